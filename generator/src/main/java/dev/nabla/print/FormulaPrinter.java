@@ -1,0 +1,212 @@
+package dev.nabla.print;
+
+import dev.nabla.symbolic.Binary;
+import dev.nabla.symbolic.Loss;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Numbers;
+import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Structural;
+import dev.nabla.symbolic.Unary;
+import java.util.stream.Collectors;
+
+/**
+ * Prints one node as a formula in the language's own precedence: sums lowest, then products
+ * (juxtaposition for matrix products and scalings, ⊙ elementwise, /), then unary minus, then powers
+ * and transposes. Parentheses appear only where precedence needs them, and a right operand of a
+ * juxtaposition that starts with a minus is always wrapped, since {@code W −x} means {@code W − x}.
+ */
+public final class FormulaPrinter {
+  private static final int SUM = 1;
+  private static final int PRODUCT = 2;
+  private static final int PREFIX = 3;
+  private static final int POSTFIX = 4;
+  private static final int ATOM = 5;
+
+  private final Notation notation;
+  private final Naming naming;
+  private final boolean withDeltas;
+
+  public FormulaPrinter(Notation notation, Naming naming, boolean withDeltas) {
+    this.notation = notation;
+    this.naming = naming;
+    this.withDeltas = withDeltas;
+  }
+
+  /** The formula for {@code node}'s own structure (its name is not used at the top). */
+  public String definition(Node node) {
+    return print(node, true).text;
+  }
+
+  /** The formula for {@code node}, by name where it has one. */
+  public String reference(Node node) {
+    return print(node, false).text;
+  }
+
+  /** A name as the notation writes it: {@code W2} stays in text, becomes {@code W_{2}} in LaTeX. */
+  public String name(String name) {
+    if (notation != Notation.LATEX) {
+      return name;
+    }
+    String latex = name.replace("δ", "\\delta").replace("_", "\\_");
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("^(.*?)(\\d+)$").matcher(latex);
+    return matcher.matches() && !matcher.group(1).isEmpty() ? matcher.group(1) + "_{" + matcher.group(2) + "}" : latex;
+  }
+
+  /** {@code ∂H/∂W1}, {@code dH/dW1}, {@code \frac{\partial H}{\partial W_{1}}}. */
+  public String partial(String of, String by) {
+    return switch (notation) {
+      case TEXT -> "d" + of + "/d" + by;
+      case UNICODE -> "∂" + of + "/∂" + by;
+      case LATEX -> "\\frac{\\partial " + name(of) + "}{\\partial " + name(by) + "}";
+    };
+  }
+
+  private record Printed(String text, int precedence, boolean startsWithMinus) {}
+
+  private Printed print(Node node, boolean top) {
+    if (!top) {
+      String name = naming.name(node, withDeltas);
+      if (name != null) {
+        return atom(name(name));
+      }
+    }
+    Op op = node.op();
+    if (op instanceof Op.Leaf leaf) {
+      return atom(name(leaf.name()));
+    }
+    if (op instanceof Op.Constant constant) {
+      String text = Numbers.format(constant.value());
+      if (constant.value() < 0) {
+        return new Printed(minus() + text.substring(1), PREFIX, true);
+      }
+      return atom(text);
+    }
+    if (op instanceof Op.Size size) {
+      return sizeOf(size.of());
+    }
+    if (op instanceof Op.Broadcast) {
+      return print(node.input(0), false);
+    }
+    if (op instanceof Op.Power power) {
+      String base = wrap(print(node.input(0), false), POSTFIX + 1);
+      String exponent = Numbers.format(power.exponent());
+      return switch (notation) {
+        case UNICODE -> new Printed(base + superscript(exponent), POSTFIX, false);
+        case LATEX -> new Printed(base + "^{" + exponent + "}", POSTFIX, false);
+        case TEXT -> new Printed(base + "^" + exponent, POSTFIX, false);
+      };
+    }
+    if (op instanceof Unary unary) {
+      return unary(unary, node);
+    }
+    if (op instanceof Binary binary) {
+      return binary(binary, node);
+    }
+    if (op instanceof Structural structural) {
+      return structural(structural, node);
+    }
+    Loss loss = (Loss) op;
+    String label = node.input(1).op() instanceof Op.Leaf leaf ? name(leaf.name()) : print(node.input(1), false).text;
+    return atom(function(loss.toString()) + "(" + print(node.input(0), false).text + ", " + label + ")");
+  }
+
+  private Printed unary(Unary unary, Node node) {
+    Printed operand = print(node.input(0), false);
+    return switch (unary) {
+      case NEG -> new Printed(minus() + wrap(operand, PREFIX), PREFIX, true);
+      case STEP -> atom(switch (notation) {
+        case TEXT -> "step(" + operand.text + ")";
+        case UNICODE -> "1{" + operand.text + " ≥ 0}";
+        case LATEX -> "\\mathbb{1}\\{" + operand.text + " \\geq 0\\}";
+      });
+      default -> atom(function(unary.toString()) + "(" + operand.text + ")");
+    };
+  }
+
+  private Printed binary(Binary binary, Node node) {
+    Printed left = print(node.input(0), false);
+    Printed right = print(node.input(1), false);
+    return switch (binary) {
+      case ADD -> new Printed(wrap(left, SUM) + " + " + wrap(right, SUM + 1), SUM, left.startsWithMinus);
+      case SUB -> new Printed(wrap(left, SUM) + " " + minus() + " " + wrap(right, SUM + 1), SUM, left.startsWithMinus);
+      case MUL -> {
+        boolean scaling = node.input(0).shape().isScalar() || node.input(1).shape().isScalar();
+        yield scaling ? juxtapose(left, right) : infix(left, elementwiseTimes(), right);
+      }
+      case DIV -> notation == Notation.LATEX
+          ? atom("\\frac{" + left.text + "}{" + right.text + "}")
+          : infix(left, "/", right);
+    };
+  }
+
+  private Printed structural(Structural structural, Node node) {
+    return switch (structural) {
+      case MATMUL -> juxtapose(print(node.input(0), false), print(node.input(1), false));
+      case TRANSPOSE -> {
+        String operand = wrap(print(node.input(0), false), POSTFIX + 1);
+        yield new Printed(operand + switch (notation) {
+          case TEXT -> "'";
+          case UNICODE -> "ᵀ";
+          case LATEX -> "^{\\top}";
+        }, POSTFIX, false);
+      }
+      default -> atom(function(structural.toString()) + "(" + print(node.input(0), false).text + ")");
+    };
+  }
+
+  /** {@code a b}: a matrix product or a scaling, with a minus-led right operand wrapped. */
+  private Printed juxtapose(Printed left, Printed right) {
+    String rightText = right.startsWithMinus ? "(" + right.text + ")" : wrap(right, PRODUCT + 1);
+    String separator = notation == Notation.LATEX ? " \\, " : " ";
+    return new Printed(wrap(left, PRODUCT) + separator + rightText, PRODUCT, left.startsWithMinus);
+  }
+
+  private Printed infix(Printed left, String operator, Printed right) {
+    return new Printed(wrap(left, PRODUCT) + " " + operator + " " + wrap(right, PRODUCT + 1), PRODUCT, left.startsWithMinus);
+  }
+
+  private Printed sizeOf(Shape shape) {
+    String dims = shape.dims().stream().map(dim -> name(dim.toString())).collect(Collectors.joining(notation == Notation.LATEX ? " \\cdot " : "·"));
+    return shape.rank() > 1 ? new Printed(dims, PRODUCT, false) : atom(dims);
+  }
+
+  private static String wrap(Printed printed, int needed) {
+    return printed.precedence < needed ? "(" + printed.text + ")" : printed.text;
+  }
+
+  private static Printed atom(String text) {
+    return new Printed(text, ATOM, false);
+  }
+
+  private String minus() {
+    return notation == Notation.UNICODE ? "−" : "-";
+  }
+
+  private String elementwiseTimes() {
+    return switch (notation) {
+      case TEXT -> "*";
+      case UNICODE -> "⊙";
+      case LATEX -> "\\odot";
+    };
+  }
+
+  private String function(String name) {
+    return notation == Notation.LATEX ? "\\operatorname{" + name.replace("_", "\\_") + "}" : name;
+  }
+
+  private static String superscript(String exponent) {
+    StringBuilder out = new StringBuilder();
+    for (char c : exponent.toCharArray()) {
+      int digit = "0123456789".indexOf(c);
+      if (digit >= 0) {
+        out.append("⁰¹²³⁴⁵⁶⁷⁸⁹".charAt(digit));
+      } else if (c == '-') {
+        out.append('⁻');
+      } else {
+        return "^" + exponent;
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.nabla.print;
+
+import dev.nabla.symbolic.Gradients;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Rewrite;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The derivation as the lesson presents it: the forward values by name, then backward from the
+ * loss the adjoint of each named value (shared ones named δk and printed once), then the gradient
+ * of every parameter, and the stability rewrites applied on the way.
+ *
+ * @param forward {@code Z1 = W1 X + b1}, …, {@code H = cross_entropy(Z2, y)}
+ * @param backward {@code δ2 = ∂H/∂Z2 = Y2 − t}, {@code ∂H/∂Y1 = W2ᵀ δ2}, …
+ * @param gradients {@code ∂H/∂W1 = δ1 Xᵀ}, …
+ * @param rewrites what was rewritten for stability, and why
+ */
+public record GradientReport(List<Line> forward, List<Line> backward, List<Line> gradients, List<Rewrite> rewrites) {
+
+  /** One equation: {@code left = right}. */
+  public record Line(String left, String right) {
+    @Override
+    public String toString() {
+      return left + " = " + right;
+    }
+  }
+
+  /**
+   * @param inline whether to expand shared adjoints in place ({@code (Y2 − t) Y1ᵀ}) instead of
+   *     naming them ({@code δ2 Y1ᵀ})
+   */
+  public static GradientReport of(Gradients gradients, Notation notation, boolean inline) {
+    Network network = gradients.network();
+    Naming naming = Naming.of(gradients);
+    FormulaPrinter printer = new FormulaPrinter(notation, naming, !inline);
+
+    List<Line> forward = new ArrayList<>();
+    for (Node node : network.graph().nodes()) {
+      String name = naming.primalName(node);
+      if (name != null && !node.isLeaf() && (naming.isForward(node) || node.id() < network.loss().id() || isUsed(node, gradients))) {
+        forward.add(new Line(printer.name(name), printer.definition(node)));
+      }
+    }
+
+    List<Line> backward = new ArrayList<>();
+    List<Map.Entry<Node, Node>> adjoints = new ArrayList<>(gradients.adjoints().entrySet());
+    adjoints.sort(Comparator.comparingInt((Map.Entry<Node, Node> entry) -> entry.getKey().id()).reversed());
+    for (Map.Entry<Node, Node> entry : adjoints) {
+      Node value = entry.getKey();
+      Node adjoint = entry.getValue();
+      String valueName = naming.primalName(value);
+      if (valueName == null || value.isLeaf() || value == network.loss()) {
+        continue;
+      }
+      String partial = printer.partial("H", valueName);
+      String delta = inline ? null : naming.deltaName(adjoint);
+      if (delta != null && naming.deltaTarget(adjoint) == value) {
+        backward.add(new Line(printer.name(delta) + " = " + partial, printer.definition(adjoint)));
+      } else {
+        backward.add(new Line(partial, printer.reference(adjoint)));
+      }
+    }
+
+    List<Line> parameterGradients = new ArrayList<>();
+    gradients.byLeaf().forEach((leaf, gradient) ->
+        parameterGradients.add(new Line(printer.partial("H", Network.leafName(leaf)), printer.reference(gradient))));
+    return new GradientReport(forward, backward, parameterGradients, network.rewrites());
+  }
+
+  private static boolean isUsed(Node node, Gradients gradients) {
+    return gradients.adjoints().containsValue(node) || dev.nabla.symbolic.Differentiator
+        .reachable(List.copyOf(gradients.byLeaf().values())).contains(node);
+  }
+
+  /** The gradient line of one parameter, e.g. {@code ∂H/∂W2 = δ2 Y1ᵀ}. */
+  public Line gradient(String parameter) {
+    return gradients.stream().filter(line -> line.left().endsWith(parameter) && line.left().matches(".*[∂d/{ ]" + java.util.regex.Pattern.quote(parameter) + "}?$"))
+        .findFirst().orElseThrow(() -> new IllegalArgumentException("no gradient for " + parameter));
+  }
+
+  /** The whole report as text, one equation a line, sections separated by a blank line. */
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    appendSection(out, forward);
+    appendSection(out, backward);
+    appendSection(out, gradients);
+    if (!rewrites.isEmpty()) {
+      out.append("rewritten for stability:\n");
+      for (Rewrite rewrite : rewrites) {
+        out.append("  ").append(rewrite).append('\n');
+      }
+    }
+    return out.toString().stripTrailing() + "\n";
+  }
+
+  private static void appendSection(StringBuilder out, List<Line> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    for (Line line : lines) {
+      out.append(line).append('\n');
+    }
+    out.append('\n');
+  }
+}

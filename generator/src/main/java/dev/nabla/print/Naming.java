@@ -1,0 +1,177 @@
+package dev.nabla.print;
+
+import dev.nabla.symbolic.Binary;
+import dev.nabla.symbolic.Differentiator;
+import dev.nabla.symbolic.Gradients;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Structural;
+import dev.nabla.symbolic.Unary;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The names formulas use for values, as the lesson writes them: the spec's own names first
+ * ({@code Y1}, {@code out}); then, layer by layer, {@code Zk} for a pre-activation {@code W x + b}
+ * and {@code Yk} for its activation; {@code H} for the loss; {@code t} for the one-hot label; and
+ * {@code δk} for the adjoint ∂H/∂Zk when more than one formula uses it, so that it is printed once.
+ */
+public final class Naming {
+  private final Map<Node, String> primal = new IdentityHashMap<>();
+  private final Map<Node, String> deltas = new LinkedHashMap<>();
+  private final Map<Node, Node> deltaOf = new IdentityHashMap<>();
+  private final Set<Node> forward;
+  private final Network network;
+
+  private Naming(Network network) {
+    this.network = network;
+    this.forward = new HashSet<>(Differentiator.reachable(List.of(network.loss(), network.output())));
+  }
+
+  /** Names for the forward values of a network (no adjoints). */
+  public static Naming of(Network network) {
+    Naming naming = new Naming(network);
+    naming.nameForward(List.of());
+    return naming;
+  }
+
+  /** Names for the forward values and for the adjoints shared by several gradient formulas. */
+  public static Naming of(Gradients gradients) {
+    Naming naming = new Naming(gradients.network());
+    naming.nameForward(List.copyOf(gradients.adjoints().values()));
+    naming.nameDeltas(gradients);
+    return naming;
+  }
+
+  private void nameForward(List<Node> derived) {
+    Set<String> taken = new HashSet<>();
+    for (Node node : network.graph().nodes()) {
+      if (node.op() instanceof Op.Leaf leaf) {
+        primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? "t" : leaf.name());
+        taken.add(leaf.name());
+      }
+    }
+    network.names().forEach((node, name) -> {
+      if (!node.isLeaf() && !name.equals(dev.nabla.grammar.ast.Spec.LOSS)) {
+        primal.put(node, name);
+        taken.add(name);
+      }
+    });
+    primal.put(network.loss(), "H");
+    List<Node> candidates = new ArrayList<>();
+    for (Node node : network.graph().nodes()) {
+      if (forward.contains(node) || derived.isEmpty() || isActivationOfForward(node)) {
+        candidates.add(node);
+      }
+    }
+    Map<Node, Integer> layerOf = new HashMap<>();
+    int layer = 0;
+    for (Node node : candidates) {
+      if (isAffine(node) && forward.contains(node)) {
+        layer++;
+        layerOf.put(node, layer);
+        primal.putIfAbsent(node, unique("Z" + layer, taken));
+      } else if (isActivation(node) && layerOf.containsKey(node.input(0))) {
+        int k = layerOf.get(node.input(0));
+        layerOf.putIfAbsent(node, k);
+        if (!primal.containsKey(node)) {
+          primal.put(node, unique("Y" + k, taken));
+        }
+      }
+    }
+  }
+
+  private boolean isActivationOfForward(Node node) {
+    return isActivation(node) && forward.contains(node.input(0));
+  }
+
+  private static String unique(String name, Set<String> taken) {
+    String candidate = name;
+    for (int i = 2; taken.contains(candidate); i++) {
+      candidate = name + "_" + i;
+    }
+    taken.add(candidate);
+    return candidate;
+  }
+
+  /** {@code W x + b}, {@code W x}: a layer's pre-activation. */
+  private static boolean isAffine(Node node) {
+    if (node.is(Structural.MATMUL)) {
+      return node.input(0).op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM;
+    }
+    return (node.is(Binary.ADD) || node.is(Binary.SUB)) && (isAffine(node.input(0)) || node.input(0).is(Structural.MATMUL));
+  }
+
+  private static boolean isActivation(Node node) {
+    return (node.op() instanceof Unary unary && unary != Unary.NEG && unary != Unary.STEP)
+        || node.is(Structural.SOFTMAX) || node.is(Structural.LOGSOFTMAX);
+  }
+
+  /** Adjoints of named values that several formulas use get a δ name, numbered like their layer. */
+  private void nameDeltas(Gradients gradients) {
+    Map<Node, Integer> uses = new IdentityHashMap<>();
+    List<Node> roots = new ArrayList<>(gradients.byLeaf().values());
+    for (Node node : Differentiator.reachable(roots)) {
+      for (Node input : node.inputs()) {
+        uses.merge(input, 1, Integer::sum);
+      }
+    }
+    for (Node root : roots) {
+      uses.merge(root, 1, Integer::sum);
+    }
+    Set<String> taken = new HashSet<>(primal.values());
+    List<Map.Entry<Node, Node>> entries = new ArrayList<>(gradients.adjoints().entrySet());
+    for (Map.Entry<Node, Node> entry : entries) {
+      Node value = entry.getKey();
+      Node adjoint = entry.getValue();
+      String valueName = primal.get(value);
+      if (valueName == null || value.isLeaf() || value == network.loss() || deltas.containsKey(adjoint)
+          || adjoint.isLeaf() || adjoint.op() instanceof Op.Constant || primal.containsKey(adjoint)
+          || uses.getOrDefault(adjoint, 0) < 2) {
+        continue;
+      }
+      String suffix = valueName.matches("[ZY]\\d+") ? valueName.substring(1) : "_" + valueName;
+      deltas.put(adjoint, unique("δ" + suffix, taken));
+      deltaOf.put(adjoint, value);
+    }
+  }
+
+  /** The name of a forward value, or null. */
+  public String primalName(Node node) {
+    return primal.get(node);
+  }
+
+  /** The δ name of a shared adjoint, or null. */
+  public String deltaName(Node node) {
+    return deltas.get(node);
+  }
+
+  /** The name a formula uses for {@code node}: its δ name if shared adjoints are named, else its own. */
+  public String name(Node node, boolean withDeltas) {
+    if (withDeltas && deltas.containsKey(node)) {
+      return deltas.get(node);
+    }
+    return primal.get(node);
+  }
+
+  /** The named adjoints, in the order they were found (backward from the loss). */
+  public Map<Node, String> deltas() {
+    return deltas;
+  }
+
+  /** The value a δ is the adjoint of. */
+  public Node deltaTarget(Node adjoint) {
+    return deltaOf.get(adjoint);
+  }
+
+  public boolean isForward(Node node) {
+    return forward.contains(node);
+  }
+}

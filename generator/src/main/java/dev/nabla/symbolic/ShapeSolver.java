@@ -1,0 +1,234 @@
+package dev.nabla.symbolic;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shape inference by unification. Symbolic dimensions are variables that unify with sizes or with
+ * each other; a free name of a one-liner starts with an unknown shape that its first use decides
+ * (a left operand of a product with a vector becomes a matrix, an addend becomes what it is added
+ * to). Operations' shape rules are written with the helpers here, so one rule serves both specs
+ * with known sizes and symbolic one-liners.
+ */
+public final class ShapeSolver {
+  private final Map<Integer, Dim> dimBindings = new HashMap<>();
+  private final Map<Integer, Shape> shapeBindings = new HashMap<>();
+  private int nextId = 1;
+
+  /** A new symbolic dimension; its final name is given when shapes are resolved. */
+  public Dim freshDim() {
+    int id = nextId++;
+    return new Dim.Var(id, "d" + id);
+  }
+
+  /** A new symbolic dimension with a name a user gave ({@code W1[n1, n0]}). */
+  public Dim namedDim(String name) {
+    return new Dim.Var(nextId++, name);
+  }
+
+  public Shape freshUnknown() {
+    return Shape.unknown(nextId++);
+  }
+
+  /** The dimension a variable stands for now. */
+  public Dim resolve(Dim dim) {
+    Dim current = dim;
+    while (current instanceof Dim.Var var && dimBindings.containsKey(var.id())) {
+      current = dimBindings.get(var.id());
+    }
+    return current;
+  }
+
+  /** The shape with every bound variable replaced; an unknown shape stays unknown until bound. */
+  public Shape resolve(Shape shape) {
+    Shape current = shape;
+    while (current.isUnknown() && shapeBindings.containsKey(current.unknownId())) {
+      current = shapeBindings.get(current.unknownId());
+    }
+    if (current.isUnknown()) {
+      return current;
+    }
+    List<Dim> dims = new ArrayList<>(current.rank());
+    for (Dim dim : current.dims()) {
+      dims.add(resolve(dim));
+    }
+    return new Shape(dims);
+  }
+
+  /** Makes two dimensions equal, or says why they cannot be. */
+  public void unify(Dim a, Dim b) throws ShapeException {
+    Dim left = resolve(a);
+    Dim right = resolve(b);
+    if (left.equals(right)) {
+      return;
+    }
+    if (left instanceof Dim.Var var) {
+      dimBindings.put(var.id(), right);
+    } else if (right instanceof Dim.Var var) {
+      dimBindings.put(var.id(), left);
+    } else {
+      throw new ShapeException(left + " ≠ " + right);
+    }
+  }
+
+  /** Whether two dimensions are equal or can be made so, without binding anything. */
+  public boolean compatible(Dim a, Dim b) {
+    Dim left = resolve(a);
+    Dim right = resolve(b);
+    return left.equals(right) || !left.isKnown() || !right.isKnown();
+  }
+
+  /** Makes two shapes equal, element by element. */
+  public Shape unify(Shape a, Shape b) throws ShapeException {
+    Shape left = resolve(a);
+    Shape right = resolve(b);
+    if (left.isUnknown()) {
+      bind(left, right);
+      return right;
+    }
+    if (right.isUnknown()) {
+      bind(right, left);
+      return left;
+    }
+    if (left.rank() != right.rank()) {
+      throw new ShapeException(left + " and " + right + " differ in rank");
+    }
+    for (int i = 0; i < left.rank(); i++) {
+      unify(left.dim(i), right.dim(i));
+    }
+    return resolve(left);
+  }
+
+  /**
+   * The shape of an elementwise operation on two operands: equal shapes, or a scalar with anything
+   * (which multiplies or offsets every element).
+   */
+  public Shape broadcast(Shape a, Shape b) throws ShapeException {
+    Shape left = resolve(a);
+    Shape right = resolve(b);
+    if (left.isScalar()) {
+      return right;
+    }
+    if (right.isScalar()) {
+      return left;
+    }
+    return unify(left, right);
+  }
+
+  /** The operand must be a column vector; an unknown one becomes one. */
+  public Shape expectVector(Shape shape) throws ShapeException {
+    Shape resolved = resolve(shape);
+    if (resolved.isUnknown()) {
+      Shape vector = Shape.vector(freshDim());
+      bind(resolved, vector);
+      return vector;
+    }
+    if (!resolved.isVector()) {
+      throw new ShapeException("expected a vector, got " + describe(resolved));
+    }
+    return resolved;
+  }
+
+  /**
+   * The shape of the product {@code a b}: matrix × vector, matrix × matrix, vector × row (an outer
+   * product), row × vector (a dot product, a scalar), or a scalar times anything.
+   */
+  public Shape product(Shape a, Shape b) throws ShapeException {
+    Shape left = resolve(a);
+    Shape right = resolve(b);
+    if (left.isUnknown() && right.isUnknown()) {
+      right = expectVector(right);
+    }
+    if (left.isScalar()) {
+      return right;
+    }
+    if (right.isScalar()) {
+      return left;
+    }
+    if (left.isUnknown()) {
+      // W x: a free name before a vector or a matrix multiplies it, so it is a matrix; before a
+      // row it is the column of an outer product.
+      Shape decided = right.isRow() ? Shape.vector(freshDim()) : Shape.matrix(freshDim(), right.rows());
+      bind(left, decided);
+      left = decided;
+    }
+    if (right.isUnknown()) {
+      right = left.isVector() ? Shape.matrix(Dim.of(1), freshDim()) : Shape.vector(left.columns());
+      bind(resolve(b), right);
+    }
+    if (left.isVector()) {
+      if (!right.isRow()) {
+        throw new ShapeException("a vector (" + left + ") can only multiply a row (1×n), not " + describe(right),
+            "for a dot product write sum(a * b) or aᵀ b");
+      }
+      return Shape.matrix(left.dim(0), right.dim(1));
+    }
+    Dim inner = left.columns();
+    Dim rightRows = right.rows();
+    if (!compatible(inner, rightRows)) {
+      throw new ShapeException(resolve(inner) + " ≠ " + resolve(rightRows));
+    }
+    unify(inner, rightRows);
+    if (right.isVector()) {
+      return left.isRow() ? Shape.SCALAR : Shape.vector(left.rows());
+    }
+    return left.isRow() && right.columns().equals(Dim.of(1))
+        ? Shape.SCALAR
+        : resolve(Shape.matrix(left.rows(), right.columns()));
+  }
+
+  private void bind(Shape unknown, Shape to) {
+    if (unknown.isUnknown() && !(to.isUnknown() && to.unknownId() == unknown.unknownId())) {
+      shapeBindings.put(unknown.unknownId(), to);
+    }
+  }
+
+  /** "a vector (20)", "a matrix (10×20)", "a scalar": how shape messages name an operand's shape. */
+  public static String describe(Shape shape) {
+    if (shape.isUnknown()) {
+      return "a value of unknown shape";
+    }
+    return switch (shape.rank()) {
+      case 0 -> "a scalar";
+      case 1 -> "a vector (" + shape + ")";
+      default -> shape.isRow() ? "a row (" + shape + ")" : "a matrix (" + shape + ")";
+    };
+  }
+
+  /**
+   * The final form of a shape: unknown shapes left over default to vectors, and symbolic dimensions
+   * get the names {@code n0, n1, …} in the order {@code names} meets them (user-given names are kept).
+   */
+  public Shape finish(Shape shape, DimNames names) {
+    Shape resolved = resolve(shape);
+    if (resolved.isUnknown()) {
+      Shape vector = Shape.vector(freshDim());
+      bind(resolved, vector);
+      resolved = vector;
+    }
+    List<Dim> dims = new ArrayList<>();
+    for (Dim dim : resolved.dims()) {
+      dims.add(names.name(resolve(dim)));
+    }
+    return new Shape(dims);
+  }
+
+  /** Hands out the canonical names of symbolic dimensions, in first-come order. */
+  public static final class DimNames {
+    private final Map<Integer, Dim> names = new LinkedHashMap<>();
+    private int next;
+
+    Dim name(Dim dim) {
+      if (!(dim instanceof Dim.Var var)) {
+        return dim;
+      }
+      return names.computeIfAbsent(var.id(),
+          id -> var.name().startsWith("d") && var.name().substring(1).equals(Integer.toString(id))
+              ? new Dim.Var(id, "n" + next++)
+              : var);
+    }
+  }
+}
