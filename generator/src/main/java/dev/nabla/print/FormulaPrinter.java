@@ -62,7 +62,11 @@ public final class FormulaPrinter {
     };
   }
 
-  private record Printed(String text, int precedence, boolean startsWithMinus) {}
+  private record Printed(String text, int precedence, boolean startsWithMinus, boolean elementwise) {
+    Printed(String text, int precedence, boolean startsWithMinus) {
+      this(text, precedence, startsWithMinus, false);
+    }
+  }
 
   private Printed print(Node node, boolean top) {
     if (!top) {
@@ -159,11 +163,13 @@ public final class FormulaPrinter {
   private Printed juxtapose(Printed left, Printed right) {
     String rightText = right.startsWithMinus ? "(" + right.text + ")" : wrap(right, PRODUCT + 1);
     String separator = notation == Notation.LATEX ? " \\, " : " ";
-    return new Printed(wrap(left, PRODUCT) + separator + rightText, PRODUCT, left.startsWithMinus);
+    // (a ⊙ b) X parses without the parentheses too, but nobody reads it that way.
+    String leftText = left.elementwise ? "(" + left.text + ")" : wrap(left, PRODUCT);
+    return new Printed(leftText + separator + rightText, PRODUCT, left.startsWithMinus);
   }
 
   private Printed infix(Printed left, String operator, Printed right) {
-    return new Printed(wrap(left, PRODUCT) + " " + operator + " " + wrap(right, PRODUCT + 1), PRODUCT, left.startsWithMinus);
+    return new Printed(wrap(left, PRODUCT) + " " + operator + " " + wrap(right, PRODUCT + 1), PRODUCT, left.startsWithMinus, true);
   }
 
   private Printed sizeOf(Shape shape) {

@@ -71,10 +71,17 @@ public final class Naming {
         candidates.add(node);
       }
     }
+    // The product inside W x + b is part of the layer's pre-activation, not a value of its own.
+    Set<Node> insideAffine = new HashSet<>();
+    for (Node node : candidates) {
+      if (isAffine(node) && !node.is(Structural.MATMUL)) {
+        insideAffine.add(node.input(0));
+      }
+    }
     Map<Node, Integer> layerOf = new HashMap<>();
     int layer = 0;
     for (Node node : candidates) {
-      if (isAffine(node) && forward.contains(node)) {
+      if (isAffine(node) && forward.contains(node) && !insideAffine.contains(node)) {
         layer++;
         layerOf.put(node, layer);
         primal.putIfAbsent(node, unique("Z" + layer, taken));

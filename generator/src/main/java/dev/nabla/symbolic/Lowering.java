@@ -151,17 +151,37 @@ public final class Lowering {
     List<Node> parameters = new ArrayList<>();
     Node label = null;
     Node target = null;
-    for (Node node : graph.nodes()) {
-      if (node.op() instanceof Op.Leaf leaf) {
-        switch (leaf.kind()) {
-          case INPUT -> inputs.add(node);
-          case PARAM -> parameters.add(node);
-          case LABEL -> label = node;
-          case TARGET -> target = node;
-        }
+    for (Node node : leavesByFirstUse()) {
+      Op.Leaf leaf = (Op.Leaf) node.op();
+      switch (leaf.kind()) {
+        case INPUT -> inputs.add(node);
+        case PARAM -> parameters.add(node);
+        case LABEL -> label = node;
+        case TARGET -> target = node;
       }
     }
     return finish("Expression", inputs, parameters, label, target, output, loss, source.text().strip());
+  }
+
+  /**
+   * The leaves in the order the computation first uses them: {@code W1} before {@code W2} in
+   * {@code W2 relu(W1 X + b1)}, although the text names {@code W2} first. Symbolic dimensions are
+   * numbered in this order, so the first layer's get the first names.
+   */
+  private List<Node> leavesByFirstUse() {
+    Map<Node, Integer> firstUse = new IdentityHashMap<>();
+    List<Node> leaves = new ArrayList<>();
+    for (Node node : graph.nodes()) {
+      if (node.isLeaf()) {
+        leaves.add(node);
+      }
+      for (Node input : node.inputs()) {
+        firstUse.putIfAbsent(input, node.id());
+      }
+    }
+    leaves.sort(java.util.Comparator.comparingInt((Node leaf) -> firstUse.getOrDefault(leaf, Integer.MAX_VALUE))
+        .thenComparingInt(Node::id));
+    return leaves;
   }
 
   private static LossChoice defaultLoss(Node output) {
@@ -210,7 +230,7 @@ public final class Lowering {
 
   private Network finish(String name, List<Node> inputs, List<Node> parameters, Node label, Node target,
       Node output, Node loss, String canonicalText) {
-    Rebuild rebuild = new Rebuild(graph, inputs);
+    Rebuild rebuild = new Rebuild(graph, inputs, leavesByFirstUse());
     Map<Node, Statement.Init> finalInits = new IdentityHashMap<>();
     initializers.forEach((node, init) -> finalInits.put(rebuild.get(node), init));
     Map<Node, String> finalNames = new IdentityHashMap<>();
@@ -521,15 +541,15 @@ public final class Lowering {
     private final Graph target = new Graph();
     private final Map<Node, Node> mapped = new IdentityHashMap<>();
 
-    Rebuild(Graph source, List<Node> inputs) {
+    Rebuild(Graph source, List<Node> inputs, List<Node> leavesInOrder) {
       ShapeSolver solver = source.solver();
       ShapeSolver.DimNames dimNames = new ShapeSolver.DimNames();
       Map<Node, Shape> leafShapes = new IdentityHashMap<>();
       for (Node input : inputs) {
         leafShapes.put(input, solver.finish(input.shape(), dimNames));
       }
-      for (Node node : source.nodes()) {
-        if (node.isLeaf() && !leafShapes.containsKey(node)) {
+      for (Node node : leavesInOrder) {
+        if (!leafShapes.containsKey(node)) {
           leafShapes.put(node, solver.finish(node.shape(), dimNames));
         }
       }
