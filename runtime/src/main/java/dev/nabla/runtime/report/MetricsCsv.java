@@ -1,0 +1,40 @@
+package dev.nabla.runtime.report;
+
+import dev.nabla.runtime.io.AtomicFile;
+import dev.nabla.runtime.metrics.EpochMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The per-epoch metrics as CSV: {@code epoch,train_loss,test_loss,test_accuracy,lr,seconds}, one row an epoch. */
+public final class MetricsCsv {
+
+  public static final String HEADER = "epoch,train_loss,test_loss,test_accuracy,lr,seconds";
+
+  private MetricsCsv() {}
+
+  /** The CSV text, with a header line; numbers in full precision, {@code .} as the decimal point. */
+  public static String format(List<EpochMetrics> history) {
+    StringBuilder csv = new StringBuilder(HEADER).append('\n');
+    for (EpochMetrics m : history) {
+      csv.append(m.epoch()).append(',')
+          .append(number(m.trainLoss())).append(',')
+          .append(number(m.testLoss())).append(',')
+          .append(number(m.testAccuracy())).append(',')
+          .append(number(m.learningRate())).append(',')
+          .append(String.format(Locale.ROOT, "%.3f", m.seconds())).append('\n');
+    }
+    return csv.toString();
+  }
+
+  /** Writes {@link #format} to {@code file}, atomically. */
+  public static void write(Path file, List<EpochMetrics> history) throws IOException {
+    AtomicFile.write(file, format(history).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String number(double value) {
+    return Double.isNaN(value) ? "" : Double.toString(value);
+  }
+}

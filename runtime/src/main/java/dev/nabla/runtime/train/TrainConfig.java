@@ -1,0 +1,86 @@
+package dev.nabla.runtime.train;
+
+import dev.nabla.runtime.optim.OptimizerSpec;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to train: what a command line's options become.
+ *
+ * @param epochs passes over the training set
+ * @param batchSize samples per minibatch (the last one of an epoch may be smaller)
+ * @param learningRate the base rate the schedule scales
+ * @param schedule how the rate changes over the run
+ * @param optimizer which optimizer, with its settings
+ * @param seed seeds the shuffling (the caller seeds the model's initialization)
+ * @param outDir where the checkpoint goes after each epoch, or {@code null} for none
+ * @param resumeFrom a checkpoint to continue from, or {@code null} to start afresh
+ * @param progress where progress is shown
+ */
+public record TrainConfig(
+    int epochs,
+    int batchSize,
+    double learningRate,
+    Schedule schedule,
+    OptimizerSpec optimizer,
+    long seed,
+    Path outDir,
+    Path resumeFrom,
+    ProgressSink progress) {
+
+  public TrainConfig {
+    if (epochs < 1) {
+      throw new IllegalArgumentException("epochs must be at least 1, was " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("the batch size must be at least 1, was " + batchSize);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException("the learning rate must be positive and finite, was " + learningRate);
+    }
+    Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(optimizer, "optimizer");
+    progress = progress == null ? ProgressSink.none() : progress;
+  }
+
+  /** The lesson's setting: 1 epoch, batch 64, SGD at 0.1, constant, seed 1, no output, silent. */
+  public static TrainConfig defaults() {
+    return new TrainConfig(1, 64, 0.1, Schedule.constant(), OptimizerSpec.sgd(), 1, null, null, ProgressSink.none());
+  }
+
+  public TrainConfig withEpochs(int value) {
+    return new TrainConfig(value, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress);
+  }
+
+  public TrainConfig withBatchSize(int value) {
+    return new TrainConfig(epochs, value, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress);
+  }
+
+  public TrainConfig withLearningRate(double value) {
+    return new TrainConfig(epochs, batchSize, value, schedule, optimizer, seed, outDir, resumeFrom, progress);
+  }
+
+  public TrainConfig withSchedule(Schedule value) {
+    return new TrainConfig(epochs, batchSize, learningRate, value, optimizer, seed, outDir, resumeFrom, progress);
+  }
+
+  public TrainConfig withOptimizer(OptimizerSpec value) {
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, value, seed, outDir, resumeFrom, progress);
+  }
+
+  public TrainConfig withSeed(long value) {
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, value, outDir, resumeFrom, progress);
+  }
+
+  public TrainConfig withOutDir(Path value) {
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, value, resumeFrom, progress);
+  }
+
+  public TrainConfig withResumeFrom(Path value) {
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, value, progress);
+  }
+
+  public TrainConfig withProgress(ProgressSink value) {
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, value);
+  }
+}
