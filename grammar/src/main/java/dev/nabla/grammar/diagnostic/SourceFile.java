@@ -1,5 +1,12 @@
 package dev.nabla.grammar.diagnostic;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -20,6 +27,29 @@ public final class SourceFile {
   /** A one-liner typed on the command line; diagnostics name it {@code <expr>}. */
   public static SourceFile ofExpression(String text) {
     return new SourceFile("<expr>", text);
+  }
+
+  /**
+   * Reads a file as UTF-8. Bytes that are not valid UTF-8 become U+FFFD, which the parser reports
+   * where it stands ("unexpected character U+FFFD", with a hint about the encoding): a person sees
+   * the line and column of the bad bytes rather than a decoder's exception. A byte-order mark at
+   * the start is dropped.
+   */
+  public static SourceFile read(Path path) throws IOException {
+    return new SourceFile(path.toString(), decodeUtf8(Files.readAllBytes(path)));
+  }
+
+  static String decodeUtf8(byte[] bytes) {
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE)
+          .onUnmappableCharacter(CodingErrorAction.REPLACE)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    } catch (CharacterCodingException cannotHappenWhenReplacing) {
+      throw new IllegalStateException(cannotHappenWhenReplacing);
+    }
   }
 
   public String name() {
