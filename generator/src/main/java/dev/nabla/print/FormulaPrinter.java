@@ -45,8 +45,11 @@ public final class FormulaPrinter {
 
   /** A name as the notation writes it: {@code W2} stays in text, becomes {@code W_{2}} in LaTeX. */
   public String name(String name) {
-    if (notation != Notation.LATEX) {
+    if (notation == Notation.UNICODE) {
       return name;
+    }
+    if (notation == Notation.TEXT) {
+      return name.replace("δ", "delta");
     }
     String latex = name.replace("δ", "\\delta").replace("_", "\\_");
     java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("^(.*?)(\\d+)$").matcher(latex);

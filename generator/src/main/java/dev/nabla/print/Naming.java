@@ -75,10 +75,15 @@ public final class Naming {
     Set<Node> insideAffine = new HashSet<>();
     for (Node node : candidates) {
       if (isAffine(node) && !node.is(Structural.MATMUL)) {
-        insideAffine.add(node.input(0));
+        for (Node operand : node.inputs()) {
+          if (operand.is(Structural.MATMUL) || isAffine(operand)) {
+            insideAffine.add(operand);
+          }
+        }
       }
     }
     Map<Node, Integer> layerOf = new HashMap<>();
+    Set<Integer> layersWithActivation = new HashSet<>();
     int layer = 0;
     for (Node node : candidates) {
       if (isAffine(node) && forward.contains(node) && !insideAffine.contains(node)) {
@@ -87,9 +92,14 @@ public final class Naming {
         primal.putIfAbsent(node, unique("Z" + layer, taken));
       } else if (isActivation(node) && layerOf.containsKey(node.input(0))) {
         int k = layerOf.get(node.input(0));
-        layerOf.putIfAbsent(node, k);
-        if (!primal.containsKey(node)) {
-          primal.put(node, unique("Y" + k, taken));
+        // One activation per layer is named (Yk, or the spec's name); a second function of the
+        // same Zk, such as the softplus of a stability rewrite, keeps its structure.
+        // The probabilities softmax(Zk) are always Yk, as in the lesson, beside a logsoftmax output.
+        if (node.is(Structural.SOFTMAX) || layersWithActivation.add(k)) {
+          layerOf.putIfAbsent(node, k);
+          if (!primal.containsKey(node)) {
+            primal.put(node, unique("Y" + k, taken));
+          }
         }
       }
     }

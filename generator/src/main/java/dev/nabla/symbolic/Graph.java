@@ -170,6 +170,13 @@ public final class Graph {
     if (a.is(Unary.NEG)) {
       return sub(b, a.input(0));
     }
+    Node factor = commonScalarFactor(a, b);
+    if (factor != null) {
+      return mul(factor, add(otherFactor(a, factor), otherFactor(b, factor)));
+    }
+    if (haveCommonDivisor(a, b)) {
+      return div(add(a.input(0), b.input(0)), a.input(1));
+    }
     return make(Binary.ADD, a, b);
   }
 
@@ -188,7 +195,35 @@ public final class Graph {
     if (b.is(Unary.NEG)) {
       return add(a, b.input(0));
     }
+    Node factor = commonScalarFactor(a, b);
+    if (factor != null) {
+      return mul(factor, sub(otherFactor(a, factor), otherFactor(b, factor)));
+    }
+    if (haveCommonDivisor(a, b)) {
+      return div(sub(a.input(0), b.input(0)), a.input(1));
+    }
     return make(Binary.SUB, a, b);
+  }
+
+  /** The scalar {@code c} of {@code c x ± c y}, which a person factors out: {@code c (x ± y)}. */
+  private static Node commonScalarFactor(Node a, Node b) {
+    if (a.is(Binary.MUL) && b.is(Binary.MUL)) {
+      Node factor = a.input(0);
+      if (factor.shape().isScalar() && b.input(0) == factor && a.input(1).shape().equals(b.input(1).shape())) {
+        return factor;
+      }
+    }
+    return null;
+  }
+
+  /** {@code x / n ± y / n} for one scalar {@code n}: it becomes {@code (x ± y) / n}. */
+  private static boolean haveCommonDivisor(Node a, Node b) {
+    return a.is(Binary.DIV) && b.is(Binary.DIV) && a.input(1) == b.input(1) && a.input(1).shape().isScalar()
+        && a.input(0).shape().equals(b.input(0).shape());
+  }
+
+  private static Node otherFactor(Node product, Node factor) {
+    return product.input(0) == factor ? product.input(1) : product.input(0);
   }
 
   public Node mul(Node a, Node b) {
@@ -220,6 +255,10 @@ public final class Graph {
     }
     if (a.op() instanceof Op.Broadcast) {
       return fit(mul(a.input(0), b), a, b);
+    }
+    // (1 / n) x reads better as x / n.
+    if (a.is(Binary.DIV) && a.input(0).isConstant(1) && a.shape().isScalar() && !b.shape().isScalar()) {
+      return div(b, a.input(1));
     }
     if (b.op() instanceof Op.Broadcast) {
       return fit(mul(a, b.input(0)), a, b);

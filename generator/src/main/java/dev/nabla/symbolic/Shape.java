@@ -5,10 +5,12 @@ import java.util.stream.Collectors;
 
 /**
  * The shape of a value of one sample: a scalar (rank 0), a column vector {@code [n]} (rank 1) or a
- * matrix {@code [rows, columns]} (rank 2). A row vector is the matrix {@code [1, n]}: it is what
- * transposing a column vector gives, so that {@code δ Xᵀ} is an outer product.
+ * matrix {@code [rows, columns]} (rank 2). A row vector is laid out as the matrix {@code [1, n]}
+ * but marked as a row: it is what transposing a column vector gives, so that {@code δ Xᵀ} is an
+ * outer product and {@code (Xᵀ)ᵀ} is {@code X} again, while a parameter declared {@code [1, n]}
+ * stays a matrix whose transpose is {@code [n, 1]}.
  */
-public record Shape(List<Dim> dims, int unknownId) {
+public record Shape(List<Dim> dims, int unknownId, boolean row) {
 
   public static final Shape SCALAR = new Shape(List.of());
 
@@ -17,10 +19,23 @@ public record Shape(List<Dim> dims, int unknownId) {
     if (dims.size() > 2) {
       throw new IllegalArgumentException("nabla handles scalars, vectors and matrices, not rank " + dims.size());
     }
+    if (row && (dims.size() != 2 || !dims.get(0).equals(new Dim.Size(1)))) {
+      throw new IllegalArgumentException("a row has the shape [1, n], not " + dims);
+    }
   }
 
   public Shape(List<Dim> dims) {
-    this(dims, 0);
+    this(dims, 0, false);
+  }
+
+  /** The transpose of the column vector {@code [n]}: one row of {@code n}. */
+  public static Shape row(Dim n) {
+    return new Shape(List.of(Dim.of(1), n), 0, true);
+  }
+
+  /** The same kind of shape (scalar, column, row or matrix) with other dimensions. */
+  public Shape withDims(List<Dim> newDims) {
+    return new Shape(newDims, 0, row);
   }
 
   /**
@@ -28,7 +43,7 @@ public record Shape(List<Dim> dims, int unknownId) {
    * Only {@link ShapeSolver} makes and resolves these; no finished graph holds one.
    */
   static Shape unknown(int id) {
-    return new Shape(List.of(), id);
+    return new Shape(List.of(), id, false);
   }
 
   public boolean isUnknown() {
@@ -65,7 +80,7 @@ public record Shape(List<Dim> dims, int unknownId) {
 
   /** A row vector {@code [1, n]}: the transpose of a column vector. */
   public boolean isRow() {
-    return isMatrix() && dims.get(0).equals(Dim.of(1));
+    return row;
   }
 
   public Dim dim(int index) {
@@ -98,8 +113,8 @@ public record Shape(List<Dim> dims, int unknownId) {
   public Shape transposed() {
     return switch (rank()) {
       case 0 -> this;
-      case 1 -> matrix(Dim.of(1), dims.get(0));
-      default -> isRow() ? vector(dims.get(1)) : matrix(dims.get(1), dims.get(0));
+      case 1 -> row(dims.get(0));
+      default -> row ? vector(dims.get(1)) : matrix(dims.get(1), dims.get(0));
     };
   }
 

@@ -55,7 +55,7 @@ public final class ShapeSolver {
     for (Dim dim : current.dims()) {
       dims.add(resolve(dim));
     }
-    return new Shape(dims);
+    return current.withDims(dims);
   }
 
   /** Makes two dimensions equal, or says why they cannot be. */
@@ -96,6 +96,9 @@ public final class ShapeSolver {
     if (left.rank() != right.rank()) {
       throw new ShapeException(left + " and " + right + " differ in rank");
     }
+    if (left.isRow() != right.isRow()) {
+      throw new ShapeException("a row (" + (left.isRow() ? left : right) + ") is not a matrix (" + (left.isRow() ? right : left) + ")");
+    }
     for (int i = 0; i < left.rank(); i++) {
       unify(left.dim(i), right.dim(i));
     }
@@ -134,7 +137,7 @@ public final class ShapeSolver {
 
   /**
    * The shape of the product {@code a b}: matrix × vector, matrix × matrix, vector × row (an outer
-   * product), row × vector (a dot product, a scalar), or a scalar times anything.
+   * product), row × vector (a dot product, a scalar), row × matrix (a row), or a scalar times anything.
    */
   public Shape product(Shape a, Shape b) throws ShapeException {
     Shape left = resolve(a);
@@ -156,7 +159,7 @@ public final class ShapeSolver {
       left = decided;
     }
     if (right.isUnknown()) {
-      right = left.isVector() ? Shape.matrix(Dim.of(1), freshDim()) : Shape.vector(left.columns());
+      right = left.isVector() ? Shape.row(freshDim()) : Shape.vector(left.columns());
       bind(resolve(b), right);
     }
     if (left.isVector()) {
@@ -165,6 +168,11 @@ public final class ShapeSolver {
             "for a dot product write sum(a * b) or aᵀ b");
       }
       return Shape.matrix(left.dim(0), right.dim(1));
+    }
+    if (right.isRow()) {
+      // Only a column times a row is an outer product; a matrix with one column is not a column.
+      throw new ShapeException(describe(left) + " cannot multiply a row (" + right + ")",
+          "declare the left operand as a vector to make an outer product");
     }
     Dim inner = left.columns();
     Dim rightRows = right.rows();
@@ -175,9 +183,7 @@ public final class ShapeSolver {
     if (right.isVector()) {
       return left.isRow() ? Shape.SCALAR : Shape.vector(left.rows());
     }
-    return left.isRow() && right.columns().equals(Dim.of(1))
-        ? Shape.SCALAR
-        : resolve(Shape.matrix(left.rows(), right.columns()));
+    return left.isRow() ? resolve(Shape.row(right.columns())) : resolve(Shape.matrix(left.rows(), right.columns()));
   }
 
   private void bind(Shape unknown, Shape to) {
@@ -213,7 +219,7 @@ public final class ShapeSolver {
     for (Dim dim : resolved.dims()) {
       dims.add(names.name(resolve(dim)));
     }
-    return new Shape(dims);
+    return resolved.withDims(dims);
   }
 
   /** Hands out the canonical names of symbolic dimensions, in first-come order. */

@@ -24,7 +24,9 @@ final class StabilityRewrites {
   record Result(Node node, Rewrite rewrite) {}
 
   /** The rewritten node, or null when no rewrite applies. */
-  static Result apply(Graph graph, Op op, List<Node> inputs, Span span, Function<Span, String> text) throws ShapeException {
+  static Result apply(Graph graph, Op op, List<Node> inputs, Span span, Function<Span, String> sourceText) throws ShapeException {
+    Function<Span, String> text = sourceText;
+    Function<Node, String> describe = node -> node.op() instanceof Op.Leaf leaf ? leaf.name() : sourceText.apply(node.span());
     if (op == Unary.LOG && inputs.get(0).is(Structural.SOFTMAX)) {
       Node z = inputs.get(0).input(0);
       return new Result(graph.apply(Structural.LOGSOFTMAX, List.of(z), span), new Rewrite(
@@ -66,8 +68,8 @@ final class StabilityRewrites {
       Node softplus = graph.apply(Unary.SOFTPLUS, List.of(z), span);
       Node perElement = graph.apply(Binary.SUB, List.of(softplus, graph.apply(Binary.MUL, List.of(t, z), span)), span);
       return new Result(graph.apply(Structural.MEAN, List.of(perElement), span), new Rewrite(
-          "bce(sigmoid(" + text.apply(z.span()) + "), " + text.apply(t.span()) + ")",
-          "mean(softplus(" + text.apply(z.span()) + ") − " + text.apply(t.span()) + " * " + text.apply(z.span()) + ")", span,
+          "bce(sigmoid(" + text.apply(z.span()) + "), " + describe.apply(t) + ")",
+          "mean(softplus(" + text.apply(z.span()) + ") − " + describe.apply(t) + " * " + text.apply(z.span()) + ")", span,
           "log(sigmoid(z)) and log(1 − sigmoid(z)) overflow for large |z|; the same loss on the logits does not"));
     }
     return null;

@@ -1,0 +1,106 @@
+package dev.nabla.cli;
+
+import dev.nabla.print.GradientReport;
+import dev.nabla.print.Notation;
+import dev.nabla.symbolic.Differentiator;
+import dev.nabla.symbolic.Gradients;
+import dev.nabla.symbolic.Lowering;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nabla derive}: every gradient by the chain rule, as the lesson writes it (its exercise 1). */
+@Command(name = "derive", mixinStandardHelpOptions = true,
+    description = {"Derive every gradient of the loss by the chain rule and print it as a person would write it:",
+        "the forward values by name, the adjoints backward from the loss (shared ones named δk once),",
+        "each parameter's gradient, and the stability rewrites applied."},
+    footer = {"", "Examples:",
+        "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)'",
+        "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)' --inline --wrt W1",
+        "  nabla derive 'sigmoid(w x + b)' --format latex",
+        "  nabla derive net.nabla --format text"})
+final class DeriveCommand implements Callable<Integer> {
+  enum Format { text, unicode, latex, markdown }
+
+  enum LossOption { ce, nll, bce, mse }
+
+  @Parameters(paramLabel = "EXPR|FILE", description = "A network expression, or a .nabla spec file.")
+  String input;
+
+  @Option(names = "--wrt", paramLabel = "NAME", description = "Only the gradient with respect to NAME (repeatable; a parameter or an input).")
+  List<String> wrt = new ArrayList<>();
+
+  @Option(names = "--format", defaultValue = "unicode", description = "text (ASCII, parses back), unicode, latex or markdown. Default: ${DEFAULT-VALUE}.")
+  Format format;
+
+  @Option(names = "--loss", description = "For a one-liner: ce, nll, bce or mse. Default: ce for a softmax output, nll for logsoftmax, bce for sigmoid, else mse.")
+  LossOption loss;
+
+  @Option(names = "--dim", paramLabel = "NAME=AxB", description = "The size of a one-liner's name, e.g. --dim W1=20x784 (repeatable).")
+  List<String> dims = new ArrayList<>();
+
+  @Option(names = "--inline", description = "Expand shared adjoints in place, e.g. (Y2 − t) Y1ᵀ instead of δ2 Y1ᵀ.")
+  boolean inline;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Optional<Lowering.LossChoice> choice = Optional.ofNullable(loss).map(l -> Lowering.LossChoice.valueOf(l.name().toUpperCase()));
+    Network network = NetworkSource.load(input, choice, dims);
+    List<Node> leaves = new ArrayList<>();
+    if (wrt.isEmpty()) {
+      leaves.addAll(network.parameters());
+    }
+    for (String name : wrt) {
+      leaves.add(network.leaf(name).orElseThrow(() -> UserError.badInput(
+          "--wrt " + name + ": the network has no parameter or input of that name; it has "
+              + network.parameters().stream().map(Network::leafName).toList())));
+    }
+    Gradients gradients = Differentiator.derive(network, network.loss(), leaves);
+    Notation notation = switch (format) {
+      case text -> Notation.TEXT;
+      case unicode -> Notation.UNICODE;
+      case latex, markdown -> Notation.LATEX;
+    };
+    GradientReport report = GradientReport.of(gradients, notation, inline);
+    var out = spec.commandLine().getOut();
+    if (format == Format.markdown) {
+      out.print(markdown(network, report));
+    } else {
+      out.print(report.render());
+    }
+    out.flush();
+    return Nabla.OK;
+  }
+
+  private static String markdown(Network network, GradientReport report) {
+    StringBuilder out = new StringBuilder("## Gradients of " + network.name() + "\n\n");
+    section(out, "Forward pass", report.forward());
+    section(out, "Backward from the loss", report.backward());
+    section(out, "Parameter gradients", report.gradients());
+    if (!report.rewrites().isEmpty()) {
+      out.append("### Rewritten for stability\n\n");
+      report.rewrites().forEach(rewrite -> out.append("- ").append(rewrite).append('\n'));
+    }
+    return out.toString();
+  }
+
+  private static void section(StringBuilder out, String title, List<GradientReport.Line> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.append("### ").append(title).append("\n\n$$\n\\begin{aligned}\n");
+    for (GradientReport.Line line : lines) {
+      out.append(line.left()).append(" &= ").append(line.right()).append(" \\\\\n");
+    }
+    out.append("\\end{aligned}\n$$\n\n");
+  }
+}

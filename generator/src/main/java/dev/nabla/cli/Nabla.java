@@ -1,0 +1,81 @@
+package dev.nabla.cli;
+
+import dev.nabla.grammar.diagnostic.DiagnosticException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code nabla} command: derives, prints, generates and trains networks written as math. */
+@Command(
+    name = "nabla",
+    mixinStandardHelpOptions = true,
+    versionProvider = Nabla.Version.class,
+    description = "Turns a neural network written as math into the gradients a person would write and Java code that trains it.",
+    subcommands = {ParseCommand.class, DeriveCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:failure (training diverged, a check failed, an internal error)", "2:bad input or usage"},
+    footer = {"", "Examples:",
+        "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)'",
+        "  nabla train --epochs 5",
+        "  nabla parse examples/fashion_mlp.nabla"})
+public final class Nabla implements Runnable {
+  static final int OK = 0;
+  static final int FAILURE = 1;
+  static final int BAD_INPUT = 2;
+
+  @Option(names = "--verbose", description = "Show stack traces of internal errors.", scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with nabla's error handling: diagnostics and messages, never a stack trace. */
+  public static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Nabla());
+    commandLine.setExecutionExceptionHandler(Nabla::handle);
+    return commandLine;
+  }
+
+  private static int handle(Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    if (exception instanceof DiagnosticException diagnostics) {
+      err.print(diagnostics.formatted());
+      err.flush();
+      return BAD_INPUT;
+    }
+    if (exception instanceof UserError userError) {
+      err.println("nabla: " + userError.getMessage());
+      err.flush();
+      return userError.exitCode();
+    }
+    err.println("nabla: internal error: " + exception);
+    boolean verbose = parseResult.hasMatchedOption("--verbose");
+    if (verbose) {
+      exception.printStackTrace(err);
+    } else {
+      err.println("  (run again with --verbose for the stack trace, and please report it)");
+    }
+    err.flush();
+    return FAILURE;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version from the jar's manifest, or the development version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Nabla.class.getPackage().getImplementationVersion();
+      return new String[] {"nabla " + (version != null ? version : "0.1.0-SNAPSHOT"),
+          "Java " + System.getProperty("java.version")};
+    }
+  }
+}

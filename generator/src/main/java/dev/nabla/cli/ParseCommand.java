@@ -1,0 +1,48 @@
+package dev.nabla.cli;
+
+import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.ParseResult;
+import dev.nabla.grammar.ast.Expr;
+import dev.nabla.grammar.ast.ExprPrinter;
+import dev.nabla.grammar.ast.Spec;
+import dev.nabla.grammar.ast.SpecPrinter;
+import dev.nabla.grammar.diagnostic.DiagnosticFormatter;
+import dev.nabla.grammar.diagnostic.SourceFile;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec.Target;
+
+/** {@code nabla parse}: the canonical, fully parenthesized form, or the diagnostics. */
+@Command(name = "parse", mixinStandardHelpOptions = true,
+    description = "Print an expression or spec in canonical, fully parenthesized form, or its errors.",
+    footer = {"", "Examples:", "  nabla parse 'softmax(W2 relu(W1 X + b1) + b2)'", "  nabla parse net.nabla"})
+final class ParseCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "EXPR|FILE", description = "A network expression, or a .nabla spec file.")
+  String input;
+
+  @picocli.CommandLine.Spec(Target.SELF)
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    var out = spec.commandLine().getOut();
+    var err = spec.commandLine().getErr();
+    if (NetworkSource.isFile(input)) {
+      ParseResult<Spec> result = NablaParser.parseSpec(NetworkSource.read(input));
+      err.print(DiagnosticFormatter.format(result.diagnostics()));
+      if (result.hasErrors()) {
+        return Nabla.BAD_INPUT;
+      }
+      out.print(SpecPrinter.print(result.value().orElseThrow()));
+      return Nabla.OK;
+    }
+    ParseResult<Expr> result = NablaParser.parseExpression(SourceFile.ofExpression(input));
+    err.print(DiagnosticFormatter.format(result.diagnostics()));
+    if (result.hasErrors()) {
+      return Nabla.BAD_INPUT;
+    }
+    out.println(ExprPrinter.print(result.value().orElseThrow()));
+    return Nabla.OK;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.nabla.codegen;
+
+import com.palantir.javapoet.JavaFile;
+import dev.nabla.runtime.Model;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileManager;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/**
+ * Compiles generated sources in memory with {@code javax.tools} and loads them: how {@code nabla
+ * train} and the tests get a running model without writing a file. All files go to one javac run.
+ */
+public final class InMemoryCompiler {
+  private InMemoryCompiler() {}
+
+  /** The options generated code must pass: Java 17, every lint warning an error. */
+  public static final List<String> STRICT = List.of("--release", "17", "-Xlint:all", "-Werror");
+
+  /** Compiles {@code files} with {@link #STRICT} and returns a loader that defines their classes. */
+  public static ClassLoader compile(List<JavaFile> files) {
+    return compile(files, STRICT);
+  }
+
+  /**
+   * Compiles {@code files} against the runtime (and the current class path) with {@code options}.
+   *
+   * @throws IllegalStateException with javac's messages when compilation fails
+   */
+  public static ClassLoader compile(List<JavaFile> files, List<String> options) {
+    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    if (compiler == null) {
+      throw new IllegalStateException("no Java compiler: run nabla on a JDK, not a JRE");
+    }
+    List<JavaFileObject> sources = new ArrayList<>();
+    for (JavaFile file : files) {
+      sources.add(file.toJavaFileObject());
+    }
+    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+    Map<String, ByteArrayOutputStream> classes = new HashMap<>();
+    try (StandardJavaFileManager standard = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+      standard.setLocation(javax.tools.StandardLocation.CLASS_PATH, classPath());
+      JavaFileManager manager = new ForwardingJavaFileManager<>(standard) {
+        @Override
+        public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind, FileObject sibling) {
+          return new SimpleJavaFileObject(URI.create("mem:///" + className.replace('.', '/') + kind.extension), kind) {
+            @Override
+            public OutputStream openOutputStream() {
+              ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+              classes.put(className, bytes);
+              return bytes;
+            }
+          };
+        }
+      };
+      List<String> allOptions = new ArrayList<>(options);
+      allOptions.add("-proc:none");
+      boolean ok = compiler.getTask(null, manager, diagnostics, allOptions, null, sources).call();
+      if (!ok) {
+        StringBuilder message = new StringBuilder("generated code does not compile:");
+        for (Diagnostic<? extends JavaFileObject> diagnostic : diagnostics.getDiagnostics()) {
+          message.append('\n').append(diagnostic.getSource() == null ? "" : diagnostic.getSource().getName() + ":" + diagnostic.getLineNumber() + ": ")
+              .append(diagnostic.getKind().name().toLowerCase(Locale.ROOT)).append(": ").append(diagnostic.getMessage(Locale.ROOT));
+        }
+        throw new IllegalStateException(message.toString());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory compilation failed: " + e.getMessage(), e);
+    }
+    Map<String, byte[]> bytecode = new HashMap<>();
+    classes.forEach((name, bytes) -> bytecode.put(name, bytes.toByteArray()));
+    return new ClassLoader(Model.class.getClassLoader()) {
+      @Override
+      protected Class<?> findClass(String name) throws ClassNotFoundException {
+        byte[] bytes = bytecode.get(name);
+        if (bytes == null) {
+          throw new ClassNotFoundException(name);
+        }
+        return defineClass(name, bytes, 0, bytes.length);
+      }
+    };
+  }
+
+  /** A new instance of a compiled model, by its constructor taking {@code maxBatch}. */
+  public static <T extends Model> T instantiate(ClassLoader loader, String className, int maxBatch, Class<T> type) {
+    try {
+      Class<?> compiled = loader.loadClass(className);
+      return type.cast(compiled.getConstructor(int.class).newInstance(maxBatch));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + className + ": " + e, e);
+    }
+  }
+
+  /** The class path javac sees: the runtime's location, then this JVM's class path. */
+  private static List<File> classPath() {
+    Set<File> path = new LinkedHashSet<>();
+    try {
+      path.add(Path.of(Model.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toFile());
+    } catch (URISyntaxException | RuntimeException e) {
+      // the runtime is then found on the class path below, if at all
+    }
+    for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        path.add(new File(entry));
+      }
+    }
+    return new ArrayList<>(path);
+  }
+}

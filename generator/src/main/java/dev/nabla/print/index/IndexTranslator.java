@@ -1,0 +1,194 @@
+package dev.nabla.print.index;
+
+import dev.nabla.print.index.IndexExpr.Index;
+import dev.nabla.symbolic.Binary;
+import dev.nabla.symbolic.Dim;
+import dev.nabla.symbolic.Loss;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Structural;
+import dev.nabla.symbolic.Unary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Writes one element of a node as an index formula. A named value is referenced by name
+ * ({@code y1_q}); anything else is expanded by its operation: a matrix product becomes a sum over
+ * the contracted index (no sum where that index has size 1, as in an outer product), a transpose
+ * swaps the indices, elementwise operations and functions apply to the element, a broadcast scalar
+ * is the scalar, {@code sum(x)} is {@code Σ_k x_k}.
+ *
+ * <p>Internally every shape is seen as rows × columns (a vector is n × 1, a row 1 × n, a scalar
+ * 1 × 1); a dimension of size 1 is addressed by the fixed index 0, which a reference to a vector or
+ * a scalar does not print. Summation indices are made up as {@code #1}, {@code #2}; {@link
+ * IndexSimplifier#nameSummations} gives them letters once the formula is simplified.
+ */
+final class IndexTranslator {
+  private static final Index ONE = Index.at(0);
+
+  private final Function<Node, String> names;
+  private final Map<Node, Function<List<Index>, IndexExpr>> substitutions;
+  private int fresh;
+
+  /**
+   * @param names the name a formula uses for a node (already as an element is written, e.g.
+   *     {@code w2}), or null where the node is expanded
+   * @param substitutions nodes whose elements are given by a function of their indices instead
+   */
+  IndexTranslator(Function<Node, String> names, Map<Node, Function<List<Index>, IndexExpr>> substitutions) {
+    this.names = names;
+    this.substitutions = substitutions;
+  }
+
+  /** The element of {@code node} at {@code indices} (one per dimension), expanded at the top when {@code expandTop}. */
+  IndexExpr element(Node node, List<Index> indices, boolean expandTop) {
+    Shape shape = node.shape();
+    if (shape.isScalar()) {
+      // A one-element value may come out of the engine as a scalar (Wᵀ δ for a row W): its one
+      // element needs no index.
+      return at(node, ONE, ONE, !expandTop);
+    }
+    if (indices.size() != shape.rank()) {
+      throw new IllegalArgumentException(node + " needs " + shape.rank() + " indices, not " + indices.size());
+    }
+    Index row = shape.rank() >= 1 ? indices.get(0) : ONE;
+    Index column = shape.rank() == 2 ? indices.get(1) : ONE;
+    return at(node, row, column, !expandTop);
+  }
+
+  private static List<Index> indicesOf(Shape shape, Index row, Index column) {
+    return switch (shape.rank()) {
+      case 0 -> List.of();
+      case 1 -> List.of(row);
+      default -> List.of(row, column);
+    };
+  }
+
+  private Index.Var freshIndex() {
+    return new Index.Var("#" + ++fresh);
+  }
+
+  private IndexExpr at(Node node, Index row, Index column, boolean byName) {
+    List<Index> indices = indicesOf(node.shape(), row, column);
+    if (byName) {
+      Function<List<Index>, IndexExpr> substitution = substitutions.get(node);
+      if (substitution != null) {
+        return substitution.apply(indices);
+      }
+      String name = names.apply(node);
+      if (name != null) {
+        return new IndexExpr.Element(name, indices);
+      }
+    }
+    Op op = node.op();
+    if (op instanceof Op.Leaf leaf) {
+      Function<List<Index>, IndexExpr> substitution = substitutions.get(node);
+      if (substitution != null) {
+        return substitution.apply(indices);
+      }
+      String name = names.apply(node);
+      return new IndexExpr.Element(name != null ? name : leaf.name(), indices);
+    }
+    if (op instanceof Op.Constant constant) {
+      return IndexExpr.number(constant.value());
+    }
+    if (op instanceof Op.Size size) {
+      return sizeOf(size.of());
+    }
+    if (op instanceof Op.Broadcast) {
+      return scalar(node.input(0));
+    }
+    if (op instanceof Op.Power power) {
+      return new IndexExpr.Power(operand(node.input(0), row, column), power.exponent());
+    }
+    if (op instanceof Unary unary) {
+      IndexExpr argument = operand(node.input(0), row, column);
+      return unary == Unary.NEG ? new IndexExpr.Negate(argument) : new IndexExpr.Apply(unary.toString(), argument);
+    }
+    if (op instanceof Binary binary) {
+      IndexExpr left = operand(node.input(0), row, column);
+      IndexExpr right = operand(node.input(1), row, column);
+      return switch (binary) {
+        case ADD -> new IndexExpr.Add(List.of(left, right));
+        case SUB -> new IndexExpr.Subtract(left, right);
+        case MUL -> IndexExpr.multiply(left, right);
+        case DIV -> new IndexExpr.Divide(left, right);
+      };
+    }
+    if (op instanceof Structural structural) {
+      return structural(structural, node, row, column);
+    }
+    if (op instanceof Loss loss) {
+      throw new IllegalArgumentException("the loss " + loss + " has no index form of its own; name it");
+    }
+    throw new IllegalArgumentException("no index form for " + op.name());
+  }
+
+  /** An operand of an elementwise operation: a scalar applies to every element. */
+  private IndexExpr operand(Node input, Index row, Index column) {
+    return input.shape().isScalar() ? scalar(input) : at(input, row, column, true);
+  }
+
+  private IndexExpr scalar(Node node) {
+    return at(node, ONE, ONE, true);
+  }
+
+  private IndexExpr structural(Structural structural, Node node, Index row, Index column) {
+    Node x = node.input(0);
+    return switch (structural) {
+      case MATMUL -> {
+        Node b = node.input(1);
+        if (x.shape().isScalar() || b.shape().isScalar()) {
+          yield IndexExpr.multiply(operand(x, row, column), operand(b, row, column));
+        }
+        Dim inner = x.shape().columns();
+        if (inner.equals(Dim.of(1))) {
+          yield IndexExpr.multiply(at(x, row, ONE, true), at(b, ONE, column, true));
+        }
+        Index.Var k = freshIndex();
+        yield new IndexExpr.Sum(k, inner, IndexExpr.multiply(at(x, row, k, true), at(b, k, column, true)));
+      }
+      case TRANSPOSE -> at(x, column, row, true);
+      case SOFTMAX -> new IndexExpr.Divide(
+          new IndexExpr.Apply("exp", at(x, row, column, true)), sumOfExp(x));
+      case LOGSOFTMAX -> new IndexExpr.Subtract(
+          at(x, row, column, true), new IndexExpr.Apply("log", sumOfExp(x)));
+      case SUM -> sumOfAll(x);
+      case MEAN -> new IndexExpr.Divide(sumOfAll(x), sizeOf(x.shape()));
+    };
+  }
+
+  private IndexExpr sumOfExp(Node vector) {
+    Index.Var k = freshIndex();
+    return new IndexExpr.Sum(k, vector.shape().rows(), new IndexExpr.Apply("exp", at(vector, k, ONE, true)));
+  }
+
+  private IndexExpr sumOfAll(Node x) {
+    Dim rows = x.shape().rows();
+    Dim columns = x.shape().columns();
+    Index row = rows.equals(Dim.of(1)) ? ONE : freshIndex();
+    Index column = columns.equals(Dim.of(1)) ? ONE : freshIndex();
+    IndexExpr body = at(x, row, column, true);
+    if (column instanceof Index.Var var) {
+      body = new IndexExpr.Sum(var, columns, body);
+    }
+    if (row instanceof Index.Var var) {
+      body = new IndexExpr.Sum(var, rows, body);
+    }
+    return body;
+  }
+
+  private static IndexExpr sizeOf(Shape shape) {
+    if (shape.isKnown()) {
+      return IndexExpr.number(shape.size());
+    }
+    List<IndexExpr> factors = new ArrayList<>();
+    for (Dim dim : shape.dims()) {
+      factors.add(dim.isKnown() ? IndexExpr.number(dim.size()) : new IndexExpr.Element(dim.toString(), List.of()));
+    }
+    return factors.size() == 1 ? factors.get(0) : new IndexExpr.Multiply(factors);
+  }
+}

@@ -1,0 +1,229 @@
+package dev.nabla.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.palantir.javapoet.JavaFile;
+import dev.nabla.codegen.CodegenOptions.Precision;
+import dev.nabla.interpret.Interpreter;
+import dev.nabla.runtime.Trainable;
+import dev.nabla.symbolic.Differentiator;
+import dev.nabla.symbolic.Gradients;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Tensor;
+import dev.nabla.testing.RandomSpecs;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The generated classes compute what the interpreter computes: the batch-mean gradient of every
+ * parameter equals the mean of the interpreter's per-sample gradients, and the loss and the output
+ * agree, for the lesson's networks and for hundreds of random specs (all compiled in one javac run).
+ */
+class GradientAgreementTest {
+  private static final int BATCH = 3;
+
+  /** Specs beyond the lesson's, for what the random specs do not reach. */
+  static final Map<String, String> EXTRA = Map.of(
+      "Powers", """
+          model Powers
+          input x[3]
+          target t[2]
+          param W[2, 3]
+          param s[2]
+          h = exp(0.5 * tanh(W x)) + (sigmoid(W x) + 1)^3 - s / (1 + s * s)
+          out = h
+          loss = mse(out, t) + sum(Wᵀ * Wᵀ) / 10 + mean(log(1 + s * s))
+          """,
+      "Bce", """
+          model Bce
+          input x[2]
+          target t[3]
+          param W[3, 2]
+          param b[3]
+          out = 0.1 + 0.8 / (1 + exp(-(W x + b)))
+          loss = bce(out, t)
+          """,
+      "Nll", """
+          model Nll
+          input x[4]
+          label y : 3
+          param W[3, 4]
+          param V[3, 3]
+          z = W x
+          out = log(softmax(V tanh(z) + z))
+          loss = nll(out, y) + sum(z ⊙ onehot(y))
+          """,
+      "Rows", """
+          model Rows
+          input x[3]
+          target t[2]
+          param W[3, 2]
+          param c[2]
+          r = xᵀ W
+          out = softplus(rᵀ + c) ^ 0.5
+          loss = mse(out, t)
+          """);
+
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void lessonNetworksAgreeWithTheInterpreter(Precision precision) {
+    List<Network> networks = new ArrayList<>();
+    for (String name : List.of("FashionMlp", "Exercise4", "Blocks")) {
+      networks.add(Networks.resource(name));
+    }
+    for (Map.Entry<String, String> extra : new java.util.TreeMap<>(EXTRA).entrySet()) {
+      networks.add(Networks.parse(extra.getKey() + ".nabla", extra.getValue()));
+    }
+    checkAll(networks, precision);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void twoHundredRandomSpecsAgreeWithTheInterpreter(Precision precision) {
+    List<Network> networks = new ArrayList<>();
+    for (long seed = 1; seed <= 200; seed++) {
+      networks.add(Networks.parse("random" + seed + ".nabla", RandomSpecs.generate(seed)));
+    }
+    checkAll(networks, precision);
+  }
+
+  private static void checkAll(List<Network> networks, Precision precision) {
+    List<JavaFile> files = new ArrayList<>();
+    for (Network network : networks) {
+      files.add(Networks.java(network, precision));
+    }
+    ClassLoader loader = InMemoryCompiler.compile(files);
+    List<String> failures = new ArrayList<>();
+    for (Network network : networks) {
+      try {
+        check(network, loader, precision);
+      } catch (AssertionError | RuntimeException e) {
+        failures.add(network.name() + ": " + e.getMessage());
+      }
+    }
+    if (!failures.isEmpty()) {
+      fail(failures.size() + " of " + networks.size() + " networks disagree:\n" + String.join("\n", failures.subList(0, Math.min(10, failures.size()))));
+    }
+  }
+
+  private static void check(Network network, ClassLoader loader, Precision precision) {
+    double tolerance = precision == Precision.DOUBLE ? 1e-10 : 1e-4;
+    double floor = precision == Precision.DOUBLE ? 1e-6 : 1e-3;
+    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + "." + network.name(), BATCH, Trainable.class);
+    SplittableRandom random = new SplittableRandom(network.name().hashCode());
+    model.initialize(11);
+    int inputSize = model.info().inputSize();
+    float[] x = new float[BATCH * inputSize];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    boolean classes = network.label().isPresent();
+    int truthSize = model.info().labelSize();
+    int[] labels = new int[BATCH];
+    float[] targets = new float[BATCH * truthSize];
+    for (int b = 0; b < BATCH; b++) {
+      labels[b] = classes ? random.nextInt(truthSize) : 0;
+    }
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = (float) random.nextDouble(0.05, 0.95);
+    }
+    double loss = classes ? model.computeGradients(x, labels, BATCH) : model.computeGradients(x, targets, BATCH);
+
+    Gradients gradients = Differentiator.parameters(network);
+    Map<Node, double[]> expected = new IdentityHashMap<>();
+    double expectedLoss = 0;
+    float[] predicted = new float[BATCH * model.info().outputSize()];
+    model.predict(x, BATCH, predicted);
+    for (int b = 0; b < BATCH; b++) {
+      Map<Node, Tensor> leaves = new HashMap<>();
+      int offset = 0;
+      for (Node input : network.inputs()) {
+        int size = (int) input.shape().size();
+        double[] values = new double[size];
+        for (int i = 0; i < size; i++) {
+          values[i] = x[b * inputSize + offset + i];
+        }
+        offset += size;
+        leaves.put(input, new Tensor(input.shape(), values));
+      }
+      for (Node parameter : network.parameters()) {
+        leaves.put(parameter, new Tensor(parameter.shape(), model.parameter(Network.leafName(parameter))));
+      }
+      final int sample = b;
+      network.label().ifPresent(label -> leaves.put(label, Interpreter.oneHot(labels[sample], truthSize)));
+      network.target().ifPresent(target -> {
+        double[] values = new double[truthSize];
+        for (int i = 0; i < truthSize; i++) {
+          values[i] = targets[sample * truthSize + i];
+        }
+        leaves.put(target, new Tensor(target.shape(), values));
+      });
+      List<Node> roots = new ArrayList<>(gradients.byLeaf().values());
+      roots.add(network.loss());
+      roots.add(network.output());
+      Map<Node, Tensor> values = Interpreter.evaluate(roots, leaves);
+      expectedLoss += values.get(network.loss()).scalarValue() / BATCH;
+      for (Node parameter : network.parameters()) {
+        double[] sum = expected.computeIfAbsent(parameter, p -> new double[(int) p.shape().size()]);
+        Tensor gradient = values.get(gradients.of(parameter));
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += (gradient.size() == 1 ? gradient.get(0) : gradient.get(i)) / BATCH;
+        }
+      }
+      Tensor output = values.get(network.output());
+      for (int i = 0; i < output.size(); i++) {
+        close(output.get(i), predicted[b * output.size() + i], precision == Precision.DOUBLE ? 1e-6 : 1e-4, floor, "output[" + b + "," + i + "]");
+      }
+    }
+    close(expectedLoss, loss, tolerance, floor, "loss");
+    for (Node parameter : network.parameters()) {
+      String name = Network.leafName(parameter);
+      double[] actual = model.gradient(name);
+      double[] wanted = expected.get(parameter);
+      assertEquals(wanted.length, actual.length, name);
+      for (int i = 0; i < wanted.length; i++) {
+        close(wanted[i], actual[i], tolerance, floor, "∂C/∂" + name + "[" + i + "]");
+      }
+    }
+  }
+
+  private static void close(double expected, double actual, double tolerance, double floor, String what) {
+    double scale = Math.max(Math.max(Math.abs(expected), Math.abs(actual)), floor);
+    if (!(Math.abs(expected - actual) <= tolerance * scale)) {
+      throw new AssertionError(what + ": generated " + actual + ", interpreter " + expected);
+    }
+  }
+
+  @Test
+  void trainingLowersTheLoss() {
+    Network network = Networks.resource("FashionMlp");
+    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(network, Precision.FLOAT)));
+    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + ".FashionMlp", 8, Trainable.class);
+    model.initialize(1);
+    SplittableRandom random = new SplittableRandom(3);
+    float[] x = new float[8 * 784];
+    int[] labels = new int[8];
+    for (int b = 0; b < 8; b++) {
+      labels[b] = b % 10;
+      for (int i = 0; i < 784; i++) {
+        x[b * 784 + i] = (float) random.nextDouble() * (i % 10 == labels[b] ? 1 : 0.1f);
+      }
+    }
+    double first = model.trainStep(x, labels, 8, 0.1f);
+    double last = first;
+    for (int step = 0; step < 50; step++) {
+      last = model.trainStep(x, labels, 8, 0.1f);
+    }
+    assertTrue(last < first / 2, "loss went from " + first + " to " + last);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.nabla.codegen;
+
+import com.palantir.javapoet.JavaFile;
+import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.ParseResult;
+import dev.nabla.grammar.ast.Spec;
+import dev.nabla.grammar.ast.SpecPrinter;
+import dev.nabla.grammar.diagnostic.SourceFile;
+import dev.nabla.symbolic.Differentiator;
+import dev.nabla.symbolic.Lowering;
+import dev.nabla.symbolic.Network;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Specs as text, turned into networks and Java for the tests. */
+final class Networks {
+  private Networks() {}
+
+  static final String PACKAGE = "dev.nabla.generated";
+
+  static Network parse(String name, String text) {
+    ParseResult<Spec> parsed = NablaParser.parseSpec(new SourceFile(name, text));
+    if (parsed.hasErrors()) {
+      throw new AssertionError("spec " + name + " does not parse: " + parsed.diagnostics() + "\n" + text);
+    }
+    Spec spec = parsed.orThrow();
+    return Lowering.lower(spec, SpecPrinter.print(spec));
+  }
+
+  /** A spec of src/test/resources/codegen/good. */
+  static Network resource(String name) {
+    return parse(name + ".nabla", read("/codegen/good/" + name + ".nabla"));
+  }
+
+  static String read(String resource) {
+    try (InputStream in = Networks.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new AssertionError("missing test resource " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static JavaFile java(Network network, CodegenOptions.Precision precision) {
+    return JavaWriter.write(network, Differentiator.parameters(network), new CodegenOptions(PACKAGE, precision, false));
+  }
+}
