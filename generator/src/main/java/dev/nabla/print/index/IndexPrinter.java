@@ -211,6 +211,16 @@ public final class IndexPrinter {
     return indices;
   }
 
+  /** The indices {@link #adjoint} writes the adjoint of {@code value} with ({@code k} for z2, {@code m} for y1). */
+  public List<Index> adjointIndices(Node value) {
+    return adjointIndices(value.shape());
+  }
+
+  /** The indices {@link #gradient} writes a parameter's gradient with: p, or p and q. */
+  public static List<Index> parameterIndices(Node leaf) {
+    return parameterIndices(leaf.shape());
+  }
+
   private List<Index> adjointIndices(Shape shape) {
     List<Index> indices = new ArrayList<>();
     Set<String> used = new HashSet<>();

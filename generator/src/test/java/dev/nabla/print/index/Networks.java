@@ -37,6 +37,14 @@ final class Networks {
     return call("softmax", z2);
   }
 
+  /** Exercise 4: {@code sigmoid(W3 relu(W2 relu(W1 X + b1) + b2) + b3)}. */
+  static Expr exercise4Expression() {
+    Expr z1 = add(matmul(name("W1"), name("X")), name("b1"));
+    Expr z2 = add(matmul(name("W2"), call("relu", z1)), name("b2"));
+    Expr z3 = add(matmul(name("W3"), call("relu", z2)), name("b3"));
+    return call("sigmoid", z3);
+  }
+
   static Network lower(String text, Expr expression, Map<String, List<Long>> dims) {
     return Lowering.lower(SourceFile.ofExpression(text), expression, Optional.empty(), dims);
   }
