@@ -114,6 +114,10 @@ public final class JavaWriter {
       names.newName(reserved, "reserved:" + reserved);
       taken.add(reserved);
     }
+    for (String type : new java.util.TreeSet<>(TYPES_USED)) {
+      names.newName(type, "type:" + type);
+      taken.add(type);
+    }
     taken.add(className);
     names.newName(className, "class");
     for (Node parameter : network.parameters()) {
@@ -301,6 +305,7 @@ public final class JavaWriter {
     boolean readsLabels;
     boolean readsTargets;
     boolean readsInvN;
+    final java.util.ArrayDeque<Boolean> scopes = new java.util.ArrayDeque<>();
 
     void statement(String text) {
       code.addStatement("$L", text);
@@ -335,11 +340,26 @@ public final class JavaWriter {
 
     /** The batch loop around a per-sample value's code; {@code null} when the value is shared. */
     String batch(boolean perSample) {
+      return batch(perSample, false);
+    }
+
+    /** As {@link #batch(boolean)}; a shared value whose code declares locals gets a block of its own. */
+    String batch(boolean perSample, boolean scoped) {
+      scopes.push(perSample || scoped);
       if (!perSample) {
+        if (scoped) {
+          code.add("{\n$>");
+        }
         return null;
       }
       open("for (int b = 0; b < n; b++)");
       return "b";
+    }
+
+    void endBatch() {
+      if (scopes.pop()) {
+        close();
+      }
     }
   }
 
@@ -512,7 +532,7 @@ public final class JavaWriter {
     boolean loop = body.loop("i", size(node));
     body.statement(target.at(b, i) + " = " + compute(body, node, b, i).code());
     body.end(loop);
-    body.end(b != null);
+    body.endBatch();
   }
 
   private void transpose(Body body, Node node) {
@@ -528,7 +548,7 @@ public final class JavaWriter {
     body.statement(target.at(b, Expressions.index(Expressions.times(j, rows), i)) + " = " + at(body, input, b, i, j).code());
     body.end(inner);
     body.end(outer);
-    body.end(b != null);
+    body.endBatch();
   }
 
   /**
@@ -546,7 +566,7 @@ public final class JavaWriter {
     String i = m > 1 ? "i" : "0";
     String k = inner > 1 ? "k" : "0";
     String j = n > 1 ? "j" : "0";
-    String b = body.batch(perSample);
+    String b = body.batch(perSample, true);
     boolean scale = accumulate && perSample;
     if (scale) {
       body.readsInvN = true;
@@ -613,14 +633,14 @@ public final class JavaWriter {
       body.end(lj);
       body.end(li);
     }
-    body.end(b != null);
+    body.endBatch();
   }
 
   private void softmax(Body body, Node node) {
     boolean log = node.is(Structural.LOGSOFTMAX);
     Target target = arrayTarget(node);
     String type = ex.type();
-    String b = body.batch(plan.perSample(node));
+    String b = body.batch(plan.perSample(node), true);
     String i = size(node) > 1 ? "i" : "0";
     String o = target.at(b, i);
     body.statement(type + " max = " + ex.literal(Double.NEGATIVE_INFINITY).code());
@@ -644,13 +664,13 @@ public final class JavaWriter {
     boolean l3 = body.loop("i", size(node));
     body.statement(o + (log ? " -= logSum" : " /= sum"));
     body.end(l3);
-    body.end(b != null);
+    body.endBatch();
   }
 
   private void reduce(Body body, Node node) {
     Node input = node.input(0);
     Target target = arrayTarget(node);
-    String b = body.batch(plan.perSample(node));
+    String b = body.batch(plan.perSample(node), true);
     String i = size(input) > 1 ? "i" : "0";
     body.statement(ex.type() + " sum = " + ex.literal(0).code());
     boolean loop = body.loop("i", size(input));
@@ -658,7 +678,7 @@ public final class JavaWriter {
     body.end(loop);
     Ex sum = Expressions.atom("sum");
     body.statement(target.at(b, "0") + " = " + (node.is(Structural.MEAN) ? ex.div(sum, ex.literal(size(input))) : sum).code());
-    body.end(b != null);
+    body.endBatch();
   }
 
   private void loss(Body body, Node node, Loss loss) {
@@ -666,7 +686,7 @@ public final class JavaWriter {
     Node truth = node.input(1);
     Target target = arrayTarget(node);
     String type = ex.type();
-    String b = body.batch(plan.perSample(node));
+    String b = body.batch(plan.perSample(node), true);
     int size = size(prediction);
     String i = size > 1 ? "i" : "0";
     boolean oneHot = truth == label;
@@ -707,7 +727,7 @@ public final class JavaWriter {
         body.statement(target.at(b, "0") + " = " + ex.div(Expressions.atom("sum"), ex.literal(size)).code());
       }
     }
-    body.end(b != null);
+    body.endBatch();
   }
 
   /** {@code Σ t ⊙ v}: for a one-hot label, the one element {@code v[label]}. */
@@ -749,7 +769,7 @@ public final class JavaWriter {
       body.statement(target.at(b, i) + " = " + value.code());
     }
     body.end(loop);
-    body.end(b != null);
+    body.endBatch();
   }
 
   // ---- comments ----
@@ -1267,7 +1287,7 @@ public final class JavaWriter {
     body.statement("result[" + Expressions.index(Expressions.times(b, size(output)), i) + "] = "
         + (ex.isFloat() ? value.code() : "(float) " + value.at(Expressions.UNARY)));
     body.end(loop);
-    body.end(true);
+    body.endBatch();
     MethodSpec.Builder method = MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(float[].class, "x").addParameter(int.class, "n").addParameter(float[].class, "result")
         .addJavadoc("Writes {@code $L} for each of the {@code n} samples to {@code result}, $L values per sample.\n",

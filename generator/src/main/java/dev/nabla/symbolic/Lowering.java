@@ -446,6 +446,9 @@ public final class Lowering {
   /** Builds one node, after the stability rewrites had their say; a shape error is reported here. */
   private Node build(Op op, List<Node> inputs, Expr expr) {
     try {
+      // Shapes are checked on the operation as written, so that a message names what the user wrote
+      // (nll), not what a stability rewrite would make of it (cross_entropy).
+      op.shape(inputs.stream().map(Node::shape).toList(), solver);
       return rewriteOrApply(op, inputs, expr.span());
     } catch (ShapeException e) {
       errors.add(shapeDiagnostic(op, inputs, expr, e));
@@ -471,8 +474,11 @@ public final class Lowering {
       Shape right = solver.resolve(inputs.get(1).shape());
       String message = text(operands.get(0)) + " (" + left + ") cannot multiply " + text(operands.get(1)) + " (" + right + "): " + e.getMessage();
       List<String> hints = new ArrayList<>(e.hints());
+      boolean transposed = operands.get(0) instanceof Expr.Transpose;
       if (left.isMatrix() && !right.isScalar() && solver.compatible(left.dim(0), right.rows())) {
-        hints.add("did you mean " + text(operands.get(0)) + "ᵀ " + text(operands.get(1)) + "? " + text(operands.get(0)) + "ᵀ is " + left.transposed());
+        hints.add(transposed
+            ? "without the transpose it fits: " + text(((Expr.Transpose) operands.get(0)).operand()) + " is " + left.transposed()
+            : "did you mean " + text(operands.get(0)) + "ᵀ " + text(operands.get(1)) + "? " + text(operands.get(0)) + "ᵀ is " + left.transposed());
       }
       return Diagnostic.error(source, expr.span(), message, hints.toArray(String[]::new));
     }
@@ -494,10 +500,13 @@ public final class Lowering {
       }
       return Diagnostic.error(source, expr.span(), message, hints.toArray(String[]::new));
     }
+    if (op instanceof Loss) {
+      return Diagnostic.error(source, expr.span(), e.getMessage(), e.hints().toArray(String[]::new));
+    }
     String operandText = inputs.size() == 1 && !operands.isEmpty()
         ? " of " + text(operands.get(0)) + " (" + solver.resolve(inputs.get(0).shape()) + ")"
         : "";
-    return Diagnostic.error(source, expr.span(), op.name() + operandText + ": " + e.getMessage(), e.hints().toArray(String[]::new));
+    return Diagnostic.error(source, expr.span(), op + operandText + ": " + e.getMessage(), e.hints().toArray(String[]::new));
   }
 
   private static List<Expr> operandsOf(Expr expr) {

@@ -171,7 +171,7 @@ public final class ShapeSolver {
     }
     if (right.isRow()) {
       // Only a column times a row is an outer product; a matrix with one column is not a column.
-      throw new ShapeException(describe(left) + " cannot multiply a row (" + right + ")",
+      throw new ShapeException("only a column vector can multiply a row",
           "declare the left operand as a vector to make an outer product");
     }
     Dim inner = left.columns();

@@ -1,0 +1,41 @@
+package dev.nabla.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.nabla.codegen.CodegenOptions.Precision;
+import dev.nabla.runtime.Trainable;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** After warm-up, a training step allocates nothing: every buffer was made by the constructor. */
+class AllocationTest {
+
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void trainStepAllocatesNothingAfterWarmUp(Precision precision) {
+    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(Networks.resource("FashionMlp"), precision)));
+    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + ".FashionMlp", 16, Trainable.class);
+    model.initialize(5);
+    float[] x = new float[16 * 784];
+    int[] labels = new int[16];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i % 97) / 97f;
+    }
+    for (int b = 0; b < 16; b++) {
+      labels[b] = b % 10;
+    }
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    for (int step = 0; step < 3000; step++) {
+      model.trainStep(x, labels, 16, 0.01f);
+    }
+    long before = threads.getThreadAllocatedBytes(thread);
+    for (int step = 0; step < 1000; step++) {
+      model.trainStep(x, labels, 16, 0.01f);
+    }
+    long allocated = threads.getThreadAllocatedBytes(thread) - before;
+    assertEquals(0, allocated, "bytes allocated by 1000 training steps");
+  }
+}
