@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.print.GradientReport;
 import dev.nabla.print.Notation;
+import dev.nabla.print.index.IndexPrinter;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Lowering;
@@ -24,9 +25,10 @@ import picocli.CommandLine.Parameters;
         "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)'",
         "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)' --inline --wrt W1",
         "  nabla derive 'sigmoid(w x + b)' --format latex",
+        "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)' --format index --inline",
         "  nabla derive net.nabla --format text"})
 final class DeriveCommand implements Callable<Integer> {
-  enum Format { text, unicode, latex, markdown }
+  enum Format { text, unicode, latex, index, markdown }
 
   enum LossOption { ce, nll, bce, mse }
 
@@ -36,7 +38,8 @@ final class DeriveCommand implements Callable<Integer> {
   @Option(names = "--wrt", paramLabel = "NAME", description = "Only the gradient with respect to NAME (repeatable; a parameter or an input).")
   List<String> wrt = new ArrayList<>();
 
-  @Option(names = "--format", defaultValue = "unicode", description = "text (ASCII, parses back), unicode, latex or markdown. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", defaultValue = "unicode",
+      description = "text (ASCII, parses back), unicode, latex, index (element by element, as the lesson: ∂H/∂w2_{p,q} = (y2_p − t_p) · y1_q) or markdown. Default: ${DEFAULT-VALUE}.")
   Format format;
 
   @Option(names = "--loss", description = "For a one-liner: ce, nll, bce or mse. Default: ce for a softmax output, nll for logsoftmax, bce for sigmoid, else mse.")
@@ -67,11 +70,16 @@ final class DeriveCommand implements Callable<Integer> {
     Gradients gradients = Differentiator.derive(network, network.loss(), leaves);
     Notation notation = switch (format) {
       case text -> Notation.TEXT;
-      case unicode -> Notation.UNICODE;
+      case unicode, index -> Notation.UNICODE;
       case latex, markdown -> Notation.LATEX;
     };
-    GradientReport report = GradientReport.of(gradients, notation, inline);
     var out = spec.commandLine().getOut();
+    if (format == Format.index) {
+      IndexPrinter.of(gradients, notation, !inline).all().forEach(out::println);
+      out.flush();
+      return Nabla.OK;
+    }
+    GradientReport report = GradientReport.of(gradients, notation, inline);
     if (format == Format.markdown) {
       out.print(markdown(network, report));
     } else {
