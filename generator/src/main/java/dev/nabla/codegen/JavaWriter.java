@@ -1192,9 +1192,10 @@ public final class JavaWriter {
     Map<Node, List<Node>> early = new LinkedHashMap<>();
     if (!forward) {
       // Gradients that are values the forward pass already computed (or leaves) are added first.
-      for (Node root : plan.gradientOf.keySet()) {
+      for (Node parameter : network.parameters()) {
+        Node root = plan.gradients.of(parameter);
         if (!nodes.contains(root)) {
-          early.put(root, plan.gradientOf.get(root));
+          early.computeIfAbsent(root, key -> new ArrayList<>()).add(parameter);
         }
       }
       for (Map.Entry<Node, List<Node>> entry : early.entrySet()) {

@@ -49,7 +49,7 @@ final class Plan {
   /** For a sum {@code A x + b} whose product is folded in: the product. */
   final Map<Node, Node> fusedProduct = new IdentityHashMap<>();
   /** The parameters each gradient node is the gradient of. */
-  final Map<Node, List<Node>> gradientOf = new IdentityHashMap<>();
+  final Map<Node, List<Node>> gradientOf = new java.util.LinkedHashMap<>();
   final List<Node> predictNodes;
   final List<Node> forwardNodes;
   final List<Node> backwardNodes;
@@ -63,7 +63,9 @@ final class Plan {
     List<Node> roots = new ArrayList<>();
     roots.add(network.loss());
     roots.add(network.output());
-    roots.addAll(gradientOf.keySet());
+    for (Node parameter : network.parameters()) {
+      roots.add(gradients.of(parameter));
+    }
     List<Node> all = Differentiator.reachable(roots);
     Map<Node, List<Node>> consumers = new IdentityHashMap<>();
     for (Node node : all) {
@@ -96,7 +98,10 @@ final class Plan {
     }
     predictNodes = computed(Differentiator.reachable(network.output()), Set.of());
     forwardNodes = computed(Differentiator.reachable(network.loss()), Set.of());
-    List<Node> backwardRoots = new ArrayList<>(gradientOf.keySet());
+    List<Node> backwardRoots = new ArrayList<>();
+    for (Node parameter : network.parameters()) {
+      backwardRoots.add(gradients.of(parameter));
+    }
     backwardNodes = computed(Differentiator.reachable(backwardRoots), new LinkedHashSet<>(forwardNodes));
   }
 

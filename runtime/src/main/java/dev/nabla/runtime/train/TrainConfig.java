@@ -43,6 +43,24 @@ public record TrainConfig(
     progress = progress == null ? ProgressSink.none() : progress;
   }
 
+  /** Epochs of {@link #recommended()}: with the settings below, the lesson's 784-20-10 network reaches 85–86%. */
+  public static final int RECOMMENDED_EPOCHS = 5;
+  public static final int RECOMMENDED_BATCH = 32;
+  public static final double RECOMMENDED_LEARNING_RATE = 0.02;
+  public static final String RECOMMENDED_OPTIMIZER = "momentum:0.9";
+  public static final String RECOMMENDED_SCHEDULE = "cosine";
+
+  /**
+   * What {@code nabla train} uses unless told otherwise: 5 epochs of batch 32, SGD with momentum 0.9
+   * at 0.02 decaying to 0 on a cosine. Plain SGD at 0.1 swings between 78% and 84% from epoch to
+   * epoch on Fashion-MNIST; momentum with a decaying rate settles at 85–86% for the lesson's network
+   * (seeds 1–4 gave 85.9, 86.4, 85.9 and 86.0%).
+   */
+  public static TrainConfig recommended() {
+    return new TrainConfig(RECOMMENDED_EPOCHS, RECOMMENDED_BATCH, RECOMMENDED_LEARNING_RATE,
+        Schedule.parse(RECOMMENDED_SCHEDULE), OptimizerSpec.parse(RECOMMENDED_OPTIMIZER), 1, null, null, ProgressSink.none());
+  }
+
   /** The lesson's setting: 1 epoch, batch 64, SGD at 0.1, constant, seed 1, no output, silent. */
   public static TrainConfig defaults() {
     return new TrainConfig(1, 64, 0.1, Schedule.constant(), OptimizerSpec.sgd(), 1, null, null, ProgressSink.none());

@@ -1,0 +1,240 @@
+package dev.nabla.cli;
+
+import dev.nabla.codegen.CodegenOptions;
+import dev.nabla.grammar.diagnostic.SourceFile;
+import dev.nabla.runtime.FloatTrainable;
+import dev.nabla.runtime.checkpoint.CheckpointException;
+import dev.nabla.runtime.data.DataException;
+import dev.nabla.runtime.data.FashionMnist;
+import dev.nabla.runtime.metrics.EpochMetrics;
+import dev.nabla.runtime.metrics.Evaluation;
+import dev.nabla.runtime.optim.OptimizerSpec;
+import dev.nabla.runtime.report.ReportWriter;
+import dev.nabla.runtime.train.DivergenceException;
+import dev.nabla.runtime.train.ProgressSink;
+import dev.nabla.runtime.train.Schedule;
+import dev.nabla.runtime.train.TrainConfig;
+import dev.nabla.runtime.train.Trainer;
+import dev.nabla.runtime.train.TrainingResult;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Networks;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code nabla train}: generates the network's class, compiles it in memory and trains it on
+ * Fashion-MNIST, writing the checkpoint, a CSV of the epochs and PNG charts.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Generate, compile and train a network on Fashion-MNIST, printing each epoch's loss and test accuracy.",
+        "With no FILE it trains the lesson's network softmax(W2 relu(W1 X + b1) + b2) (784-20-10).",
+        "Writes to --out: checkpoint.nabla, metrics.csv, loss.png, accuracy.png, confusion.png.",
+        "Ctrl-C stops after the current minibatch and saves a checkpoint; --resume continues from it."},
+    footer = {"", "Examples:",
+        "  nabla train",
+        "  nabla train --epochs 1 --optimizer sgd --lr 0.1 --schedule constant",
+        "  nabla train examples/block_graph.nabla --optimizer adam --lr 0.002",
+        "  nabla train --resume nabla-out/checkpoint.nabla --epochs 10"})
+final class TrainCommand implements Callable<Integer> {
+  /** The lesson's spec, trained when no FILE is given. */
+  static final String LESSON_SPEC = "/dev/nabla/cli/fashion_mlp.nabla";
+
+  @Parameters(paramLabel = "FILE", arity = "0..1", description = "A .nabla spec of a 784-input, 10-class network (default: the lesson's).")
+  String file;
+
+  @Option(names = "--epochs", defaultValue = "" + TrainConfig.RECOMMENDED_EPOCHS, description = "Passes over the 60,000 training images. Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = "--batch", defaultValue = "" + TrainConfig.RECOMMENDED_BATCH, description = "Samples per minibatch. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--lr", defaultValue = "" + TrainConfig.RECOMMENDED_LEARNING_RATE, description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+  double learningRate;
+
+  @Option(names = "--optimizer", defaultValue = TrainConfig.RECOMMENDED_OPTIMIZER, description = "sgd, momentum[:μ] or adam[:β1:β2:ε]. Default: ${DEFAULT-VALUE}.")
+  String optimizer;
+
+  @Option(names = "--schedule", defaultValue = TrainConfig.RECOMMENDED_SCHEDULE, description = "constant, step:EVERY:FACTOR or cosine[:MIN]. Default: ${DEFAULT-VALUE}.")
+  String schedule;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seeds the initialization and the shuffling. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "The Fashion-MNIST directory (default: $NABLA_DATA, else " + "/usr/share/datasets/fashion-mnist).")
+  String data;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "nabla-out", description = "Where the checkpoint and the report go. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(names = "--resume", paramLabel = "CKPT", description = "Continue from a checkpoint of the same network.")
+  Path resume;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
+    Network network = Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file));
+    checkFitsFashionMnist(network);
+    TrainConfig config = config();
+    Path dataDir = FashionMnist.resolveDirectory(data);
+    FashionMnist.Split split = loadData(dataDir, stderr);
+
+    FloatTrainable model = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, batch, FloatTrainable.class);
+    model.initialize(seed);
+    stdout.printf(Locale.ROOT, "training %s (%,d parameters) on Fashion-MNIST from %s: %d epochs, batch %d, %s, lr %s (%s)%n",
+        network.name(), model.info().parameterCount(), dataDir, config.epochs(), config.batchSize(),
+        config.optimizer().describe(), learningRate, config.schedule().describe());
+    stdout.flush();
+
+    Trainer trainer = new Trainer(config);
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onInterrupt = new Thread(() -> {
+      trainer.requestStop();
+      try {
+        finished.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "nabla-stop");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    List<EpochMetrics> history = new ArrayList<>();
+    try {
+      TrainingResult result = trainer.train(model, split.train(), split.test(), (metrics, evaluation) -> {
+        history.add(metrics);
+        stdout.println(ProgressSink.summary(config.epochs(), metrics));
+        stdout.flush();
+        writeReport(history, evaluation);
+      });
+      Evaluation last = result.lastEvaluation();
+      if (result.status() == TrainingResult.Status.STOPPED) {
+        stdout.println("stopped; checkpoint saved to " + result.checkpoint() + " (continue with --resume " + result.checkpoint() + ")");
+      } else if (last != null) {
+        stdout.printf(Locale.ROOT, "test accuracy %.2f%%; wrote %s and the report (metrics.csv, loss.png, accuracy.png, confusion.png) to %s%n",
+            100 * last.accuracy(), result.checkpoint(), out);
+      }
+      stdout.flush();
+      return Nabla.OK;
+    } catch (DivergenceException e) {
+      throw UserError.failure(e.getMessage());
+    } catch (CheckpointException e) {
+      throw UserError.badInput(e.getMessage());
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it is waiting for the latch counted down above
+      }
+    }
+  }
+
+  private TrainConfig config() {
+    if (epochs < 1 || batch < 1 || !(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw UserError.badInput("--epochs and --batch must be at least 1 and --lr positive (got " + epochs + ", " + batch + ", " + learningRate + ")");
+    }
+    OptimizerSpec optimizerSpec;
+    Schedule scheduleSpec;
+    try {
+      optimizerSpec = OptimizerSpec.parse(optimizer);
+    } catch (IllegalArgumentException e) {
+      throw UserError.badInput("--optimizer " + optimizer + ": " + e.getMessage());
+    }
+    try {
+      scheduleSpec = Schedule.parse(schedule);
+    } catch (IllegalArgumentException e) {
+      throw UserError.badInput("--schedule " + schedule + ": " + e.getMessage());
+    }
+    return new TrainConfig(epochs, batch, learningRate, scheduleSpec, optimizerSpec, seed, out, resume, quietEpochs(ProgressSink.toStderr()));
+  }
+
+  /** The progress bar without its epoch summaries, which this command prints on standard output. */
+  private static ProgressSink quietEpochs(ProgressSink sink) {
+    return new ProgressSink() {
+      @Override
+      public void message(String text) {
+        sink.message(text);
+      }
+
+      @Override
+      public void epochStarted(int epoch, int epochs, int steps, int samples) {
+        sink.epochStarted(epoch, epochs, steps, samples);
+      }
+
+      @Override
+      public void stepDone(int epoch, int epochs, int step, int steps, double runningLoss, double samplesPerSecond, double etaSeconds) {
+        sink.stepDone(epoch, epochs, step, steps, runningLoss, samplesPerSecond, etaSeconds);
+      }
+    };
+  }
+
+  private void writeReport(List<EpochMetrics> history, Evaluation evaluation) {
+    try {
+      ReportWriter.write(out, history, evaluation, FashionMnist.CLASS_NAMES);
+    } catch (IOException e) {
+      throw UserError.failure("cannot write the report to " + out + ": " + e.getMessage());
+    }
+  }
+
+  private static void checkFitsFashionMnist(Network network) {
+    long inputs = network.inputs().stream().mapToLong(input -> input.shape().size()).sum();
+    boolean classes = network.label().map(label -> label.shape().size() == 10).orElse(false);
+    if (network.inputs().size() != 1 || inputs != FashionMnist.PIXELS || !classes) {
+      throw UserError.badInput("nabla train trains on Fashion-MNIST: the spec needs one input of 784 values and a label of 10 classes; "
+          + network.name() + " has " + network.inputs().stream().map(i -> Network.leafName(i) + "[" + i.shape() + "]").toList()
+          + network.label().map(l -> " and a label of " + l.shape().size() + " classes").orElse(" and no label"));
+    }
+  }
+
+  /** Fashion-MNIST, installed with apt first when it is missing and we may (as root). */
+  private FashionMnist.Split loadData(Path dir, PrintWriter stderr) {
+    if (!FashionMnist.isInstalled(dir) && data == null && System.getenv(FashionMnist.ENVIRONMENT_VARIABLE) == null
+        && isRoot() && Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+      stderr.println("nabla: Fashion-MNIST is not installed; installing Debian's dataset-fashion-mnist with apt-get...");
+      stderr.flush();
+      try {
+        Process install = new ProcessBuilder("apt-get", "install", "-y", "dataset-fashion-mnist")
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (install.waitFor() != 0) {
+          stderr.println("nabla: apt-get install dataset-fashion-mnist failed (exit " + install.exitValue() + ")");
+        }
+      } catch (IOException e) {
+        stderr.println("nabla: could not run apt-get: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      return FashionMnist.load(dir);
+    } catch (DataException e) {
+      throw UserError.badInput(e.getMessage());
+    }
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static SourceFile lessonSpec() {
+    try (InputStream in = TrainCommand.class.getResourceAsStream(LESSON_SPEC)) {
+      return new SourceFile("fashion_mlp.nabla", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the lesson's spec is missing from the jar", e);
+    }
+  }
+}
