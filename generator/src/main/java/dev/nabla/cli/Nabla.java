@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Nabla.Version.class,
     description = "Turns a neural network written as math into the gradients a person would write and Java code that trains it.",
-    subcommands = {ParseCommand.class, DeriveCommand.class, JacobianCommand.class, GradCommand.class, TrainCommand.class},
+    subcommands = {ParseCommand.class, DeriveCommand.class, JacobianCommand.class, GenerateCommand.class, TrainCommand.class, GradCommand.class, CheckCommand.class, GraphCommand.class, ExplainCommand.class, ShowCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (training diverged, a check failed, an internal error)", "2:bad input or usage"},
     footer = {"", "Examples:",

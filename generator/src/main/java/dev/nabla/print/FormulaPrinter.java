@@ -26,11 +26,21 @@ public final class FormulaPrinter {
   private final Notation notation;
   private final Naming naming;
   private final boolean withDeltas;
+  private final java.util.Map<Node, String> substitutions;
 
   public FormulaPrinter(Notation notation, Naming naming, boolean withDeltas) {
+    this(notation, naming, withDeltas, java.util.Map.of());
+  }
+
+  /**
+   * A printer that writes {@code substitutions}' text in place of those nodes: {@code nabla show}
+   * puts parameter values where their names stand.
+   */
+  public FormulaPrinter(Notation notation, Naming naming, boolean withDeltas, java.util.Map<Node, String> substitutions) {
     this.notation = notation;
     this.naming = naming;
     this.withDeltas = withDeltas;
+    this.substitutions = substitutions;
   }
 
   /** The formula for {@code node}'s own structure (its name is not used at the top). */
@@ -72,6 +82,10 @@ public final class FormulaPrinter {
   }
 
   private Printed print(Node node, boolean top) {
+    String substituted = substitutions.get(node);
+    if (substituted != null) {
+      return atom(substituted);
+    }
     if (!top) {
       String name = naming.name(node, withDeltas);
       if (name != null) {

@@ -35,6 +35,17 @@ public final class Naming {
     this.forward = new HashSet<>(Differentiator.reachable(List.of(network.loss(), network.output())));
   }
 
+  /** Only the leaves' own names: every other value is written out, as in a one-line formula. */
+  public static Naming leavesOnly(Network network) {
+    Naming naming = new Naming(network);
+    for (Node node : network.graph().nodes()) {
+      if (node.op() instanceof Op.Leaf leaf) {
+        naming.primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? "t" : leaf.name());
+      }
+    }
+    return naming;
+  }
+
   /** Names for the forward values of a network (no adjoints). */
   public static Naming of(Network network) {
     Naming naming = new Naming(network);
