@@ -27,9 +27,10 @@ import picocli.CommandLine.Parameters;
  * interpreter's against finite differences, on a random minibatch.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-    description = {"Check the generated class's gradients (double and float) against the interpreter's, and the",
-        "interpreter's against central finite differences, on a random minibatch. Prints the worst relative",
-        "error per parameter (relative to the largest entry of that gradient); exits 1 above the tolerance."},
+    description = {"Check the generated gradients against the interpreter and finite differences.",
+        "The generated class (double and float) against the interpreter, and the interpreter against central",
+        "finite differences, on a random minibatch. Prints the worst relative error per parameter (relative to",
+        "the largest entry of that gradient); exits 1 above the tolerance."},
     footer = {"", "Examples:", "  nabla check examples/fashion_mlp.nabla", "  nabla check examples/block_graph.nabla --batch 8 --seed 3"})
 final class CheckCommand implements Callable<Integer> {
   private static final double FLOAT_TOLERANCE = 1e-3;

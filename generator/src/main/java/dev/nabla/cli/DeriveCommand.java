@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla derive}: every gradient by the chain rule, as the lesson writes it (its exercise 1). */
 @Command(name = "derive", mixinStandardHelpOptions = true,
-    description = {"Derive every gradient of the loss by the chain rule and print it as a person would write it:",
-        "the forward values by name, the adjoints backward from the loss (shared ones named δk once),",
+    description = {"Derive every gradient by the chain rule and print it as a person writes it.",
+        "Prints the forward values by name, the adjoints backward from the loss (shared ones named δk once),",
         "each parameter's gradient, and the stability rewrites applied."},
     footer = {"", "Examples:",
         "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)'",

@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla explain}: the backward pass as numbered steps, one per block (the lesson's exercise 2). */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-    description = {"Write the backward pass as numbered pseudocode, one step per block from the loss back to the input:",
-        "the adjoint each block receives, the gradients of its parameters, and what it passes back."},
+    description = {"Write the backward pass as numbered steps, one per block.",
+        "From the loss back to the input: the adjoint each block receives, the gradients of its parameters,",
+        "and what it passes back."},
     footer = {"", "Examples:", "  nabla explain examples/fashion_mlp.nabla", "  nabla explain 'sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)'"})
 final class ExplainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "EXPR|FILE", description = "A network expression, or a .nabla spec file.")

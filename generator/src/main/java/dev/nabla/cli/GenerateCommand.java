@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla generate}: the specialized Java class of each spec, written to a source directory. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = {"Write the generated Java class of each spec (forward, backward, trainStep) under DIR, in",
-        "package directories. The classes need only nabla-runtime. All specs are checked before anything is written."},
+    description = {"Write each spec's generated Java class (forward, backward, trainStep) under DIR.",
+        "Classes go in package directories and need only nabla-runtime. All specs are checked before anything is written."},
     footer = {"", "Examples:",
         "  nabla generate examples/fashion_mlp.nabla -d src/generated/java --package com.acme.nets",
         "  nabla generate examples/*.nabla -d out --precision double --with-tests"})

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla grad}: loss, output and every gradient at given values (the lesson's exercise 4c–e). */
 @Command(name = "grad", mixinStandardHelpOptions = true,
-    description = {"Evaluate the loss, the output and every gradient at given parameter values, in double precision.",
+    description = {"Evaluate the loss, the output and every gradient at given values (JSON in, JSON out).",
+        "Double precision, by the interpreter.",
         "Values in: {\"params\": {\"W1\": [[…], …], \"b1\": […]}, \"inputs\": {\"X\": […]}, \"label\": 3 | \"target\": […]},",
         "or a minibatch as \"batch\": [{\"inputs\": {…}, \"label\": …}, …] (loss and gradients then averaged).",
         "Out: {\"loss\": …, \"output\": …, \"gradients\": {\"W1\": [[…]], …}}; matrices are lists of rows."},

@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla graph}: the network drawn schematically (the lesson's exercise 4a). */
 @Command(name = "graph", mixinStandardHelpOptions = true,
-    description = {"Draw the network as a graph: DOT on standard output, or a .dot, .svg or .png file with -o",
-        "(SVG and PNG are rendered by Graphviz's dot, which must be installed: apt-get install graphviz)."},
+    description = {"Draw the network schematically (DOT, SVG or PNG).",
+        "DOT on standard output, or a .dot, .svg or .png file with -o (SVG and PNG are rendered by Graphviz's dot:",
+        "apt-get install graphviz)."},
     footer = {"", "Examples:", "  nabla graph examples/exercise4.nabla -o exercise4.svg",
         "  nabla graph 'softmax(W2 relu(W1 X + b1) + b2)' | dot -Tpng > net.png"})
 final class GraphCommand implements Callable<Integer> {

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla jacobian}: the Jacobian of a vector function, like the lesson's LogSoftmax matrix. */
 @Command(name = "jacobian", mixinStandardHelpOptions = true,
-    description = {"Print the Jacobian of a vector function of one vector: its general entry and, when sizes are known,",
-        "the matrix (with ellipses past 4 rows or columns)."},
+    description = {"Print the Jacobian of a vector function of one vector.",
+        "Its general entry and, when sizes are known, the matrix (with ellipses past 4 rows or columns)."},
     footer = {"", "Examples:",
         "  nabla jacobian 'logsoftmax(u)' --dim u=10",
         "  nabla jacobian 'sigmoid(u)' --dim u=3",

@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nabla show}: the network in one line, then with the numbers substituted (the lesson's exercise 4b). */
 @Command(name = "show", mixinStandardHelpOptions = true,
-    description = {"Print the computation the network performs in one line, then the same line with the parameter",
-        "values (and the input's, when given) written in, and the output it gives."},
+    description = {"Print the network in one line, then with the numbers substituted.",
+        "The parameter and input values are written in, and the output they give follows."},
     footer = {"", "Examples:", "  nabla show examples/exercise4.nabla --values values.json"})
 final class ShowCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "A .nabla spec file.")

@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
  * Fashion-MNIST, writing the checkpoint, a CSV of the epochs and PNG charts.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Generate, compile and train a network on Fashion-MNIST, printing each epoch's loss and test accuracy.",
+    description = {"Generate, compile and train a network on Fashion-MNIST.",
+        "Prints each epoch's loss and test accuracy.",
         "With no FILE it trains the lesson's network softmax(W2 relu(W1 X + b1) + b2) (784-20-10).",
         "Writes to --out: checkpoint.nabla, metrics.csv, loss.png, accuracy.png, confusion.png.",
         "Ctrl-C stops after the current minibatch and saves a checkpoint; --resume continues from it."},

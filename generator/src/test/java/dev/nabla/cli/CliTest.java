@@ -1,0 +1,217 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.nabla.runtime.data.FashionMnist;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command end to end, as a user runs it: arguments in, exit code and text out. */
+class CliTest {
+  static final String LESSON = "softmax(W2 relu(W1 X + b1) + b2)";
+  static final String SPEC = "../examples/fashion_mlp.nabla";
+
+  @TempDir
+  Path directory;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var command = Nabla.commandLine();
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    int exit = command.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** Bad input never shows a Java exception or a stack trace. */
+  static void assertCleanFailure(Run run, int exit) {
+    assertEquals(exit, run.exit(), run.err());
+    assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());
+  }
+
+  @Test
+  void parsePrintsTheCanonicalForm() {
+    Run run = run("parse", LESSON);
+    assertEquals(0, run.exit());
+    assertEquals("softmax(((W2 · relu(((W1 · X) + b1))) + b2))\n", run.out());
+  }
+
+  @Test
+  void parseReportsSyntaxErrorsWithAPosition() {
+    Run run = run("parse", "relu(W1 X +)");
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().startsWith("<expr>:1:"), run.err());
+    assertTrue(run.err().contains("^"), run.err());
+  }
+
+  @Test
+  void deriveIsTheLessonsExercise1() {
+    Run run = run("derive", LESSON);
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("δ1 = ∂H/∂Z1 = W2ᵀ δ2 ⊙ 1{Z1 ≥ 0}\n"), run.out());
+    assertTrue(run.out().contains("∂H/∂W1 = δ1 Xᵀ\n"), run.out());
+  }
+
+  @Test
+  void deriveInOtherFormats() {
+    assertTrue(run("derive", LESSON, "--inline", "--wrt", "W2").out().contains("∂H/∂W2 = (Y2 − t) Y1ᵀ"));
+    assertTrue(run("derive", LESSON, "--format", "text").out().contains("dH/dW1 = delta1 X'"));
+    assertTrue(run("derive", LESSON, "--format", "latex").out().contains("\\frac{\\partial H}{\\partial W_{1}} = \\delta_{1} \\, X^{\\top}"));
+    assertTrue(run("derive", LESSON, "--format", "index", "--inline").out().contains("∂H/∂w2_{p,q} = (y2_p − t_p) · y1_q"));
+    assertTrue(run("derive", LESSON, "--format", "markdown").out().contains("\\begin{aligned}"));
+    assertTrue(run("derive", "sigmoid(w x + b)", "--loss", "mse").out().contains("H = mse("));
+  }
+
+  @Test
+  void deriveWithKnownSizes() {
+    Run run = run("derive", "W x", "--dim", "W=2x3", "--dim", "x=3", "--inline");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("∂H/∂W = (2 / 2) (Z1 − t) xᵀ") || run.out().contains("∂H/∂W = (Z1 − t) xᵀ"), run.out());
+  }
+
+  @Test
+  void deriveRejectsUnknownNamesAndBadSizes() {
+    Run unknown = run("derive", LESSON, "--wrt", "W9");
+    assertCleanFailure(unknown, 2);
+    assertEquals("nabla: --wrt W9: the network has no parameter or input of that name; it has [W1, b1, W2, b2]\n", unknown.err());
+    Run badDim = run("derive", "W x", "--dim", "W=0x3");
+    assertCleanFailure(badDim, 2);
+    assertTrue(badDim.err().contains("--dim W=0x3"), badDim.err());
+  }
+
+  @Test
+  void deriveReportsShapeErrorsOfASpec() throws IOException {
+    Path spec = directory.resolve("bad.nabla");
+    Files.writeString(spec, Files.readString(Path.of(SPEC)).replace("W2 Y1 + b2", "W2 X + b2"));
+    Run run = run("derive", spec.toString());
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().contains("bad.nabla:10:19: error: W2 (10×20) cannot multiply X (784): 20 ≠ 784"), run.err());
+  }
+
+  @Test
+  void jacobianOfLogSoftmax() {
+    Run run = run("jacobian", "logsoftmax(u)", "--dim", "u=3");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().startsWith("∂v_m/∂u_n = 1{m=n} − y_n\n"), run.out());
+    assertTrue(run.out().contains("1 − y_0   −y_1      −y_2"), run.out());
+  }
+
+  @Test
+  void generateWritesCompilableSourcesAndRefusesBadPackages() throws IOException {
+    Run run = run("generate", SPEC, "-d", directory.toString(), "--package", "com.acme.nets", "--with-tests");
+    assertEquals(0, run.exit(), run.err());
+    Path source = directory.resolve("com/acme/nets/FashionMlp.java");
+    assertTrue(Files.readString(source).contains("public final class FashionMlp"), run.out());
+    assertTrue(Files.exists(directory.resolve("com/acme/nets/FashionMlpGradientTest.java")));
+    Run bad = run("generate", SPEC, "-d", directory.toString(), "--package", "com.1acme");
+    assertCleanFailure(bad, 2);
+    assertTrue(bad.err().startsWith("nabla: --package com.1acme: "), bad.err());
+  }
+
+  @Test
+  void gradRejectsBadValuesWithTheirPlace() throws IOException {
+    Path values = directory.resolve("values.json");
+    Files.writeString(values, "{\"params\": {\"W1\": [[1, 2]]}, \"inputs\": {\"x\": [1, 1]}, \"target\": [1]}");
+    Run missing = run("grad", "../examples/exercise4.nabla", "--values", values.toString());
+    assertCleanFailure(missing, 2);
+    assertEquals("nabla: " + values + ": params.b1 is missing (1)\n", missing.err());
+    Files.writeString(values, "{\"params\": ");
+    Run broken = run("grad", "../examples/exercise4.nabla", "--values", values.toString());
+    assertCleanFailure(broken, 2);
+    assertTrue(broken.err().contains("not valid JSON"), broken.err());
+  }
+
+  @Test
+  void checkPassesOnTheLessonsNetworks() {
+    for (String spec : new String[] {SPEC, "../examples/exercise4.nabla", "../examples/block_graph.nabla"}) {
+      Run run = run("check", spec);
+      assertEquals(0, run.exit(), run.out() + run.err());
+      assertTrue(run.out().contains("ok: every gradient within tolerance"), run.out());
+    }
+  }
+
+  @Test
+  void graphDrawsTheNetwork() throws IOException {
+    Run run = run("graph", "../examples/exercise4.nabla");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().startsWith("digraph \"Exercise4Net\" {"), run.out());
+    assertTrue(run.out().contains("label=\"Z1 = +\\n1\""), run.out());
+    Path dot = directory.resolve("net.dot");
+    assertEquals(0, run("graph", LESSON, "-o", dot.toString()).exit());
+    assertTrue(Files.readString(dot).contains("digraph"));
+    assertCleanFailure(run("graph", LESSON, "-o", directory.resolve("net.txt").toString()), 2);
+  }
+
+  @Test
+  void explainWritesOneStepPerBlock() {
+    Run run = run("explain", SPEC);
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("2. block H = cross_entropy(Z2, y):\n     δ2 = ∂H/∂Z2 = Y2 − t"), run.out());
+    assertTrue(run.out().contains("5. block Z1 = W1 X + b1:"), run.out());
+  }
+
+  @Test
+  void showSubstitutesTheNumbers() throws IOException {
+    Path values = directory.resolve("values.json");
+    Files.writeString(values, Exercise4GoldenTest.golden().getAsJsonObject("single").get("values").toString());
+    Run run = run("show", "../examples/exercise4.nabla", "--values", values.toString());
+    assertEquals(0, run.exit(), run.err());
+    String[] lines = run.out().split("\n");
+    assertEquals("out = sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)", lines[0]);
+    assertTrue(lines[1].startsWith("out = sigmoid([[-0.5255, 0.102]] relu("), lines[1]);
+    assertEquals("out = [0.617]   (H = 0.4828)", lines[2]);
+  }
+
+  @Test
+  void usageErrorsAndVersion() {
+    assertEquals(2, run("frobnicate").exit());
+    assertEquals(2, run("derive").exit());
+    Run version = run("--version");
+    assertEquals(0, version.exit());
+    assertTrue(version.out().startsWith("nabla "));
+  }
+
+  @Test
+  void trainSaysHowToGetMissingData() {
+    Run run = run("train", "--data", directory.resolve("nowhere").toString(), "--out", directory.toString());
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().contains("apt-get install dataset-fashion-mnist"), run.err());
+  }
+
+  @Test
+  void trainRefusesANetworkThatDoesNotFitFashionMnist() {
+    Run run = run("train", "../examples/exercise4.nabla", "--out", directory.toString());
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().contains("needs one input of 784 values and a label of 10 classes"), run.err());
+  }
+
+  /** The README's main command, one epoch of it, on the real data. */
+  @Test
+  void trainOneEpochOnFashionMnistReaches80Percent() throws IOException {
+    Path data = FashionMnist.resolveDirectory(null);
+    assumeTrue(FashionMnist.isInstalled(data), "Fashion-MNIST is not installed at " + data
+        + " (apt-get install dataset-fashion-mnist, or set NABLA_DATA): the training test needs the real data");
+    Path out = directory.resolve("out");
+    Run run = run("train", "--epochs", "1", "--out", out.toString());
+    assertEquals(0, run.exit(), run.err());
+    Matcher accuracy = Pattern.compile("test accuracy (\\d+\\.\\d+)%").matcher(run.out());
+    assertTrue(accuracy.find(), run.out());
+    assertTrue(Double.parseDouble(accuracy.group(1)) >= 80, run.out());
+    for (String file : new String[] {"checkpoint.nabla", "metrics.csv", "loss.png", "accuracy.png", "confusion.png"}) {
+      assertTrue(Files.size(out.resolve(file)) > 0, file);
+    }
+  }
+}
