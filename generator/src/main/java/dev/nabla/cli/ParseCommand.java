@@ -26,8 +26,15 @@ final class ParseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var out = spec.commandLine().getOut();
-    var err = spec.commandLine().getErr();
+    try {
+      return parse(spec.commandLine().getOut(), spec.commandLine().getErr());
+    } finally {
+      spec.commandLine().getOut().flush();
+      spec.commandLine().getErr().flush();
+    }
+  }
+
+  private int parse(java.io.PrintWriter out, java.io.PrintWriter err) {
     if (NetworkSource.isFile(input)) {
       ParseResult<Spec> result = NablaParser.parseSpec(NetworkSource.read(input));
       err.print(DiagnosticFormatter.format(result.diagnostics()));

@@ -39,6 +39,8 @@ public final class Lowering {
   private final Map<String, Dim> namedDims = new HashMap<>();
   private final Map<Node, Statement.Init> initializers = new IdentityHashMap<>();
   private final Map<Node, String> names = new IdentityHashMap<>();
+  /** Values whose definition had an error: later uses are not reported again. */
+  private final java.util.Set<String> failed = new java.util.HashSet<>();
   private int expansionDepth;
 
   /** Abandons the statement being lowered after its first error, which is already reported. */
@@ -114,10 +116,13 @@ public final class Lowering {
         }
       } catch (Abandon abandoned) {
         // reported; go on with the next statement so that every error of the file is found
+        if (statement instanceof Statement.Let let) {
+          failed.add(let.name());
+        }
       }
     }
     Node loss = globals.get(Spec.LOSS);
-    if (loss == null && errors.isEmpty()) {
+    if (loss == null && errors.isEmpty() && !failed.contains(Spec.LOSS)) {
       errors.add(Diagnostic.error(source, Span.NONE, "the spec declares no loss", "add a line such as: loss = nll(out, y)"));
     }
     if (loss != null && !loss.shape().isUnknown() && !solver.resolve(loss.shape()).isScalar()) {
@@ -331,6 +336,9 @@ public final class Lowering {
     Node node = scope.containsKey(name.name()) ? scope.get(name.name()) : globals.get(name.name());
     if (node != null) {
       return node;
+    }
+    if (failed.contains(name.name())) {
+      throw new Abandon(); // its definition's error is reported; this use adds nothing
     }
     if (!freeNamesAllowed) {
       errors.add(Diagnostic.error(source, name.span(), "'" + name.name() + "' is not declared"));

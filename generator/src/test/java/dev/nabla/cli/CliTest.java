@@ -30,8 +30,9 @@ class CliTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     var command = Nabla.commandLine();
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
+    // Not auto-flushing, like System.out behind a pipe: a command that forgets to flush loses its output here too.
+    command.setOut(new PrintWriter(out));
+    command.setErr(new PrintWriter(err));
     int exit = command.execute(args);
     return new Run(exit, out.toString(), err.toString());
   }

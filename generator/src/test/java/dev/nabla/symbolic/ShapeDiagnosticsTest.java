@@ -76,6 +76,13 @@ class ShapeDiagnosticsTest {
   }
 
   @Test
+  void aValueWhoseDefinitionFailedIsNotReportedAgainWhereItIsUsed() {
+    String text = DECLARATIONS + "out = logsoftmax(W2 X)\nloss = nll(out, y)\n";
+    DiagnosticException e = assertThrows(DiagnosticException.class, () -> Networks.fromSpec(new SourceFile("m.nabla", text)));
+    assertEquals(1, e.diagnostics().size(), e.formatted());
+  }
+
+  @Test
   void theLossMustBeAScalar() {
     String text = DECLARATIONS + "loss = W1 X + b1\n";
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Networks.fromSpec(new SourceFile("m.nabla", text)));
