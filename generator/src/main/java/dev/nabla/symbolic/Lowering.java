@@ -116,9 +116,7 @@ public final class Lowering {
         }
       } catch (Abandon abandoned) {
         // reported; go on with the next statement so that every error of the file is found
-        if (statement instanceof Statement.Let let) {
-          failed.add(let.name());
-        }
+        declaredName(statement).ifPresent(failed::add);
       }
     }
     Node loss = globals.get(Spec.LOSS);
@@ -136,6 +134,21 @@ public final class Lowering {
     }
     Node output = globals.containsKey(Spec.OUTPUT) ? globals.get(Spec.OUTPUT) : firstOperand(loss);
     return finish(modelName, inputs, parameters, label, target, output, loss, canonicalText);
+  }
+
+  private static Optional<String> declaredName(Statement statement) {
+    if (statement instanceof Statement.Let let) {
+      return Optional.of(let.name());
+    } else if (statement instanceof Statement.Param param) {
+      return Optional.of(param.name());
+    } else if (statement instanceof Statement.Input input) {
+      return Optional.of(input.name());
+    } else if (statement instanceof Statement.Label label) {
+      return Optional.of(label.name());
+    } else if (statement instanceof Statement.Target target) {
+      return Optional.of(target.name());
+    }
+    return Optional.empty();
   }
 
   private Network lowerExpression(Expr expression, Optional<LossChoice> requested) {
@@ -255,9 +268,23 @@ public final class Lowering {
   // ---- declarations ----
 
   private Node declare(String name, Op.Leaf leaf, Shape shape, Span span) {
+    checkFitsAnArray(name, shape, span);
     Node node = graph.leaf(leaf, shape, span);
     globals.put(name, node);
     return node;
+  }
+
+  /** The most elements one Java array holds (a few below Integer.MAX_VALUE on every JVM). */
+  public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
+  /** A value must fit one Java array: reported before anything is allocated. */
+  private void checkFitsAnArray(String what, Shape shape, Span span) {
+    if (shape.isKnown() && shape.size() > MAX_VALUES) {
+      errors.add(Diagnostic.error(source, span, String.format(java.util.Locale.ROOT,
+          "%s (%s) has %,d values: more than one Java array holds (%,d)", what, shape, shape.size(), MAX_VALUES),
+          "nabla keeps each value in one array; make the dimensions smaller"));
+      throw new Abandon();
+    }
   }
 
   private Shape shapeOf(List<dev.nabla.grammar.ast.Dim> dims) {
@@ -456,7 +483,8 @@ public final class Lowering {
     try {
       // Shapes are checked on the operation as written, so that a message names what the user wrote
       // (nll), not what a stability rewrite would make of it (cross_entropy).
-      op.shape(inputs.stream().map(Node::shape).toList(), solver);
+      Shape shape = solver.resolve(op.shape(inputs.stream().map(Node::shape).toList(), solver));
+      checkFitsAnArray(text(expr), shape, expr.span());
       return rewriteOrApply(op, inputs, expr.span());
     } catch (ShapeException e) {
       errors.add(shapeDiagnostic(op, inputs, expr, e));

@@ -177,6 +177,49 @@ class CliTest {
   }
 
   @Test
+  void aBatchThatDoesNotFitInMemoryIsRefusedBeforeAllocating() throws IOException {
+    Path wide = directory.resolve("wide.nabla");
+    Files.writeString(wide, Files.readString(Path.of(SPEC))
+        .replace("W1[20, 784]", "W1[4000, 784]").replace("b1[20]", "b1[4000]").replace("W2[10, 20]", "W2[10, 4000]"));
+    Run run = run("check", wide.toString(), "--batch", "1000000");
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().contains("is more than one Java array holds; lower --batch"), run.err());
+  }
+
+  /** Names and comments that would break or inject Java give code that compiles, warning-free. */
+  @Test
+  void hostileNamesAndCommentsGenerateSafeCode() throws IOException {
+    Path spec = directory.resolve("hostile.nabla");
+    Files.writeString(spec, String.join("\n",
+        "# */ public static void main(String[] a) {} /* \\u000a class Evil {}",
+        "model Hostile",
+        "input X[3]   # \\u002a\\u002f still a comment */",
+        "label y : 2",
+        "param class[2, 3]",
+        "param int[2]",
+        "param δ[2, 2]",
+        "new = relu(class X + int)",
+        "out = logsoftmax(δ new)",
+        "loss = nll(out, y)",
+        ""));
+    Run run = run("generate", spec.toString(), "-d", directory.resolve("src").toString(), "--package", "com.acme");
+    assertEquals(0, run.exit(), run.err());
+    String source = Files.readString(directory.resolve("src/com/acme/Hostile.java"));
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    Path classes = Files.createDirectories(directory.resolve("classes"));
+    StringWriter diagnostics = new StringWriter();
+    String runtime = dev.nabla.runtime.Model.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+    boolean compiled = javac.getTask(diagnostics, null, null,
+        java.util.List.of("--release", "17", "-Xlint:all", "-Werror", "-cp", runtime, "-d", classes.toString()), null,
+        javac.getStandardFileManager(null, null, null).getJavaFileObjects(directory.resolve("src/com/acme/Hostile.java"))).call();
+    assertTrue(compiled, diagnostics + "\n" + source);
+    try (var compiledFiles = Files.walk(classes)) {
+      assertEquals(java.util.List.of("Hostile.class"), compiledFiles.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList(),
+          "a comment's unicode escape must not become code");
+    }
+  }
+
+  @Test
   void usageErrorsAndVersion() {
     assertEquals(2, run("frobnicate").exit());
     assertEquals(2, run("derive").exit());

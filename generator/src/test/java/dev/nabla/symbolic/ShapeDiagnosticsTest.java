@@ -83,6 +83,21 @@ class ShapeDiagnosticsTest {
   }
 
   @Test
+  void valuesLargerThanAJavaArrayAreRefusedBeforeAnythingIsAllocated() {
+    String declared = "model Big\ninput X[100000]\nlabel y : 10\nparam W[100000, 100000]\nparam V[10, 100000]\n"
+        + "out = logsoftmax(V relu(W X))\nloss = nll(out, y)\n";
+    DiagnosticException e = assertThrows(DiagnosticException.class, () -> Networks.fromSpec(new SourceFile("big.nabla", declared)));
+    assertEquals("big.nabla:4:1: error: W (100000×100000) has 10,000,000,000 values: more than one Java array holds (2,147,483,639)",
+        e.diagnostics().get(0).headline());
+    assertEquals(1, e.diagnostics().size(), "uses of W are not reported again");
+    String derived = "model Big\ninput X[784]\nlabel y : 10\nparam u[100000]\nparam v[100000]\nparam W[10, 100000]\n"
+        + "out = logsoftmax(W ((u vᵀ) (v * sum(X))))\nloss = nll(out, y)\n";
+    DiagnosticException outer = assertThrows(DiagnosticException.class, () -> Networks.fromSpec(new SourceFile("big.nabla", derived)));
+    assertEquals("big.nabla:7:22: error: u vᵀ (100000×100000) has 10,000,000,000 values: more than one Java array holds (2,147,483,639)",
+        outer.diagnostics().get(0).headline());
+  }
+
+  @Test
   void theLossMustBeAScalar() {
     String text = DECLARATIONS + "loss = W1 X + b1\n";
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Networks.fromSpec(new SourceFile("m.nabla", text)));

@@ -1,0 +1,258 @@
+package dev.nabla.fuzz;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Random valid specs for the differential fuzzer, reaching every operation of the language: the
+ * eight elementwise functions, softmax and logsoftmax, sum and mean, powers (2, 3, 0.5 of positive
+ * values, −1 of values bounded away from 0), elementwise {@code *} and {@code /}, transposes of
+ * vectors and matrices, scalar × tensor, matrix × matrix ({@code M = A B}, then {@code M v}), outer
+ * products {@code u pᵀ} feeding a product, a second input, value reuse, {@code def} blocks (nested
+ * ones too), the four losses with and without their stability rewrites, regularizers, labels and
+ * targets. Values stay where finite differences mean something: logs of positive values, division by
+ * {@code 1 + x²}, exponentials of bounded values.
+ *
+ * <p>The same seed gives the same spec; the model is named {@code Fuzz<seed>}.
+ */
+public final class FuzzSpecs {
+  private FuzzSpecs() {}
+
+  private record Value(String name, int width) {}
+
+  /** The definitions the generator may call, in an order where each one's callees come first. */
+  private static final List<String> DEFS = List.of(
+      "def dense(W, b, v) = W v + b",
+      "def layer(W, b, v) = tanh(dense(W, b, v))",
+      "def gate(u, v) = u * sigmoid(v)",
+      "def bounded(v) = v / (1 + v * v)",
+      "def mix(W, V, b, u, v) = dense(W, b, u) + V bounded(v)");
+
+  public static String generate(long seed) {
+    return new Builder(new Random(seed ^ 0x5DEECE66DL)).build("Fuzz" + seed);
+  }
+
+  private static final class Builder {
+    private final Random random;
+    private final StringBuilder params = new StringBuilder();
+    private final StringBuilder body = new StringBuilder();
+    private final Set<String> defsUsed = new LinkedHashSet<>();
+    private final List<Value> values = new ArrayList<>();
+    private final List<String> parameterNames = new ArrayList<>();
+    private int counter;
+    private Value second;
+
+    Builder(Random random) {
+      this.random = random;
+    }
+
+    private String param(String prefix, int... shape) {
+      String name = prefix + (++counter);
+      params.append("param ").append(name);
+      if (shape.length > 0) {
+        params.append('[');
+        for (int i = 0; i < shape.length; i++) {
+          params.append(i == 0 ? "" : ", ").append(shape[i]);
+        }
+        params.append(']');
+      }
+      params.append('\n');
+      parameterNames.add(name);
+      return name;
+    }
+
+    private String t() {
+      return random.nextBoolean() ? "ᵀ" : "'";
+    }
+
+    private void use(String def) {
+      switch (def) {
+        case "layer" -> defsUsed.add("dense");
+        case "mix" -> {
+          defsUsed.add("dense");
+          defsUsed.add("bounded");
+        }
+        default -> { }
+      }
+      defsUsed.add(def);
+    }
+
+    String build(String model) {
+      int inputWidth = 1 + random.nextInt(4);
+      values.add(new Value("X", inputWidth));
+      if (random.nextInt(4) == 0) {
+        second = new Value("Z", 1 + random.nextInt(3));
+      }
+      int depth = 1 + random.nextInt(4);
+      for (int layer = 1; layer <= depth; layer++) {
+        layer(layer);
+      }
+      Value last = values.get(values.size() - 1);
+      boolean classes = random.nextBoolean();
+      int size = classes ? 2 + random.nextInt(4) : 1 + random.nextInt(4);
+      String wo = param("W", size, last.width());
+      String bo = param("b", size);
+      String logits = switch (random.nextInt(4)) {
+        case 0 -> {
+          use("dense");
+          yield "dense(" + wo + ", " + bo + ", " + last.name() + ")";
+        }
+        case 1 -> second != null ? wo + " " + last.name() + " + " + param("V", size, second.width()) + " Z + " + bo
+            : wo + " " + last.name() + " + " + bo;
+        default -> wo + " " + last.name() + " + " + bo;
+      };
+      String header;
+      String loss;
+      if (classes) {
+        header = "label y : " + size + "\n";
+        loss = switch (random.nextInt(6)) {
+          case 0 -> "out = logsoftmax(" + logits + ")\nloss = nll(out, y)";
+          case 1 -> "out = " + logits + "\nloss = cross_entropy(out, y)";
+          case 2 -> "out = softmax(" + logits + ")\nloss = -sum(onehot(y) * log(out))";
+          case 3 -> "out = 0.5 * logsoftmax(" + logits + ")\nloss = nll(out, y)";
+          case 4 -> "out = log(softmax(" + logits + "))\nloss = nll(out, y) + 0.1 * sum(onehot(y) * tanh(" + logits + "))";
+          default -> "out = " + logits + "\nloss = cross_entropy(out, y) + 0.01 * mean(out * out)";
+        };
+      } else {
+        header = "target t[" + size + "]\n";
+        loss = switch (random.nextInt(5)) {
+          case 0 -> "out = sigmoid(" + logits + ")\nloss = bce(out, t)";
+          case 1 -> "out = 0.1 + 0.8 * sigmoid(" + logits + ")\nloss = bce(out, t)";
+          case 2 -> "out = tanh(" + logits + ")\nloss = mse(out, t)";
+          case 3 -> "out = " + logits + "\nloss = mse(out, t)";
+          default -> "out = softmax(" + logits + ")\nloss = bce(out, t)";
+        };
+      }
+      if (random.nextBoolean()) {
+        String w = parameterNames.get(random.nextInt(parameterNames.size()));
+        loss += switch (random.nextInt(4)) {
+          case 0 -> " + 0.01 * sum(" + w + " * " + w + ")";
+          case 1 -> " + 0.001 * mean(" + w + "^2)";
+          case 2 -> " + 0.01 * mean(log(1 + " + w + " * " + w + "))";
+          default -> " + 0.01 * sum((" + w + " * " + w + ")" + t() + ")";
+        };
+      }
+      StringBuilder out = new StringBuilder("model ").append(model).append('\n');
+      out.append("input X[").append(inputWidth).append("]\n");
+      if (second != null) {
+        out.append("input Z[").append(second.width()).append("]\n");
+      }
+      out.append(header).append(params);
+      for (String def : DEFS) {
+        String name = def.substring(4, def.indexOf('('));
+        if (defsUsed.contains(name)) {
+          out.append(def).append('\n');
+        }
+      }
+      return out.append(body).append(loss).append('\n').toString();
+    }
+
+    private void layer(int layer) {
+      Value previous = values.get(values.size() - 1);
+      int m = previous.width();
+      String v = previous.name();
+      int width = 1 + random.nextInt(5);
+      String affine = switch (random.nextInt(10)) {
+        case 0 -> {
+          use("dense");
+          yield "dense(" + param("W", width, m) + ", " + param("b", width) + ", " + v + ")";
+        }
+        case 1 -> "(" + v + t() + " " + param("W", width, m) + t() + ")" + t() + " + " + param("b", width);
+        case 2 -> {
+          // matrix × matrix: a matrix-valued value, then a matrix × vector product
+          int k = 1 + random.nextInt(3);
+          String a = param("A", width, k);
+          String c = param("B", k, m);
+          String product = "M" + layer;
+          body.append(product).append(" = ").append(a).append(' ').append(c).append('\n');
+          yield product + " " + v + " + " + param("b", width);
+        }
+        case 3 -> random.nextBoolean()
+            // an outer product of two parameters feeding a product
+            ? "(" + param("u", width) + " " + param("p", m) + t() + ") " + v + " + " + param("b", width)
+            // the outer product of a value with itself: both factors carry gradient
+            : param("W", width, m) + " (" + v + " " + v + t() + ") " + param("c", m) + " + " + param("b", width);
+        case 4 -> random.nextBoolean()
+            ? "mean(" + v + ") * " + param("W", width, m) + " " + v + " + " + param("b", width)
+            : "sum(" + param("c", m) + " * " + v + ") * (" + param("W", width, m) + " " + v + ") - " + param("b", width);
+        case 5 -> second != null
+            ? param("W", width, m) + " " + v + " + " + param("V", width, second.width()) + " Z + " + param("b", width)
+            : "0.5 * " + param("W", width, m) + " " + v + " - " + param("b", width);
+        case 6 -> param("s") + " * (" + param("W", width, m) + " " + v + ") + " + param("b", width);
+        case 7 -> {
+          if (second != null && random.nextBoolean()) {
+            use("mix");
+            yield "mix(" + param("W", width, m) + ", " + param("V", width, second.width()) + ", " + param("b", width)
+                + ", " + v + ", Z)";
+          }
+          use("layer");
+          yield "layer(" + param("W", width, m) + ", " + param("b", width) + ", " + v + ")";
+        }
+        default -> param("W", width, m) + " " + v + " + " + param("b", width);
+      };
+      String z = "(" + affine + ")";
+      if (random.nextBoolean()) {
+        String named = "z" + layer;
+        body.append(named).append(" = ").append(affine).append('\n');
+        z = named;
+      }
+      String expression = switch (random.nextInt(24)) {
+        case 0 -> "relu(" + z + ")";
+        case 1 -> "sigmoid(" + z + ")";
+        case 2 -> "tanh(" + z + ")";
+        case 3 -> "softplus(" + z + ")";
+        case 4 -> "exp(0.3 * tanh(" + z + "))";
+        case 5 -> "log(1 + " + z + "^2)";
+        case 6 -> z + "^2 / (1 + " + z + "^2)";
+        case 7 -> z + " / (1 + " + z + " * " + z + ")";
+        case 8 -> "step(" + z + ") * " + z + " + 0.1 * " + z;
+        case 9 -> "tanh(" + z + ") + 0.1 * step(" + z + ")";
+        case 10 -> "softmax(" + z + ")";
+        case 11 -> "0.5 * logsoftmax(" + z + ")";
+        case 12 -> "tanh(" + z + ") * mean(sigmoid(" + z + "))";
+        case 13 -> z + " - mean(" + z + ")";
+        case 14 -> "(softplus(" + z + ") + 0.1)^0.5";
+        case 15 -> "(1 + " + z + "^2)^-1";
+        case 16 -> "sigmoid(" + z + ")^3";
+        case 17 -> "tanh(" + z + ")^3 - tanh(" + z + ")";
+        case 18 -> "0.2 * log(sigmoid(" + z + "))";
+        case 19 -> "0.3 * log(softmax(" + z + "))";
+        case 20 -> "exp(-" + z + "^2)";
+        case 21 -> "relu(" + z + ") + 0.1 * " + z;
+        case 22 -> "sigmoid(" + z + ") * sum(tanh(" + z + "))";
+        default -> "-tanh(" + z + ")";
+      };
+      String name = "h" + layer;
+      body.append(name).append(" = ").append(expression).append('\n');
+      Value current = new Value(name, width);
+      // Reuse an earlier value of the same width: its adjoint then gathers two contributions.
+      for (Value earlier : values) {
+        if (earlier.width() == width && random.nextBoolean()) {
+          String e = earlier.name();
+          String combination = switch (random.nextInt(6)) {
+            case 0 -> name + " * " + e;
+            case 1 -> name + " - 0.5 * " + e;
+            case 2 -> name + " / (2 + " + e + " * " + e + ")";
+            case 3 -> {
+              use("gate");
+              yield "gate(" + name + ", " + e + ")";
+            }
+            case 4 -> {
+              use("bounded");
+              yield name + " + bounded(" + e + ")";
+            }
+            default -> "(" + name + t() + " + " + e + t() + ")" + t();
+          };
+          String mixed = name + "m";
+          body.append(mixed).append(" = ").append(combination).append('\n');
+          current = new Value(mixed, width);
+          break;
+        }
+      }
+      values.add(current);
+    }
+  }
+}
