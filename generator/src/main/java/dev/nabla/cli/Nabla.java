@@ -31,7 +31,9 @@ public final class Nabla implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int exitCode = commandLine().execute(args);
+    StopOnInterrupt.commandFinished();
+    System.exit(exitCode);
   }
 
   /** The command line with nabla's error handling: diagnostics and messages, never a stack trace. */

@@ -28,8 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -104,16 +102,7 @@ final class TrainCommand implements Callable<Integer> {
     stdout.flush();
 
     Trainer trainer = new Trainer(config);
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread onInterrupt = new Thread(() -> {
-      trainer.requestStop();
-      try {
-        finished.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "nabla-stop");
-    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    StopOnInterrupt onInterrupt = StopOnInterrupt.install(trainer::requestStop);
     List<EpochMetrics> history = new ArrayList<>();
     try {
       TrainingResult result = trainer.train(model, split.train(), split.test(), (metrics, evaluation) -> {
@@ -134,14 +123,11 @@ final class TrainCommand implements Callable<Integer> {
     } catch (DivergenceException e) {
       throw UserError.failure(e.getMessage());
     } catch (CheckpointException e) {
-      throw UserError.badInput(e.getMessage());
+      // A checkpoint given to --resume that does not fit is bad input; failing to write one is a failure.
+      boolean resumed = resume != null && e.file() != null && e.file().equals(resume);
+      throw resumed ? UserError.badInput(e.getMessage()) : UserError.failure(e.getMessage());
     } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it is waiting for the latch counted down above
-      }
+      onInterrupt.close();
     }
   }
 
@@ -185,10 +171,17 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private void writeReport(List<EpochMetrics> history, Evaluation evaluation) {
+    if (StopOnInterrupt.interrupted()) {
+      return; // the JVM is shutting down, and drawing charts would start the AWT then; the CSV of the last epoch stays
+    }
     try {
       ReportWriter.write(out, history, evaluation, FashionMnist.CLASS_NAMES);
     } catch (IOException e) {
       throw UserError.failure("cannot write the report to " + out + ": " + e.getMessage());
+    } catch (IllegalStateException shuttingDown) {
+      if (!StopOnInterrupt.interrupted()) {
+        throw shuttingDown;
+      }
     }
   }
 

@@ -57,7 +57,8 @@ public final class JavaWriter {
   private static final List<String> RESERVED = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "lr", "result",
       "seed", "random", "name", "values", "sum", "max", "a", "d", "e", "v", "p", "t", "label", "invN", "logSum",
       "meanLoss", "total", "copy", "maxBatch", "bound", "SPEC_HASH", "INFO", "DEFAULT_MAX_BATCH", "parameterArrays",
-      "gradientArrays", "this", "length");
+      "gradientArrays", "this", "length", "blockStart", "blockSize", "tile", "tileEnd", "col", "row", "wRow", "gRow",
+      "p0", "p1", "p2", "p3", "v0", "v1", "v2", "v3", "s0", "s1", "s2", "s3", "a0", "a1", "a2", "a3");
 
   private static final ClassName MODEL_INFO = ClassName.get("dev.nabla.runtime", "ModelInfo");
   private static final ClassName INITIALIZERS = ClassName.get("dev.nabla.runtime", "Initializers");
@@ -85,6 +86,8 @@ public final class JavaWriter {
   private final int inputSize;
   /** Whether a pass reads the labels as one-hot rows, which the forward pass then fills. */
   private final boolean oneHot;
+  /** The batch-level kernels of the layer products and their weight gradients, and the scratch they need. */
+  private final Kernels kernels = new Kernels();
 
   private JavaWriter(Network network, Gradients gradients, CodegenOptions options) {
     this.network = network;
@@ -558,6 +561,9 @@ public final class JavaWriter {
    * columns of a transposed A.
    */
   private void matmul(Body body, Node product, Node init, Target target, boolean accumulate, boolean perSample) {
+    if (kernels.blockedProduct(body, product, init, target, accumulate, perSample)) {
+      return;
+    }
     Node a = product.input(0);
     Node bNode = product.input(1);
     int m = rows(a);
@@ -755,6 +761,9 @@ public final class JavaWriter {
         + position(parameter));
     boolean perSample = plan.perSample(node);
     if (plan.storage(node) == Storage.GRADIENT && node.is(Structural.MATMUL)) {
+      if (kernels.outerProductGradient(body, node, parameter)) {
+        return;
+      }
       matmul(body, node, null, target, true, perSample);
       return;
     }
@@ -954,6 +963,7 @@ public final class JavaWriter {
     MethodSpec predict = predict();
     MethodSpec backward = pass("backward", plan.backwardNodes, false);
     MethodSpec forward = pass("forward", plan.forwardNodes, true);
+    type.addFields(kernels.fields());
     type.addMethod(predict);
     type.addMethods(trainingMethods(forward, backward));
     type.addMethod(forward);
@@ -1441,5 +1451,243 @@ public final class JavaWriter {
           .addStatement("return copy").build());
     }
     return methods;
+  }
+
+  // ---- batch-level kernels ----
+
+  /**
+   * The layer products {@code W x} and their weight gradients {@code Σ_b δ xᵀ}, written for the whole
+   * batch in loop forms that C2 turns into vector instructions: every innermost loop runs over a whole
+   * row array from index 0 (an offset into a flat array defeats the vectorizer), applies {@code Math.fma},
+   * and reuses each loaded row for four columns or four samples. The flat arrays stay what the API sees;
+   * the row arrays are scratch, refreshed from them in each pass.
+   */
+  private final class Kernels {
+    /** Samples per block of the forward product: the block's inputs, transposed, stay in cache. */
+    static final int BLOCK = 64;
+    /** Columns of W (forward) or samples (gradient) each loaded row is used for. */
+    static final int TILE = 4;
+    /** Below this length a row is too short to gain from the blocked forms. */
+    static final int MIN_LENGTH = 8;
+
+    private final Map<Node, String> parameterRows = new LinkedHashMap<>();
+    private final Map<Node, String> gradientRows = new LinkedHashMap<>();
+    private String panel;
+    private int panelRows;
+    private String blockSums;
+    private String sampleRows;
+    private int sampleLength;
+
+    /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
+    private record Rows(String array, int stride, int offset, int length, boolean floatInput) {
+      String start(String b) {
+        return Expressions.index(Expressions.times(b, stride), offset == 0 ? null : Integer.toString(offset));
+      }
+    }
+
+    private Rows rowsOf(Body body, Node node) {
+      if (node.is(Structural.TRANSPOSE) && plan.storage(node) == Storage.VIEW) {
+        return rowsOf(body, node.input(0));
+      }
+      if (!node.shape().isVector() || size(node) < MIN_LENGTH) {
+        return null;
+      }
+      if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
+        body.readsX = true;
+        return new Rows("x", inputSize, inputOffsets.get(node), size(node), true);
+      }
+      if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
+        return new Rows(arrays.get(node), size(node), 0, size(node), false);
+      }
+      return null;
+    }
+
+    private boolean isParameterMatrix(Node node) {
+      return node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM && node.shape().isMatrix();
+    }
+
+    /**
+     * {@code Z = W x (+ bias)} for every sample: the inputs of a block of {@link #BLOCK} samples are
+     * transposed into panel rows (one per input index), then each output row is an axpy over the block,
+     * {@code acc += W[i][k..k+3] · panel[k..k+3]}, and finally scattered to the samples with the bias.
+     */
+    boolean blockedProduct(Body body, Node product, Node init, Target target, boolean accumulate, boolean perSample) {
+      Node w = product.input(0);
+      Node input = product.input(1);
+      if (accumulate || !perSample || !isParameterMatrix(w) || !plan.perSample(input)) {
+        return false;
+      }
+      Rows source = rowsOf(body, input);
+      if (source == null || source.length != columns(w)) {
+        return false;
+      }
+      int m = rows(w);
+      int k = columns(w);
+      String type = ex.type();
+      String wRows = parameterRows.computeIfAbsent(w, p -> allocate(arrays.get(p) + "Rows"));
+      if (panel == null) {
+        panel = allocate("panel");
+        blockSums = allocate("blockSums");
+      }
+      panelRows = Math.max(panelRows, k);
+      String flat = arrays.get(w);
+      body.comment("(the batch as a blocked product: each row of " + flat + " meets " + BLOCK + " samples' inputs at a time,"
+          + " " + TILE + " columns per pass, in row arrays the JIT vectorizes)");
+      body.open("for (int row = 0; row < " + m + "; row++)");
+      body.statement("System.arraycopy(" + flat + ", row * " + k + ", " + wRows + "[row], 0, " + k + ")");
+      body.close();
+      body.open("for (int blockStart = 0; blockStart < n; blockStart += " + BLOCK + ")");
+      body.statement("int blockSize = Math.min(" + BLOCK + ", n - blockStart)");
+      body.comment("panel[k][col] = input k of sample blockStart + col, 8 samples at a time");
+      body.open("for (int tile = 0; tile < blockSize; tile += 8)");
+      body.statement("int tileEnd = Math.min(blockSize, tile + 8)");
+      body.open("for (int k = 0; k < " + k + "; k++)");
+      body.statement(type + "[] p0 = " + panel + "[k]");
+      body.open("for (int col = tile; col < tileEnd; col++)");
+      body.statement("p0[col] = " + source.array + "[" + Expressions.index(source.start("(blockStart + col)"), "k") + "]");
+      body.close();
+      body.close();
+      body.close();
+      body.open("for (int i = 0; i < " + m + "; i++)");
+      body.statement(type + "[] wRow = " + wRows + "[i]");
+      body.code.addStatement("$T.fill($L, 0, blockSize, $L)", ARRAYS, blockSums, ex.literal(0).code());
+      int whole = k - k % TILE;
+      if (whole > 0) {
+        body.open("for (int k = 0; k < " + whole + "; k += " + TILE + ")");
+        body.statement(type + " v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3]");
+        body.statement(type + "[] p0 = " + panel + "[k], p1 = " + panel + "[k + 1], p2 = " + panel + "[k + 2], p3 = " + panel + "[k + 3]");
+        body.open("for (int col = 0; col < blockSize; col++)");
+        body.statement(blockSums + "[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], "
+            + blockSums + "[col]))))");
+        body.close();
+        body.close();
+      }
+      for (int rest = whole; rest < k; rest++) {
+        body.code.add("{\n$>");
+        body.statement(type + " v0 = wRow[" + rest + "]");
+        body.statement(type + "[] p0 = " + panel + "[" + rest + "]");
+        body.open("for (int col = 0; col < blockSize; col++)");
+        body.statement(blockSums + "[col] = Math.fma(v0, p0[col], " + blockSums + "[col])");
+        body.close();
+        body.code.add("$<}\n");
+      }
+      body.open("for (int col = 0; col < blockSize; col++)");
+      body.statement("int b = blockStart + col");
+      Ex sum = Expressions.atom(blockSums + "[col]");
+      Ex value = init == null ? sum : ex.add(sum, elem(body, init, "b", operandIndex(init, "i")));
+      body.statement(target.at("b", "i") + " = " + value.code());
+      body.close();
+      body.close();
+      body.close();
+      return true;
+    }
+
+    /**
+     * {@code dW += (1/n) Σ_b δ_b x_bᵀ}: four samples' inputs copied to row arrays, then each row of the
+     * gradient an axpy with all four, {@code g += a0 s0 + a1 s1 + a2 s2 + a3 s3}, in row arrays added to
+     * the flat gradient at the end.
+     */
+    boolean outerProductGradient(Body body, Node node, Node parameter) {
+      Node delta = node.input(0);
+      Node input = node.input(1);
+      if (!plan.perSample(node) || columns(delta) != 1 || !parameter.shape().isMatrix()) {
+        return false;
+      }
+      Rows source = rowsOf(body, input);
+      if (source == null || source.length != columns(node) || rows(node) != rows(parameter) || columns(node) != columns(parameter)) {
+        return false;
+      }
+      int m = rows(delta);
+      int k = source.length;
+      String type = ex.type();
+      String gRows = gradientRows.computeIfAbsent(parameter, p -> allocate(gradientArrays.get(p) + "Rows"));
+      if (sampleRows == null) {
+        sampleRows = allocate("sampleRows");
+      }
+      sampleLength = Math.max(sampleLength, k);
+      body.readsInvN = true;
+      String gradient = gradientArrays.get(parameter);
+      body.comment("(" + TILE + " samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs"
+          + " s scaled by their entries a of " + reference(delta) + " / n, in row arrays the JIT vectorizes)");
+      body.open("for (int row = 0; row < " + m + "; row++)");
+      body.code.addStatement("$T.fill($L[row], $L)", ARRAYS, gRows, ex.literal(0).code());
+      body.close();
+      body.code.add("{\n$>");
+      body.statement("int b = 0");
+      body.open("for (; b + " + TILE + " <= n; b += " + TILE + ")");
+      for (int s = 0; s < TILE; s++) {
+        copyRow(body, source, s == 0 ? "b" : "(b + " + s + ")", s, k);
+      }
+      body.statement(type + "[] s0 = " + sampleRows + "[0], s1 = " + sampleRows + "[1], s2 = " + sampleRows + "[2], s3 = "
+          + sampleRows + "[3]");
+      body.open("for (int i = 0; i < " + m + "; i++)");
+      List<String> coefficients = new ArrayList<>();
+      for (int s = 0; s < TILE; s++) {
+        Ex entry = at(body, delta, s == 0 ? "b" : "(b + " + s + ")", "i", "0");
+        coefficients.add("a" + s + " = " + ex.mul(Expressions.atom("invN"), entry).code());
+      }
+      body.statement(type + " " + String.join(", ", coefficients));
+      body.statement(type + "[] gRow = " + gRows + "[i]");
+      body.open("for (int j = 0; j < " + k + "; j++)");
+      body.statement("gRow[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], gRow[j]))))");
+      body.close();
+      body.close();
+      body.close();
+      body.open("for (; b < n; b++)");
+      copyRow(body, source, "b", 0, k);
+      body.statement(type + "[] s0 = " + sampleRows + "[0]");
+      body.open("for (int i = 0; i < " + m + "; i++)");
+      body.statement(type + " a0 = " + ex.mul(Expressions.atom("invN"), at(body, delta, "b", "i", "0")).code());
+      body.statement(type + "[] gRow = " + gRows + "[i]");
+      body.open("for (int j = 0; j < " + k + "; j++)");
+      body.statement("gRow[j] = Math.fma(a0, s0[j], gRow[j])");
+      body.close();
+      body.close();
+      body.close();
+      body.code.add("$<}\n");
+      body.open("for (int i = 0; i < " + m + "; i++)");
+      body.statement(type + "[] gRow = " + gRows + "[i]");
+      body.open("for (int j = 0; j < " + k + "; j++)");
+      body.statement(gradient + "[i * " + k + " + j] += gRow[j]");
+      body.close();
+      body.close();
+      return true;
+    }
+
+    private void copyRow(Body body, Rows source, String b, int row, int k) {
+      if (source.floatInput && !ex.isFloat()) {
+        body.open("for (int j = 0; j < " + k + "; j++)");
+        body.statement(sampleRows + "[" + row + "][j] = " + source.array + "[" + Expressions.index(source.start(b), "j") + "]");
+        body.close();
+      } else {
+        body.statement("System.arraycopy(" + source.array + ", " + source.start(b) + ", " + sampleRows + "[" + row + "], 0, " + k + ")");
+      }
+    }
+
+    /** The scratch the kernels use, made once by the constructor. */
+    List<FieldSpec> fields() {
+      List<FieldSpec> fields = new ArrayList<>();
+      TypeName matrix = ArrayTypeName.of(arrayType());
+      parameterRows.forEach((parameter, name) -> fields.add(FieldSpec.builder(matrix, name, Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("$L as row arrays, refreshed from it by each pass that reads them\n", arrays.get(parameter))
+          .initializer("new $T[$L][$L]", scalarType(), rows(parameter), columns(parameter)).build()));
+      gradientRows.forEach((parameter, name) -> fields.add(FieldSpec.builder(matrix, name, Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("$L accumulated in row arrays before it is added to the flat gradient\n", gradientArrays.get(parameter))
+          .initializer("new $T[$L][$L]", scalarType(), rows(parameter), columns(parameter)).build()));
+      if (panel != null) {
+        fields.add(FieldSpec.builder(matrix, panel, Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("A block of up to $L samples' inputs, transposed: one row per input index\n", BLOCK)
+            .initializer("new $T[$L][$L]", scalarType(), panelRows, BLOCK).build());
+        fields.add(FieldSpec.builder(arrayType(), blockSums, Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("One output row of a blocked product, for the samples of the block\n")
+            .initializer("new $T[$L]", scalarType(), BLOCK).build());
+      }
+      if (sampleRows != null) {
+        fields.add(FieldSpec.builder(matrix, sampleRows, Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("The inputs of $L samples, copied to row arrays for the weight gradients\n", TILE)
+            .initializer("new $T[$L][$L]", scalarType(), TILE, sampleLength).build());
+      }
+      return fields;
+    }
   }
 }

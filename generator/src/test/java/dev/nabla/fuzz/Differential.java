@@ -72,6 +72,26 @@ public final class Differential {
     }
   }
 
+  /**
+   * What kind of disagreement a problem is, for the shrinker to keep: "double gradient", "float
+   * loss", "finite differences", "compile", ... without the names and numbers.
+   */
+  public static String kind(String problem) {
+    String precision = problem.startsWith("double") ? "double " : problem.startsWith("float") ? "float " : "";
+    if (problem.contains("central differences")) {
+      return "finite differences";
+    } else if (problem.contains("∂C/∂")) {
+      return precision + "gradient";
+    } else if (problem.contains("loss")) {
+      return precision + "loss";
+    } else if (problem.contains("predict")) {
+      return precision + "predict";
+    } else if (problem.contains("does not compile")) {
+      return "compile";
+    }
+    return problem.length() > 30 ? problem.substring(0, 30) : problem;
+  }
+
   /** A spec lowered, derived and written as Java, ready to compile. */
   private record Prepared(Case spec, Network network, Gradients gradients, JavaFile doubleFile, JavaFile floatFile) {}
 
@@ -85,7 +105,7 @@ public final class Differential {
     try {
       Networks.fromSpec(new SourceFile("candidate.nabla", text));
       return true;
-    } catch (DiagnosticException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return false;
     }
   }

@@ -11,9 +11,9 @@ import java.util.Set;
  * eight elementwise functions, softmax and logsoftmax, sum and mean, powers (2, 3, 0.5 of positive
  * values, −1 of values bounded away from 0), elementwise {@code *} and {@code /}, transposes of
  * vectors and matrices, scalar × tensor, matrix × matrix ({@code M = A B}, then {@code M v}), outer
- * products {@code u pᵀ} feeding a product, a second input, value reuse, {@code def} blocks (nested
+ * products {@code u pᵀ} feeding a product, value reuse, {@code def} blocks (nested
  * ones too), the four losses with and without their stability rewrites, regularizers, labels and
- * targets. Values stay where finite differences mean something: logs of positive values, division by
+ * targets, skip connections from the input. Values stay where finite differences mean something: logs of positive values, division by
  * {@code 1 + x²}, exponentials of bounded values.
  *
  * <p>The same seed gives the same spec; the model is named {@code Fuzz<seed>}.
@@ -83,9 +83,8 @@ public final class FuzzSpecs {
     String build(String model) {
       int inputWidth = 1 + random.nextInt(4);
       values.add(new Value("X", inputWidth));
-      if (random.nextInt(4) == 0) {
-        second = new Value("Z", 1 + random.nextInt(3));
-      }
+      // a skip connection from the input (the language takes one input per sample)
+      second = values.get(0);
       int depth = 1 + random.nextInt(4);
       for (int layer = 1; layer <= depth; layer++) {
         layer(layer);
@@ -100,7 +99,7 @@ public final class FuzzSpecs {
           use("dense");
           yield "dense(" + wo + ", " + bo + ", " + last.name() + ")";
         }
-        case 1 -> second != null ? wo + " " + last.name() + " + " + param("V", size, second.width()) + " Z + " + bo
+        case 1 -> random.nextBoolean() ? wo + " " + last.name() + " + " + param("V", size, second.width()) + " X + " + bo
             : wo + " " + last.name() + " + " + bo;
         default -> wo + " " + last.name() + " + " + bo;
       };
@@ -123,7 +122,8 @@ public final class FuzzSpecs {
           case 1 -> "out = 0.1 + 0.8 * sigmoid(" + logits + ")\nloss = bce(out, t)";
           case 2 -> "out = tanh(" + logits + ")\nloss = mse(out, t)";
           case 3 -> "out = " + logits + "\nloss = mse(out, t)";
-          default -> "out = softmax(" + logits + ")\nloss = bce(out, t)";
+          // softmax of one logit is 1, where bce's gradient is 0/0
+          default -> size > 1 ? "out = softmax(" + logits + ")\nloss = bce(out, t)" : "out = sigmoid(" + logits + ")\nloss = bce(out, t)";
         };
       }
       if (random.nextBoolean()) {
@@ -137,9 +137,6 @@ public final class FuzzSpecs {
       }
       StringBuilder out = new StringBuilder("model ").append(model).append('\n');
       out.append("input X[").append(inputWidth).append("]\n");
-      if (second != null) {
-        out.append("input Z[").append(second.width()).append("]\n");
-      }
       out.append(header).append(params);
       for (String def : DEFS) {
         String name = def.substring(4, def.indexOf('('));
@@ -178,15 +175,15 @@ public final class FuzzSpecs {
         case 4 -> random.nextBoolean()
             ? "mean(" + v + ") * " + param("W", width, m) + " " + v + " + " + param("b", width)
             : "sum(" + param("c", m) + " * " + v + ") * (" + param("W", width, m) + " " + v + ") - " + param("b", width);
-        case 5 -> second != null
-            ? param("W", width, m) + " " + v + " + " + param("V", width, second.width()) + " Z + " + param("b", width)
+        case 5 -> random.nextBoolean()
+            ? param("W", width, m) + " " + v + " + " + param("V", width, second.width()) + " X + " + param("b", width)
             : "0.5 * " + param("W", width, m) + " " + v + " - " + param("b", width);
         case 6 -> param("s") + " * (" + param("W", width, m) + " " + v + ") + " + param("b", width);
         case 7 -> {
-          if (second != null && random.nextBoolean()) {
+          if (random.nextBoolean()) {
             use("mix");
             yield "mix(" + param("W", width, m) + ", " + param("V", width, second.width()) + ", " + param("b", width)
-                + ", " + v + ", Z)";
+                + ", " + v + ", X)";
           }
           use("layer");
           yield "layer(" + param("W", width, m) + ", " + param("b", width) + ", " + v + ")";

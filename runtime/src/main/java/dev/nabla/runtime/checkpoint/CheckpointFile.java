@@ -78,10 +78,13 @@ public final class CheckpointFile {
 
   /** Writes {@code checkpoint} to {@code file} atomically. */
   public static void save(Path file, Checkpoint checkpoint) throws CheckpointException {
+    boolean existed = java.nio.file.Files.exists(file);
     try {
       AtomicFile.write(file, out -> write(checkpoint, out));
     } catch (IOException e) {
-      throw new CheckpointException(file, "cannot be written: " + e, e);
+      String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      throw new CheckpointException(file, "cannot be written (" + reason + "); "
+          + (existed ? "the previous checkpoint there is unchanged" : "no checkpoint was left there"), e);
     }
   }
 
