@@ -203,7 +203,7 @@ public final class FormulaPrinter {
   }
 
   private String minus() {
-    return notation == Notation.UNICODE ? "−" : "-";
+    return notation.minus();
   }
 
   private String elementwiseTimes() {
@@ -215,7 +215,7 @@ public final class FormulaPrinter {
   }
 
   private String function(String name) {
-    return notation == Notation.LATEX ? "\\operatorname{" + name.replace("_", "\\_") + "}" : name;
+    return notation.function(name);
   }
 
   private static String superscript(String exponent) {

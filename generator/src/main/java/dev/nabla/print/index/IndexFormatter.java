@@ -106,7 +106,7 @@ public final class IndexFormatter {
   }
 
   public String minus() {
-    return notation == Notation.UNICODE ? "−" : "-";
+    return notation.minus();
   }
 
   private String times() {
@@ -186,7 +186,7 @@ public final class IndexFormatter {
           case TEXT -> "step(" + argument + ")";
         });
       }
-      String function = notation == Notation.LATEX ? "\\operatorname{" + apply.function() + "}" : apply.function();
+      String function = notation.function(apply.function());
       return atom(function + "(" + argument + ")");
     }
     Sum sum = (Sum) expr;
