@@ -51,6 +51,10 @@ final class DeriveCommand implements Callable<Integer> {
   @Option(names = "--inline", description = "Expand shared adjoints in place, e.g. (Y2 − t) Y1ᵀ instead of δ2 Y1ᵀ.")
   boolean inline;
 
+  @Option(names = "--hessian-vector", paramLabel = "NAME",
+      description = "Differentiate the derivative: the Hessian-vector product ∇(∂H/∂NAME · v) for a direction v of NAME's shape.")
+  String hessianVector;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +70,9 @@ final class DeriveCommand implements Callable<Integer> {
       leaves.add(network.leaf(name).orElseThrow(() -> UserError.badInput(
           "--wrt " + name + ": the network has no parameter or input of that name; it has "
               + network.parameters().stream().map(Network::leafName).toList())));
+    }
+    if (hessianVector != null) {
+      return printHessianVector(network, leaves);
     }
     Gradients gradients = Differentiator.derive(network, network.loss(), leaves);
     Notation notation = switch (format) {
@@ -85,6 +92,30 @@ final class DeriveCommand implements Callable<Integer> {
     } else {
       out.print(report.render());
     }
+    out.flush();
+    return Nabla.OK;
+  }
+
+  /**
+   * Second order comes free because a derivative is an ordinary graph: the directional derivative
+   * {@code s = Σ ∂H/∂P ⊙ v} is differentiated again, giving the Hessian-vector product.
+   */
+  private int printHessianVector(Network network, List<Node> leaves) {
+    Node by = network.leaf(hessianVector).orElseThrow(() -> UserError.badInput(
+        "--hessian-vector " + hessianVector + ": the network has no parameter or input of that name"));
+    var graph = network.graph();
+    String directionName = network.leaf("v").isPresent() ? "v_" + hessianVector : "v";
+    Node direction = graph.leaf(dev.nabla.symbolic.Op.Leaf.param(directionName), by.shape(), dev.nabla.grammar.diagnostic.Span.NONE);
+    Node gradient = Differentiator.derive(network, network.loss(), List.of(by)).of(by);
+    Node directional = graph.sum(graph.mul(gradient, direction));
+    Gradients second = Differentiator.derive(network, directional, leaves);
+    Notation notation = format == Format.text ? Notation.TEXT : format == Format.latex ? Notation.LATEX : Notation.UNICODE;
+    var printer = new dev.nabla.print.FormulaPrinter(notation, dev.nabla.print.Naming.of(network), false);
+    var out = spec.commandLine().getOut();
+    out.println(printer.partial("H", hessianVector) + " = " + printer.reference(gradient));
+    out.println("s = sum(" + printer.partial("H", hessianVector) + " * " + directionName + ")   (the derivative along " + directionName + ")");
+    second.byLeaf().forEach((leaf, value) ->
+        out.println(printer.partial("s", Network.leafName(leaf)) + " = " + printer.reference(value)));
     out.flush();
     return Nabla.OK;
   }

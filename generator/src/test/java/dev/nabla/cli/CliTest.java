@@ -76,6 +76,19 @@ class CliTest {
     assertTrue(run("derive", "sigmoid(w x + b)", "--loss", "mse").out().contains("H = mse("));
   }
 
+  /** A derivative differentiates again: the Hessian of logistic regression along v is x σ(1 − σ) (xᵀ v) / n. */
+  @Test
+  void deriveOfADerivativeIsTheHessianVectorProduct() {
+    Run run = run("derive", "sigmoid(w x + b)", "--hessian-vector", "w");
+    assertEquals(0, run.exit(), run.err());
+    assertEquals("""
+        ∂H/∂w = ((Y1 − t) / n1) xᵀ
+        s = sum(∂H/∂w * v)   (the derivative along v)
+        ∂s/∂w = (v x / n1 ⊙ (Y1 ⊙ (1 − Y1))) xᵀ
+        ∂s/∂b = v x / n1 ⊙ (Y1 ⊙ (1 − Y1))
+        """, run.out());
+  }
+
   @Test
   void deriveWithKnownSizes() {
     Run run = run("derive", "W x", "--dim", "W=2x3", "--dim", "x=3", "--inline");
