@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (or resumes from a checkpoint, which restores the parameters).
  */
 public final class Trainer {
+  /** A minibatch loss this many times the run's first (or 1, if larger) means the run has diverged. */
+  static final double EXPLOSION_FACTOR = 1000;
+
 
   private static final int EVALUATION_BATCH = 1000;
 
@@ -88,6 +91,7 @@ public final class Trainer {
 
     long runStart = System.nanoTime();
     long samplesThisRun = 0;
+    double firstLoss = Double.NaN;
     long samplesLeft = (long) Math.max(0, epochs - at.epochsCompleted) * train.size()
         - (long) at.stepInEpoch * batchSize;
     for (int epoch = at.epochsCompleted; epoch < epochs; epoch++) {
@@ -106,6 +110,14 @@ public final class Trainer {
         double loss = optimizer.step(model, batch, (float) rate);
         if (!Double.isFinite(loss)) {
           throw diverged(epoch, step, stepsPerEpoch, rate, "the minibatch loss is " + loss, history, lastCheckpoint);
+        }
+        if (Double.isNaN(firstLoss)) {
+          firstLoss = loss;
+        } else if (loss > EXPLOSION_FACTOR * Math.max(firstLoss, 1)) {
+          // Finite but exploded: with dead ReLUs a huge rate can leave the loss large and finite for ever.
+          throw diverged(epoch, step, stepsPerEpoch, rate, String.format(Locale.ROOT,
+              "the minibatch loss is %.4g, over %d times the run's first (%.4g)", loss, (int) EXPLOSION_FACTOR, firstLoss),
+              history, lastCheckpoint);
         }
         if (model instanceof FloatTrainable floats) {
           String bad = firstNonFinite(model.info(), floats.parameterArrays());

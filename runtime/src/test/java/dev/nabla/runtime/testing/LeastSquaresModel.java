@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * Linear least squares, {@code C = (1/n) Σ ½‖W x + b − t‖²}: convex, with its minimum known when the
  * targets are an exact linear function of the inputs. Optimizers must find it.
  */
-public final class LeastSquaresModel implements FloatTrainable {
+public class LeastSquaresModel implements FloatTrainable {
 
   private final int inputs;
   private final int outputs;

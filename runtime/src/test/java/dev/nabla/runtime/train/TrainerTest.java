@@ -181,7 +181,7 @@ class TrainerTest {
   }
 
   @Test
-  void parametersBlowingUpAreCaughtWithTheParameterNamed() {
+  void aLossThatExplodesWhileStayingFiniteIsCaught() {
     Dataset data = TestData.linear(64, 4, 2, 1);
     LeastSquaresModel model = new LeastSquaresModel(4, 2, 16);
     model.initialize(1);
@@ -190,9 +190,34 @@ class TrainerTest {
 
     DivergenceException e = assertThrows(DivergenceException.class, () -> new Trainer(config).train(model, data, data));
 
-    assertEquals("training diverged in epoch 4 at step 1 of 4: parameter W holds Infinity at index 0. Lower the"
-        + " learning rate (now 1000), e.g. --lr 100, or try --optimizer sgd. No checkpoint was written before it.",
-        e.getMessage());
+    assertEquals("training diverged in epoch 1 at step 2 of 4: the minibatch loss is 1.289e+07, over 1000 times the run's"
+        + " first (9.274). Lower the learning rate (now 1000), e.g. --lr 100, or try --optimizer sgd. No checkpoint was"
+        + " written before it.", e.getMessage());
+  }
+
+  @Test
+  void parametersBlowingUpAreCaughtWithTheParameterNamed() {
+    Dataset data = TestData.linear(64, 4, 2, 1);
+    // A step that leaves an infinite weight behind while its own loss still looks fine.
+    LeastSquaresModel poisoned = new LeastSquaresModel(4, 2, 16) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, float[] targets, int n, float lr) {
+        double loss = super.trainStep(x, targets, n, lr);
+        if (++steps == 6) {
+          parameterArrays()[0][0] = Float.POSITIVE_INFINITY;
+        }
+        return loss;
+      }
+    };
+    poisoned.initialize(1);
+    TrainConfig config = TrainConfig.defaults().withEpochs(5).withBatchSize(16).withLearningRate(0.01);
+
+    DivergenceException e = assertThrows(DivergenceException.class, () -> new Trainer(config).train(poisoned, data, data));
+
+    assertEquals("training diverged in epoch 2 at step 2 of 4: parameter W holds Infinity at index 0. Lower the"
+        + " learning rate (now 0.01), e.g. --lr 0.001. No checkpoint was written before it.", e.getMessage());
   }
 
   @Test
