@@ -164,6 +164,11 @@ public final class FashionMlp implements FloatTrainable {
   private final float[][] sampleRows = new float[4][784];
 
   /**
+   * The entries of δ / n of 4 samples, for the weight gradients
+   */
+  private final float[][] coefficients = new float[4][20];
+
+  /**
    * A model whose buffers hold batches of up to {@code maxBatch} samples.
    */
   public FashionMlp(int maxBatch) {
@@ -226,32 +231,13 @@ public final class FashionMlp implements FloatTrainable {
       throw new IllegalArgumentException("result holds 10 values per sample; its length is " + result.length);
     }
     // z1 = W1 X + b1   [9:13]
-    // (the batch as a blocked product: each row of W1 meets 64 samples' inputs at a time, 4 columns per pass, in row arrays the JIT vectorizes)
-    for (int row = 0; row < 20; row++) {
-      System.arraycopy(W1, row * 784, W1Rows[row], 0, 784);
-    }
+    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W1 times the panel summed for all of them at once)
+    copyRows(W1, W1Rows, 20, 784);
     for (int blockStart = 0; blockStart < n; blockStart += 64) {
       int blockSize = Math.min(64, n - blockStart);
-      // panel[k][col] = input k of sample blockStart + col, 8 samples at a time
-      for (int tile = 0; tile < blockSize; tile += 8) {
-        int tileEnd = Math.min(blockSize, tile + 8);
-        for (int k = 0; k < 784; k++) {
-          float[] p0 = panel[k];
-          for (int col = tile; col < tileEnd; col++) {
-            p0[col] = x[(blockStart + col) * 784 + k];
-          }
-        }
-      }
+      transposeBlock(x, 0, 784, 784, blockStart, blockSize, panel);
       for (int i = 0; i < 20; i++) {
-        float[] wRow = W1Rows[i];
-        Arrays.fill(blockSums, 0, blockSize, 0f);
-        for (int k = 0; k < 784; k += 4) {
-          float v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3];
-          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
-          for (int col = 0; col < blockSize; col++) {
-            blockSums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], blockSums[col]))));
-          }
-        }
+        rowTimesPanel(W1Rows[i], panel, 784, blockSize, blockSums);
         for (int col = 0; col < blockSize; col++) {
           int b = blockStart + col;
           z1[b * 20 + i] = blockSums[col] + b1[i];
@@ -265,32 +251,13 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // z2 = W2 y1 + b2   [10:19]
-    // (the batch as a blocked product: each row of W2 meets 64 samples' inputs at a time, 4 columns per pass, in row arrays the JIT vectorizes)
-    for (int row = 0; row < 10; row++) {
-      System.arraycopy(W2, row * 20, W2Rows[row], 0, 20);
-    }
+    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W2 times the panel summed for all of them at once)
+    copyRows(W2, W2Rows, 10, 20);
     for (int blockStart = 0; blockStart < n; blockStart += 64) {
       int blockSize = Math.min(64, n - blockStart);
-      // panel[k][col] = input k of sample blockStart + col, 8 samples at a time
-      for (int tile = 0; tile < blockSize; tile += 8) {
-        int tileEnd = Math.min(blockSize, tile + 8);
-        for (int k = 0; k < 20; k++) {
-          float[] p0 = panel[k];
-          for (int col = tile; col < tileEnd; col++) {
-            p0[col] = y1[(blockStart + col) * 20 + k];
-          }
-        }
-      }
+      transposeBlock(y1, 0, 20, 20, blockStart, blockSize, panel);
       for (int i = 0; i < 10; i++) {
-        float[] wRow = W2Rows[i];
-        Arrays.fill(blockSums, 0, blockSize, 0f);
-        for (int k = 0; k < 20; k += 4) {
-          float v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3];
-          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
-          for (int col = 0; col < blockSize; col++) {
-            blockSums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], blockSums[col]))));
-          }
-        }
+        rowTimesPanel(W2Rows[i], panel, 20, blockSize, blockSums);
         for (int col = 0; col < blockSize; col++) {
           int b = blockStart + col;
           z2[b * 10 + i] = blockSums[col] + b2[i];
@@ -386,32 +353,13 @@ public final class FashionMlp implements FloatTrainable {
       y[b * 10 + labels[b]] = 1f;
     }
     // z1 = W1 X + b1   [9:13]
-    // (the batch as a blocked product: each row of W1 meets 64 samples' inputs at a time, 4 columns per pass, in row arrays the JIT vectorizes)
-    for (int row = 0; row < 20; row++) {
-      System.arraycopy(W1, row * 784, W1Rows[row], 0, 784);
-    }
+    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W1 times the panel summed for all of them at once)
+    copyRows(W1, W1Rows, 20, 784);
     for (int blockStart = 0; blockStart < n; blockStart += 64) {
       int blockSize = Math.min(64, n - blockStart);
-      // panel[k][col] = input k of sample blockStart + col, 8 samples at a time
-      for (int tile = 0; tile < blockSize; tile += 8) {
-        int tileEnd = Math.min(blockSize, tile + 8);
-        for (int k = 0; k < 784; k++) {
-          float[] p0 = panel[k];
-          for (int col = tile; col < tileEnd; col++) {
-            p0[col] = x[(blockStart + col) * 784 + k];
-          }
-        }
-      }
+      transposeBlock(x, 0, 784, 784, blockStart, blockSize, panel);
       for (int i = 0; i < 20; i++) {
-        float[] wRow = W1Rows[i];
-        Arrays.fill(blockSums, 0, blockSize, 0f);
-        for (int k = 0; k < 784; k += 4) {
-          float v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3];
-          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
-          for (int col = 0; col < blockSize; col++) {
-            blockSums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], blockSums[col]))));
-          }
-        }
+        rowTimesPanel(W1Rows[i], panel, 784, blockSize, blockSums);
         for (int col = 0; col < blockSize; col++) {
           int b = blockStart + col;
           z1[b * 20 + i] = blockSums[col] + b1[i];
@@ -425,32 +373,13 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // z2 = W2 y1 + b2   [10:19]
-    // (the batch as a blocked product: each row of W2 meets 64 samples' inputs at a time, 4 columns per pass, in row arrays the JIT vectorizes)
-    for (int row = 0; row < 10; row++) {
-      System.arraycopy(W2, row * 20, W2Rows[row], 0, 20);
-    }
+    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W2 times the panel summed for all of them at once)
+    copyRows(W2, W2Rows, 10, 20);
     for (int blockStart = 0; blockStart < n; blockStart += 64) {
       int blockSize = Math.min(64, n - blockStart);
-      // panel[k][col] = input k of sample blockStart + col, 8 samples at a time
-      for (int tile = 0; tile < blockSize; tile += 8) {
-        int tileEnd = Math.min(blockSize, tile + 8);
-        for (int k = 0; k < 20; k++) {
-          float[] p0 = panel[k];
-          for (int col = tile; col < tileEnd; col++) {
-            p0[col] = y1[(blockStart + col) * 20 + k];
-          }
-        }
-      }
+      transposeBlock(y1, 0, 20, 20, blockStart, blockSize, panel);
       for (int i = 0; i < 10; i++) {
-        float[] wRow = W2Rows[i];
-        Arrays.fill(blockSums, 0, blockSize, 0f);
-        for (int k = 0; k < 20; k += 4) {
-          float v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3];
-          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
-          for (int col = 0; col < blockSize; col++) {
-            blockSums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], blockSums[col]))));
-          }
-        }
+        rowTimesPanel(W2Rows[i], panel, 20, blockSize, blockSums);
         for (int col = 0; col < blockSize; col++) {
           int b = blockStart + col;
           z2[b * 10 + i] = blockSums[col] + b2[i];
@@ -514,10 +443,8 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // dW2 = ∂C/∂W2 = (1/n) Σ_b dZ2 y1ᵀ   [7:1]
-    // (4 samples at a time: each row of dW2 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s scaled by their entries a of dZ2 / n, in row arrays the JIT vectorizes)
-    for (int row = 0; row < 10; row++) {
-      Arrays.fill(dW2Rows[row], 0f);
-    }
+    // (4 samples at a time: each row of dW2 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s times their entries a of dZ2 / n)
+    zeroRows(dW2Rows);
     {
       int b = 0;
       for (; b + 4 <= n; b += 4) {
@@ -525,33 +452,23 @@ public final class FashionMlp implements FloatTrainable {
         System.arraycopy(y1, (b + 1) * 20, sampleRows[1], 0, 20);
         System.arraycopy(y1, (b + 2) * 20, sampleRows[2], 0, 20);
         System.arraycopy(y1, (b + 3) * 20, sampleRows[3], 0, 20);
-        float[] s0 = sampleRows[0], s1 = sampleRows[1], s2 = sampleRows[2], s3 = sampleRows[3];
         for (int i = 0; i < 10; i++) {
-          float a0 = invN * dZ2[b * 10 + i], a1 = invN * dZ2[(b + 1) * 10 + i], a2 = invN * dZ2[(b + 2) * 10 + i], a3 = invN * dZ2[(b + 3) * 10 + i];
-          float[] gRow = dW2Rows[i];
-          for (int j = 0; j < 20; j++) {
-            gRow[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], gRow[j]))));
-          }
+          coefficients[0][i] = invN * dZ2[b * 10 + i];
+          coefficients[1][i] = invN * dZ2[(b + 1) * 10 + i];
+          coefficients[2][i] = invN * dZ2[(b + 2) * 10 + i];
+          coefficients[3][i] = invN * dZ2[(b + 3) * 10 + i];
         }
+        addOuterProducts4(dW2Rows, 10, 20, coefficients, sampleRows);
       }
       for (; b < n; b++) {
         System.arraycopy(y1, b * 20, sampleRows[0], 0, 20);
-        float[] s0 = sampleRows[0];
         for (int i = 0; i < 10; i++) {
-          float a0 = invN * dZ2[b * 10 + i];
-          float[] gRow = dW2Rows[i];
-          for (int j = 0; j < 20; j++) {
-            gRow[j] = Math.fma(a0, s0[j], gRow[j]);
-          }
+          coefficients[0][i] = invN * dZ2[b * 10 + i];
         }
+        addOuterProducts1(dW2Rows, 10, 20, coefficients[0], sampleRows[0]);
       }
     }
-    for (int i = 0; i < 10; i++) {
-      float[] gRow = dW2Rows[i];
-      for (int j = 0; j < 20; j++) {
-        dW2[i * 20 + j] += gRow[j];
-      }
-    }
+    addRows(dW2, dW2Rows, 10, 20);
     // dY1 = ∂H/∂y1 = W2ᵀ dZ2   [9:8]
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 20; i++) {
@@ -577,10 +494,8 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 Xᵀ   [5:1]
-    // (4 samples at a time: each row of dW1 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s scaled by their entries a of dZ1 / n, in row arrays the JIT vectorizes)
-    for (int row = 0; row < 20; row++) {
-      Arrays.fill(dW1Rows[row], 0f);
-    }
+    // (4 samples at a time: each row of dW1 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s times their entries a of dZ1 / n)
+    zeroRows(dW1Rows);
     {
       int b = 0;
       for (; b + 4 <= n; b += 4) {
@@ -588,33 +503,23 @@ public final class FashionMlp implements FloatTrainable {
         System.arraycopy(x, (b + 1) * 784, sampleRows[1], 0, 784);
         System.arraycopy(x, (b + 2) * 784, sampleRows[2], 0, 784);
         System.arraycopy(x, (b + 3) * 784, sampleRows[3], 0, 784);
-        float[] s0 = sampleRows[0], s1 = sampleRows[1], s2 = sampleRows[2], s3 = sampleRows[3];
         for (int i = 0; i < 20; i++) {
-          float a0 = invN * dZ1[b * 20 + i], a1 = invN * dZ1[(b + 1) * 20 + i], a2 = invN * dZ1[(b + 2) * 20 + i], a3 = invN * dZ1[(b + 3) * 20 + i];
-          float[] gRow = dW1Rows[i];
-          for (int j = 0; j < 784; j++) {
-            gRow[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], gRow[j]))));
-          }
+          coefficients[0][i] = invN * dZ1[b * 20 + i];
+          coefficients[1][i] = invN * dZ1[(b + 1) * 20 + i];
+          coefficients[2][i] = invN * dZ1[(b + 2) * 20 + i];
+          coefficients[3][i] = invN * dZ1[(b + 3) * 20 + i];
         }
+        addOuterProducts4(dW1Rows, 20, 784, coefficients, sampleRows);
       }
       for (; b < n; b++) {
         System.arraycopy(x, b * 784, sampleRows[0], 0, 784);
-        float[] s0 = sampleRows[0];
         for (int i = 0; i < 20; i++) {
-          float a0 = invN * dZ1[b * 20 + i];
-          float[] gRow = dW1Rows[i];
-          for (int j = 0; j < 784; j++) {
-            gRow[j] = Math.fma(a0, s0[j], gRow[j]);
-          }
+          coefficients[0][i] = invN * dZ1[b * 20 + i];
         }
+        addOuterProducts1(dW1Rows, 20, 784, coefficients[0], sampleRows[0]);
       }
     }
-    for (int i = 0; i < 20; i++) {
-      float[] gRow = dW1Rows[i];
-      for (int j = 0; j < 784; j++) {
-        dW1[i * 784 + j] += gRow[j];
-      }
-    }
+    addRows(dW1, dW1Rows, 20, 784);
   }
 
   private void checkInputs(float[] x, int n) {
@@ -633,6 +538,103 @@ public final class FashionMlp implements FloatTrainable {
     for (int b = 0; b < n; b++) {
       if (labels[b] < 0 || labels[b] >= 10) {
         throw new IllegalArgumentException("the label of sample " + b + " is " + labels[b] + ", not a class in [0, 10)");
+      }
+    }
+  }
+
+  /**
+   * rows[i] = flat[i * length .. (i + 1) * length) for each of the {@code count} rows
+   */
+  private static void copyRows(float[] flat, float[][] rows, int count, int length) {
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(flat, i * length, rows[i], 0, length);
+    }
+  }
+
+  /**
+   * panel[k][col] = values[(blockStart + col) * stride + offset + k]: a block of samples' vectors as columns, 8 samples at a time
+   */
+  private static void transposeBlock(float[] values, int offset, int stride, int length,
+      int blockStart, int blockSize, float[][] panel) {
+    for (int tile = 0; tile < blockSize; tile += 8) {
+      int tileEnd = Math.min(blockSize, tile + 8);
+      for (int k = 0; k < length; k++) {
+        float[] p0 = panel[k];
+        int start = blockStart * stride + offset + k;
+        for (int col = tile; col < tileEnd; col++) {
+          p0[col] = values[start + col * stride];
+        }
+      }
+    }
+  }
+
+  /**
+   * sums[col] = Σ_k w[k] panel[k][col] for the block's columns: axpys over the block, 4 rows of the panel at a time
+   */
+  private static void rowTimesPanel(float[] w, float[][] panel, int length, int blockSize,
+      float[] sums) {
+    Arrays.fill(sums, 0, blockSize, 0f);
+    int k = 0;
+    for (; k + 4 <= length; k += 4) {
+      float v0 = w[k], v1 = w[k + 1], v2 = w[k + 2], v3 = w[k + 3];
+      float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
+      for (int col = 0; col < blockSize; col++) {
+        sums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], sums[col]))));
+      }
+    }
+    for (; k < length; k++) {
+      float v0 = w[k];
+      float[] p0 = panel[k];
+      for (int col = 0; col < blockSize; col++) {
+        sums[col] = Math.fma(v0, p0[col], sums[col]);
+      }
+    }
+  }
+
+  private static void zeroRows(float[][] rows) {
+    for (float[] r : rows) {
+      Arrays.fill(r, 0f);
+    }
+  }
+
+  /**
+   * rows[i] += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3] for each of the {@code count} rows
+   */
+  private static void addOuterProducts4(float[][] rows, int count, int length, float[][] a,
+      float[][] s) {
+    float[] s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (int i = 0; i < count; i++) {
+      float a0 = a[0][i], a1 = a[1][i], a2 = a[2][i], a3 = a[3][i];
+      float[] r = rows[i];
+      for (int j = 0; j < length; j++) {
+        r[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], r[j]))));
+      }
+    }
+  }
+
+  /**
+   * rows[i] += a[i] s for each of the {@code count} rows
+   */
+  private static void addOuterProducts1(float[][] rows, int count, int length, float[] a,
+      float[] s) {
+    for (int i = 0; i < count; i++) {
+      float a0 = a[i];
+      float[] r = rows[i];
+      for (int j = 0; j < length; j++) {
+        r[j] = Math.fma(a0, s[j], r[j]);
+      }
+    }
+  }
+
+  /**
+   * flat[i * length + j] += rows[i][j]
+   */
+  private static void addRows(float[] flat, float[][] rows, int count, int length) {
+    for (int i = 0; i < count; i++) {
+      float[] r = rows[i];
+      int start = i * length;
+      for (int j = 0; j < length; j++) {
+        flat[start + j] += r[j];
       }
     }
   }

@@ -173,7 +173,8 @@ public final class FuzzSpecs {
             // the outer product of a value with itself: both factors carry gradient
             : param("W", width, m) + " (" + v + " " + v + t() + ") " + param("c", m) + " + " + param("b", width);
         case 4 -> random.nextBoolean()
-            ? "mean(" + v + ") * " + param("W", width, m) + " " + v + " + " + param("b", width)
+            // not mean(v): after a centring layer (v − mean(v)) that is 0 up to rounding, and so is the gradient
+            ? "mean(sigmoid(" + v + ")) * " + param("W", width, m) + " " + v + " + " + param("b", width)
             : "sum(" + param("c", m) + " * " + v + ") * (" + param("W", width, m) + " " + v + ") - " + param("b", width);
         case 5 -> random.nextBoolean()
             ? param("W", width, m) + " " + v + " + " + param("V", width, second.width()) + " X + " + param("b", width)

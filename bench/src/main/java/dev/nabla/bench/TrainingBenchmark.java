@@ -1,0 +1,99 @@
+package dev.nabla.bench;
+
+import dev.nabla.codegen.CodegenOptions.Precision;
+import dev.nabla.runtime.Trainable;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Training throughput: one SGD step per operation on consecutive batches of a synthetic epoch of
+ * {@value #EPOCH} samples; the {@code samples} counter is the figure reported, in samples per second.
+ * The forward-only and gradient-only operations give the backward/forward cost ratio.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+@State(Scope.Thread)
+public class TrainingBenchmark {
+  static final int EPOCH = 60_000;
+
+  /** generated-float, generated-double or hand (the hand-written baseline). */
+  @Param({"generated-float", "generated-double", "hand"})
+  public String impl;
+
+  @Param({"784-20-10", "784-256-128-10"})
+  public String layers;
+
+  @Param({"1", "16", "64", "256", "1024"})
+  public int batch;
+
+  private Trainable model;
+  private HandMlp hand;
+  private float[] x;
+  private int[] labels;
+  private float[] window;
+  private int[] windowLabels;
+  private int inputSize;
+  private int position;
+
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  @State(Scope.Thread)
+  public static class Samples {
+    public long samples;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      samples = 0;
+    }
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    int[] widths = Networks.widths(layers);
+    inputSize = widths[0];
+    x = Networks.inputs(EPOCH, inputSize, 1);
+    labels = Networks.labels(EPOCH, widths[widths.length - 1], 1);
+    window = new float[batch * inputSize];
+    windowLabels = new int[batch];
+    switch (impl) {
+      case "generated-float" -> model = Networks.generated(layers, Precision.FLOAT, batch);
+      case "generated-double" -> model = Networks.generated(layers, Precision.DOUBLE, batch);
+      case "hand" -> {
+        hand = new HandMlp(widths, batch);
+        hand.initialize(42);
+      }
+      default -> throw new IllegalArgumentException("impl " + impl);
+    }
+  }
+
+  /** The next batch of the epoch, copied into the window the models read (the API takes batches from 0). */
+  private void nextBatch() {
+    if (position + batch > EPOCH) {
+      position = 0;
+    }
+    System.arraycopy(x, position * inputSize, window, 0, batch * inputSize);
+    System.arraycopy(labels, position, windowLabels, 0, batch);
+    position += batch;
+  }
+
+  @Benchmark
+  public double train(Samples samples) {
+    nextBatch();
+    samples.samples += batch;
+    return model != null ? model.trainStep(window, windowLabels, batch, 0.01f) : hand.trainStep(window, windowLabels, batch, 0.01f);
+  }
+}
