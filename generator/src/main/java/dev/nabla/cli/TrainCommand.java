@@ -96,8 +96,8 @@ final class TrainCommand implements Callable<Integer> {
 
     FloatTrainable model = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, batch, FloatTrainable.class);
     model.initialize(seed);
-    stdout.printf(Locale.ROOT, "training %s (%,d parameters) on Fashion-MNIST from %s: %d epochs, batch %d, %s, lr %s (%s)%n",
-        network.name(), model.info().parameterCount(), dataDir, config.epochs(), config.batchSize(),
+    stdout.printf(Locale.ROOT, "training %s (%,d parameters) on Fashion-MNIST from %s: %d epoch%s, batch %d, %s, lr %s (%s)%n",
+        network.name(), model.info().parameterCount(), dataDir, config.epochs(), config.epochs() == 1 ? "" : "s", config.batchSize(),
         config.optimizer().describe(), learningRate, config.schedule().describe());
     stdout.flush();
 
