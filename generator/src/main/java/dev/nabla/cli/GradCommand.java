@@ -5,9 +5,6 @@ import dev.nabla.interpret.PointEvaluation;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -40,13 +37,7 @@ final class GradCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Network network = NetworkSource.load(input, Optional.empty(), dims);
-    String json;
-    try {
-      json = Files.readString(values, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw UserError.badInput("cannot read " + values + ": " + e.getMessage());
-    }
-    ValuesJson.Values read = ValuesJson.read(json, network, values.toString());
+    ValuesJson.Values read = ValuesJson.read(values, network);
     Gradients gradients = Differentiator.parameters(network);
     PointEvaluation.Result result = PointEvaluation.evaluate(gradients, read.parameters(), read.samples());
     spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(ValuesJson.write(result, read.isBatch())));

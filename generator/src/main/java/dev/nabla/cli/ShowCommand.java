@@ -9,9 +9,6 @@ import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Numbers;
 import dev.nabla.symbolic.Tensor;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -46,13 +43,7 @@ final class ShowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Network network = NetworkSource.load(input, Optional.empty(), List.of());
-    String json;
-    try {
-      json = Files.readString(values, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw UserError.badInput("cannot read " + values + ": " + e.getMessage());
-    }
-    ValuesJson.Values read = ValuesJson.read(json, network, values.toString());
+    ValuesJson.Values read = ValuesJson.read(values, network);
     Notation notation = format == DeriveCommand.Format.text ? Notation.TEXT : Notation.UNICODE;
     Naming naming = Naming.leavesOnly(network);
     var out = spec.commandLine().getOut();

@@ -33,6 +33,15 @@ final class ValuesJson {
   /** Parameter values and samples, checked against the network's shapes. */
   record Values(Map<Node, Tensor> parameters, List<PointEvaluation.Sample> samples, boolean isBatch) {}
 
+  /** The values in a file, checked against the network; a file that cannot be read is bad input. */
+  static Values read(java.nio.file.Path file, Network network) {
+    try {
+      return read(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), network, file.toString());
+    } catch (java.io.IOException e) {
+      throw UserError.badInput("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
   static Values read(String json, Network network, String fileName) {
     JsonObject root;
     try {

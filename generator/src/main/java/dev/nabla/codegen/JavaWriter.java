@@ -8,6 +8,7 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nabla.codegen.CodegenOptions.Precision;
@@ -53,13 +54,18 @@ public final class JavaWriter {
   /** Simple names of the types generated code refers to; a model may not take one. */
   static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
       "List", "String", "Override", "IllegalArgumentException", "Float", "Double", "Integer", "Object", "System",
-      "FloatTrainable", "Trainable", "Model", "Parameter", "Precision", "Labels", "Test", "Assertions");
+      "FloatTrainable", "Trainable", "Model", "Parameter", "Precision", "Labels", "Test", "Assertions", "Thread", "LockSupport",
+      "WeakReference", "Runtime", "Throwable", "IllegalStateException");
 
   /** Names the generated methods use for their own parameters and locals. */
   private static final List<String> RESERVED = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "lr", "result",
       "seed", "random", "name", "values", "sum", "max", "a", "d", "e", "v", "p", "t", "label", "invN", "logSum",
       "meanLoss", "total", "copy", "maxBatch", "bound", "SPEC_HASH", "INFO", "DEFAULT_MAX_BATCH", "parameterArrays",
-      "gradientArrays", "this", "length", "blockStart", "blockSize", "tile", "tileEnd", "col", "row", "wRow", "gRow");
+      "gradientArrays", "this", "length", "blockStart", "blockSize", "tile", "tileEnd", "col", "row", "wRow", "gRow", "lo", "hi",
+      "lanes", "lane", "count", "split", "owner", "threads", "spins", "seen", "waiter", "failure", "job", "MIN_LANE_BATCH",
+      "laneThread", "laneOwner", "laneRequested", "laneCompleted", "laneSleeping", "laneWaiter", "laneFailure", "laneJob",
+      "laneX", "laneLabels", "laneTargets", "laneResult", "laneLo", "laneHi", "laneN", "chunk", "sums", "panelStart",
+      "kEnd", "rowsStart", "rowsEnd", "laneIndex");
 
   private static final ClassName MODEL_INFO = ClassName.get("dev.nabla.runtime", "ModelInfo");
   private static final ClassName INITIALIZERS = ClassName.get("dev.nabla.runtime", "Initializers");
@@ -89,6 +95,8 @@ public final class JavaWriter {
   private final boolean oneHot;
   /** The batch-level kernels of the layer products and their weight gradients, and the scratch they need. */
   private final Kernels kernels = new Kernels();
+  /** The lanes a large batch is split into, and the threads that run them. */
+  private final Lanes lanes = new Lanes();
 
   private JavaWriter(Network network, Gradients gradients, CodegenOptions options) {
     this.network = network;
@@ -361,7 +369,7 @@ public final class JavaWriter {
         }
         return null;
       }
-      open("for (int b = 0; b < n; b++)");
+      open("for (int b = lo; b < hi; b++)");
       return "b";
     }
 
@@ -930,16 +938,14 @@ public final class JavaWriter {
         .initializer(modelInfo()).build());
     type.addField(int.class, "maxBatch", Modifier.PRIVATE, Modifier.FINAL);
     for (Node parameter : network.parameters()) {
-      type.addField(FieldSpec.builder(arrayType(), arrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("new $T[$L]", scalarType(), dimensions(parameter)).build());
+      type.addField(FieldSpec.builder(arrayType(), arrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL).build());
     }
     for (Node parameter : network.parameters()) {
       type.addField(FieldSpec.builder(arrayType(), gradientArrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL)
           .initializer("new $T[$L]", scalarType(), dimensions(parameter)).build());
     }
     if (isFloat) {
-      type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType()), "parameterArrays", Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("{$L}", String.join(", ", network.parameters().stream().map(arrays::get).toList())).build());
+      type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType()), "parameterArrays", Modifier.PRIVATE, Modifier.FINAL).build());
       type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType()), "gradientArrays", Modifier.PRIVATE, Modifier.FINAL)
           .initializer("{$L}", String.join(", ", network.parameters().stream().map(gradientArrays::get).toList())).build());
     }
@@ -963,7 +969,8 @@ public final class JavaWriter {
           : describe(node) + "; " + size(node) + " per sample", false));
       type.addField(field.build());
     }
-    type.addMethod(constructor(perSample));
+    type.addFields(lanes.fields());
+    type.addMethods(constructors(perSample));
     type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
         .addJavadoc("A model for batches of up to {@link #DEFAULT_MAX_BATCH} samples.\n")
         .addStatement("this(DEFAULT_MAX_BATCH)").build());
@@ -980,6 +987,8 @@ public final class JavaWriter {
     type.addFields(kernels.fields());
     type.addMethod(predict);
     type.addMethods(trainingMethods(forward, backward));
+    type.addMethods(lanes.methods(forward, backward, predictRange));
+    type.addMethod(predictRange);
     type.addMethod(forward);
     type.addMethod(backward);
     type.addMethods(parts);
@@ -1015,8 +1024,11 @@ public final class JavaWriter {
     long bytes = options.precision() == Precision.FLOAT ? 4 : 8;
     doc.add("<p>Arithmetic in {@code $L}. $L parameters; $L values kept per sample, so a batch of {@code maxBatch} samples\n"
         + "takes $L × ($L + $L × maxBatch) bytes of arrays. Batches are row-major: sample {@code b}'s input is\n"
-        + "{@code x[b * $L .. (b + 1) * $L)}. Not thread-safe: the model owns the buffers of its passes.\n\n",
-        ex.type(), parameterCount(), activations, bytes, 2 * parameterCount(), activations, inputSize, inputSize);
+        + "{@code x[b * $L .. (b + 1) * $L)}. Not thread-safe: the model owns the buffers of its passes. A batch of at least\n"
+        + "$L samples per thread is split over the model's threads (daemon threads {@code nabla-$L-1}, ..., started at first\n"
+        + "use), each with gradients of its own that are then summed in a fixed order.\n\n",
+        ex.type(), parameterCount(), activations, bytes, 2 * parameterCount(), activations, inputSize, inputSize,
+        lanes.minLaneBatch() == Integer.MAX_VALUE ? "(never: this model's loss is not per sample)" : lanes.minLaneBatch(), className);
     doc.add("<p>Generated by nabla; do not edit.\n");
     return doc.build();
   }
@@ -1080,10 +1092,13 @@ public final class JavaWriter {
         .build();
   }
 
-  private MethodSpec constructor(List<Node> perSample) {
-    MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-        .addJavadoc("A model whose buffers hold batches of up to {@code maxBatch} samples.\n")
-        .addParameter(int.class, "maxBatch");
+  private List<MethodSpec> constructors(List<Node> perSample) {
+    ClassName self = ClassName.get(options.packageName(), className);
+    MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
+        .addJavadoc("The model, or with an {@code owner} one of its lanes: a lane shares the owner's parameters and per-sample\n"
+            + "values and has gradients and scratch of its own.\n")
+        .addParameter(int.class, "maxBatch").addParameter(int.class, "threads").addParameter(self, "owner")
+        .addParameter(int.class, "lane");
     int largest = 1;
     for (Node node : perSample) {
       largest = Math.max(largest, size(node));
@@ -1091,11 +1106,39 @@ public final class JavaWriter {
     constructor.beginControlFlow("if (maxBatch < 1 || maxBatch > $L)", Integer.MAX_VALUE / largest)
         .addStatement("throw new $T($S + maxBatch)", IllegalArgumentException.class, "maxBatch must be between 1 and " + Integer.MAX_VALUE / largest + ", not ")
         .endControlFlow();
+    constructor.beginControlFlow("if (threads < 1 || threads > $L)", Lanes.MAX_THREADS)
+        .addStatement("throw new $T($S + threads)", IllegalArgumentException.class,
+            "threads must be between 1 and " + Lanes.MAX_THREADS + ", not ")
+        .endControlFlow();
     constructor.addStatement("this.maxBatch = maxBatch");
-    for (Node node : perSample) {
-      constructor.addStatement("this.$L = new $T[$L]", arrays.get(node), scalarType(), size(node) == 1 ? "maxBatch" : "maxBatch * " + size(node));
+    for (Node parameter : network.parameters()) {
+      constructor.addStatement("this.$L = owner == null ? new $T[$L] : owner.$L", arrays.get(parameter), scalarType(),
+          dimensions(parameter), arrays.get(parameter));
     }
-    return constructor.build();
+    if (options.precision() == Precision.FLOAT) {
+      constructor.addStatement("this.parameterArrays = new $T[][] {$L}", scalarType(),
+          String.join(", ", network.parameters().stream().map(arrays::get).toList()));
+    }
+    for (Node node : perSample) {
+      constructor.addStatement("this.$L = owner == null ? new $T[$L] : owner.$L", arrays.get(node), scalarType(),
+          size(node) == 1 ? "maxBatch" : "maxBatch * " + size(node), arrays.get(node));
+    }
+    lanes.construct(constructor, self);
+    List<MethodSpec> methods = new ArrayList<>();
+    methods.add(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+        .addJavadoc("A model whose buffers hold batches of up to {@code maxBatch} samples, with the default number of threads:\n"
+            + "the system property {@code nabla.threads}, else {@code min(2, availableProcessors())}.\n")
+        .addParameter(int.class, "maxBatch")
+        .addStatement("this(maxBatch, defaultThreads())").build());
+    methods.add(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+        .addJavadoc("A model whose buffers hold batches of up to {@code maxBatch} samples, run on up to {@code threads} threads\n"
+            + "(1: the calling thread only). A batch of at least $L samples per thread is split into that many lanes of\n"
+            + "contiguous samples; their gradients are summed in lane order, so results are reproducible for a thread count.\n",
+            lanes.minLaneBatch())
+        .addParameter(int.class, "maxBatch").addParameter(int.class, "threads")
+        .addStatement("this(maxBatch, threads, null, 0)").build());
+    methods.add(constructor.build());
+    return methods;
   }
 
   private MethodSpec initialize() {
@@ -1209,7 +1252,7 @@ public final class JavaWriter {
       String array = arrays.get(label);
       int classes = size(label);
       body.comment("t = onehot(" + Network.leafName(label) + ")");
-      body.open("for (int b = 0; b < n; b++)");
+      body.open("for (int b = lo; b < hi; b++)");
       body.code.addStatement("$T.fill($L, b * $L, (b + 1) * $L, $L)", ARRAYS, array, classes, classes, ex.literal(0).code());
       body.statement(array + "[b * " + classes + " + labels[b]] = " + ex.literal(1).code());
       body.close();
@@ -1245,22 +1288,12 @@ public final class JavaWriter {
     addInputs(method, body);
     CodeBlock.Builder code = CodeBlock.builder();
     if (forward) {
-      method.addJavadoc("The forward pass for the loss, {@code H = $L}; returns the mean of H over the batch.\n",
+      method.addJavadoc("The forward pass for the loss, {@code H = $L}, for samples {@code [lo, hi)} of a batch of {@code n}.\n",
           Identifiers.javadoc(oneLine(network.loss(), 0), false));
-      method.returns(double.class);
       code.add(body.code.build());
-      Node loss = network.loss();
-      if (plan.perSample(loss)) {
-        code.addStatement("double total = 0");
-        code.beginControlFlow("for (int b = 0; b < n; b++)");
-        code.addStatement("total += $L[b]", arrays.get(loss));
-        code.endControlFlow();
-        code.addStatement("return total / n");
-      } else {
-        code.addStatement("return $L[0]", arrays.get(loss));
-      }
     } else {
-      method.addJavadoc("The backward pass: every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}.\n");
+      method.addJavadoc("The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's"
+          + " gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}.\n");
       for (Node parameter : network.parameters()) {
         code.addStatement("$T.fill($L, $L)", ARRAYS, gradientArrays.get(parameter), ex.literal(0).code());
       }
@@ -1315,6 +1348,8 @@ public final class JavaWriter {
     if (parameters.contains("targets")) {
       method.addParameter(float[].class, "targets");
     }
+    method.addParameter(int.class, "lo");
+    method.addParameter(int.class, "hi");
     method.addParameter(int.class, "n");
   }
 
@@ -1353,6 +1388,11 @@ public final class JavaWriter {
         + (ex.isFloat() ? value.code() : "(float) " + value.at(Expressions.UNARY)));
     body.end(loop);
     body.endBatch();
+    MethodSpec.Builder range = MethodSpec.methodBuilder("predictRange").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("The prediction for samples {@code [lo, hi)} of a batch of {@code n}.\n");
+    addInputs(range, body);
+    range.addParameter(float[].class, "result");
+    predictRange = range.addCode(body.code.build()).build();
     MethodSpec.Builder method = MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(float[].class, "x").addParameter(int.class, "n").addParameter(float[].class, "result")
         .addJavadoc("Writes {@code $L} for each of the {@code n} samples to {@code result}, $L values per sample.\n",
@@ -1361,8 +1401,12 @@ public final class JavaWriter {
     method.beginControlFlow("if (result.length < n * $L)", size(output))
         .addStatement("throw new $T($S + result.length)", IllegalArgumentException.class, "result holds " + size(output) + " values per sample; its length is ")
         .endControlFlow();
-    return method.addCode(body.code.build()).build();
+    method.addStatement("run(0, x, null, null, result, n)");
+    return method.build();
   }
+
+  /** The pass over samples {@code [lo, hi)} that {@code predict} runs in each lane. */
+  private MethodSpec predictRange;
 
   private List<MethodSpec> trainingMethods(MethodSpec forward, MethodSpec backward) {
     List<MethodSpec> methods = new ArrayList<>();
@@ -1391,8 +1435,8 @@ public final class JavaWriter {
         for (MethodSpec.Builder builder : List.of(step, gradients, loss)) {
           builder.addCode(check);
         }
-        step.addStatement("double meanLoss = $L", call(forward));
-        step.addStatement("$L", call(backward));
+        String truth = withLabels ? "labels, null" : "null, targets";
+        step.addStatement("double meanLoss = run(2, x, $L, null, n)", truth);
         for (Node parameter : network.parameters()) {
           String array = arrays.get(parameter);
           step.beginControlFlow("for (int i = 0; i < $L; i++)", size(parameter));
@@ -1400,10 +1444,8 @@ public final class JavaWriter {
           step.endControlFlow();
         }
         step.addStatement("return meanLoss");
-        gradients.addStatement("double meanLoss = $L", call(forward));
-        gradients.addStatement("$L", call(backward));
-        gradients.addStatement("return meanLoss");
-        loss.addStatement("return $L", call(forward));
+        gradients.addStatement("return run(2, x, $L, null, n)", truth);
+        loss.addStatement("return run(1, x, $L, null, n)", truth);
       }
       methods.add(step.build());
       methods.add(gradients.build());
@@ -1507,6 +1549,227 @@ public final class JavaWriter {
     return methods;
   }
 
+  // ---- lanes: a large batch split over threads ----
+
+  /**
+   * A model of {@code threads} lanes: lane 0 is the model itself, each other lane a private instance of
+   * the class that shares the parameters and the per-sample arrays (batch-major, so lanes of contiguous
+   * samples never write the same element) and has gradients and scratch of its own. A batch of at least
+   * {@link #minLaneBatch()} samples per lane is split at multiples of 8; each lane's thread runs the
+   * passes on its samples, and the calling thread then adds the lanes' gradients to its own in lane order,
+   * so that results are the same from run to run for a given thread count. The handoff is a volatile
+   * counter with spinning, then {@code LockSupport} parking: nothing is allocated per step.
+   */
+  private final class Lanes {
+    static final int MAX_THREADS = 64;
+    /** Work per lane, in floating-point operations, below which a lane is not worth its handoff. */
+    static final long MIN_LANE_WORK = 300_000;
+    /** Waits spun before a lane's thread parks between batches. */
+    static final int IDLE_SPINS = 1 << 14;
+    /** Waits spun before the calling thread parks until a lane is done. */
+    static final int WAIT_SPINS = 1 << 16;
+
+    /** Whether the passes may be split: the loss and the output are per-sample values. */
+    boolean threadable() {
+      return plan.perSample(network.loss()) && plan.perSample(network.output());
+    }
+
+    /** Samples each lane takes at least: 8 to 256, by the work of one sample's forward and backward passes. */
+    int minLaneBatch() {
+      if (!threadable()) {
+        return Integer.MAX_VALUE;
+      }
+      long work = 1;
+      List<Node> nodes = new ArrayList<>(plan.forwardNodes);
+      nodes.addAll(plan.backwardNodes);
+      for (Node node : nodes) {
+        Node product = plan.fusedProduct.getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
+        if (product != null) {
+          work += 2L * rows(product.input(0)) * columns(product.input(0)) * columns(product.input(1));
+        } else {
+          work += size(node);
+        }
+      }
+      return (int) Math.max(8, Math.min(256, (MIN_LANE_WORK + work - 1) / work));
+    }
+
+    List<FieldSpec> fields() {
+      ClassName self = ClassName.get(options.packageName(), className);
+      ClassName weak = ClassName.get("java.lang.ref", "WeakReference");
+      List<FieldSpec> fields = new ArrayList<>();
+      fields.add(FieldSpec.builder(int.class, "MIN_LANE_BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\\n")
+          .initializer("$L", minLaneBatch() == Integer.MAX_VALUE ? "Integer.MAX_VALUE" : Integer.toString(minLaneBatch())).build());
+      fields.add(FieldSpec.builder(ArrayTypeName.of(self), "lanes", Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("The lanes a batch is split into: this model first, then lanes sharing its parameters\\n").build());
+      fields.add(FieldSpec.builder(int.class, "laneIndex", Modifier.PRIVATE, Modifier.FINAL).build());
+      fields.add(FieldSpec.builder(ParameterizedTypeName.get(weak, self), "laneOwner", Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("For a lane, the model it serves: its thread ends once the model is unreachable\\n").build());
+      fields.add(FieldSpec.builder(Thread.class, "laneThread", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(int.class, "laneRequested", Modifier.PRIVATE, Modifier.VOLATILE).build());
+      fields.add(FieldSpec.builder(int.class, "laneCompleted", Modifier.PRIVATE, Modifier.VOLATILE).build());
+      fields.add(FieldSpec.builder(boolean.class, "laneSleeping", Modifier.PRIVATE, Modifier.VOLATILE).build());
+      fields.add(FieldSpec.builder(Thread.class, "laneWaiter", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(Throwable.class, "laneFailure", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(int.class, "laneJob", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(float[].class, "laneX", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(int[].class, "laneLabels", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(float[].class, "laneTargets", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(float[].class, "laneResult", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(int.class, "laneLo", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(int.class, "laneHi", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(int.class, "laneN", Modifier.PRIVATE).build());
+      return fields;
+    }
+
+    void construct(MethodSpec.Builder constructor, ClassName self) {
+      ClassName weak = ClassName.get("java.lang.ref", "WeakReference");
+      constructor.addStatement("this.laneIndex = lane");
+      constructor.addStatement("this.laneOwner = owner == null ? null : new $T<>(owner)", weak);
+      constructor.addStatement("this.lanes = new $T[owner == null ? $L : 1]", self, threadable() ? "threads" : "1");
+      constructor.addStatement("this.lanes[0] = this");
+      constructor.beginControlFlow("for (int t = 1; t < lanes.length; t++)");
+      constructor.addStatement("lanes[t] = new $T(maxBatch, 1, this, t)", self);
+      constructor.endControlFlow();
+    }
+
+    List<MethodSpec> methods(MethodSpec forward, MethodSpec backward, MethodSpec predictRange) {
+      ClassName lockSupport = ClassName.get("java.util.concurrent.locks", "LockSupport");
+      List<MethodSpec> methods = new ArrayList<>();
+      methods.add(MethodSpec.methodBuilder("defaultThreads").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(int.class)
+          .addStatement("int threads = Math.min(2, Runtime.getRuntime().availableProcessors())")
+          .addStatement("return Math.max(1, Math.min($L, Integer.getInteger($S, threads)))", MAX_THREADS, "nabla.threads").build());
+      MethodSpec.Builder run = MethodSpec.methodBuilder("run").addModifiers(Modifier.PRIVATE).returns(double.class)
+          .addJavadoc("Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\\n"
+              + "it is large enough; returns the mean loss.\\n")
+          .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
+          .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "n")
+          .addStatement("int count = Math.min(lanes.length, n / MIN_LANE_BATCH)")
+          .beginControlFlow("if (count <= 1)")
+          .addStatement("runRange(job, x, labels, targets, result, 0, n, n)")
+          .nextControlFlow("else")
+          .beginControlFlow("for (int t = 1; t < count; t++)")
+          .addStatement("lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n)")
+          .endControlFlow()
+          .addStatement("runRange(job, x, labels, targets, result, 0, split(n, count, 1), n)")
+          .beginControlFlow("for (int t = 1; t < count; t++)")
+          .addStatement("lanes[t].awaitLane()")
+          .endControlFlow()
+          .beginControlFlow("if (job == 2)")
+          .beginControlFlow("for (int t = 1; t < count; t++)")
+          .addStatement("addGradients(lanes[t])")
+          .endControlFlow()
+          .endControlFlow()
+          .endControlFlow();
+      Node loss = network.loss();
+      run.beginControlFlow("if (job == 0)").addStatement("return 0").endControlFlow();
+      if (plan.perSample(loss)) {
+        run.addStatement("double total = 0")
+            .beginControlFlow("for (int b = 0; b < n; b++)")
+            .addStatement("total += $L[b]", arrays.get(loss))
+            .endControlFlow()
+            .addStatement("return total / n");
+      } else {
+        run.addStatement("return $L[0]", arrays.get(loss));
+      }
+      methods.add(run.build());
+      methods.add(MethodSpec.methodBuilder("split").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(int.class)
+          .addJavadoc("Where lane {@code t} of {@code count} starts: at a multiple of 8\\n")
+          .addParameter(int.class, "n").addParameter(int.class, "count").addParameter(int.class, "t")
+          .addStatement("return t == count ? n : (int) ((long) n * t / count) & ~7").build());
+      methods.add(MethodSpec.methodBuilder("runRange").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}\\n")
+          .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
+          .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
+          .addParameter(int.class, "hi").addParameter(int.class, "n")
+          .beginControlFlow("if (job == 0)")
+          .addStatement("$L", call(predictRange))
+          .addStatement("return")
+          .endControlFlow()
+          .addStatement("$L", call(forward))
+          .beginControlFlow("if (job == 2)")
+          .addStatement("$L", call(backward))
+          .endControlFlow().build());
+      ClassName self = ClassName.get(options.packageName(), className);
+      MethodSpec.Builder add = MethodSpec.methodBuilder("addGradients").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("Adds a lane's share of the gradients (of those summed over samples) to this model's\\n")
+          .addParameter(self, "lane");
+      for (Node parameter : network.parameters()) {
+        if (plan.perSample(plan.gradients.of(parameter))) {
+          String gradient = gradientArrays.get(parameter);
+          add.beginControlFlow("for (int i = 0; i < $L; i++)", size(parameter))
+              .addStatement("$L[i] += lane.$L[i]", gradient, gradient)
+              .endControlFlow();
+        }
+      }
+      methods.add(add.build());
+      methods.add(MethodSpec.methodBuilder("submit").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("Hands this lane a job; its thread is started at the first\\n")
+          .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
+          .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
+          .addParameter(int.class, "hi").addParameter(int.class, "n")
+          .addStatement("laneJob = job").addStatement("laneX = x").addStatement("laneLabels = labels")
+          .addStatement("laneTargets = targets").addStatement("laneResult = result").addStatement("laneLo = lo")
+          .addStatement("laneHi = hi").addStatement("laneN = n").addStatement("laneWaiter = Thread.currentThread()")
+          .beginControlFlow("if (laneThread == null)")
+          .addStatement("laneThread = new Thread(this::serve, $S + laneIndex)", "nabla-" + className + "-")
+          .addStatement("laneThread.setDaemon(true)")
+          .addStatement("laneThread.start()")
+          .endControlFlow()
+          .addStatement("laneRequested = laneRequested + 1")
+          .beginControlFlow("if (laneSleeping)")
+          .addStatement("$T.unpark(laneThread)", lockSupport)
+          .endControlFlow().build());
+      methods.add(MethodSpec.methodBuilder("awaitLane").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("Waits until this lane has done its job\\n")
+          .addStatement("int seen = laneRequested")
+          .addStatement("int spins = 0")
+          .beginControlFlow("while (laneCompleted != seen)")
+          .beginControlFlow("if (spins < $L)", WAIT_SPINS)
+          .addStatement("spins++")
+          .addStatement("Thread.onSpinWait()")
+          .nextControlFlow("else")
+          .addStatement("$T.park(this)", lockSupport)
+          .endControlFlow()
+          .endControlFlow()
+          .addStatement("Throwable failure = laneFailure")
+          .beginControlFlow("if (failure != null)")
+          .addStatement("laneFailure = null")
+          .addStatement("throw new IllegalStateException($S + laneIndex + $S, failure)", "lane ", " of " + className + " failed")
+          .endControlFlow().build());
+      methods.add(MethodSpec.methodBuilder("serve").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable\\n")
+          .addStatement("int seen = 0")
+          .beginControlFlow("while (true)")
+          .addStatement("int spins = 0")
+          .beginControlFlow("while (laneRequested == seen)")
+          .beginControlFlow("if (spins < $L)", IDLE_SPINS)
+          .addStatement("spins++")
+          .addStatement("Thread.onSpinWait()")
+          .nextControlFlow("else")
+          .addStatement("laneSleeping = true")
+          .beginControlFlow("if (laneRequested == seen)")
+          .addStatement("$T.parkNanos(this, 100_000_000L)", lockSupport)
+          .endControlFlow()
+          .addStatement("laneSleeping = false")
+          .beginControlFlow("if (laneRequested == seen && laneOwner.get() == null)")
+          .addStatement("return")
+          .endControlFlow()
+          .endControlFlow()
+          .endControlFlow()
+          .addStatement("seen = laneRequested")
+          .beginControlFlow("try")
+          .addStatement("runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN)")
+          .nextControlFlow("catch (Throwable failure)")
+          .addStatement("laneFailure = failure")
+          .endControlFlow()
+          .addStatement("laneCompleted = seen")
+          .addStatement("$T.unpark(laneWaiter)", lockSupport)
+          .endControlFlow().build());
+      return methods;
+    }
+  }
+
   // ---- batch-level kernels ----
 
   /**
@@ -1599,8 +1862,8 @@ public final class JavaWriter {
       body.comment("(for the whole batch, " + BLOCK + " samples at a time: their inputs transposed into the panel, each row of "
           + flat + " times the panel summed for all of them at once)");
       body.statement("copyRows(" + flat + ", " + wRows + ", " + m + ", " + k + ")");
-      body.open("for (int blockStart = 0; blockStart < n; blockStart += " + BLOCK + ")");
-      body.statement("int blockSize = Math.min(" + BLOCK + ", n - blockStart)");
+      body.open("for (int blockStart = lo; blockStart < hi; blockStart += " + BLOCK + ")");
+      body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
       body.statement("transposeBlock(" + source.array + ", " + source.offset + ", " + source.stride + ", " + k
           + ", blockStart, blockSize, " + panel + ")");
       body.open("for (int i = 0; i < " + m + "; i++)");
@@ -1647,8 +1910,8 @@ public final class JavaWriter {
           + " times their entries a of " + reference(delta) + " / n)");
       body.statement("zeroRows(" + gRows + ")");
       body.code.add("{\n$>");
-      body.statement("int b = 0");
-      body.open("for (; b + 4 <= n; b += 4)");
+      body.statement("int b = lo");
+      body.open("for (; b + 4 <= hi; b += 4)");
       for (int s = 0; s < 4; s++) {
         copyRow(body, source, s == 0 ? "b" : "(b + " + s + ")", s, k);
       }
@@ -1660,7 +1923,7 @@ public final class JavaWriter {
       body.close();
       body.statement("addOuterProducts4(" + gRows + ", " + m + ", " + k + ", " + coefficients + ", " + sampleRows + ")");
       body.close();
-      body.open("for (; b < n; b++)");
+      body.open("for (; b < hi; b++)");
       copyRow(body, source, "b", 0, k);
       body.open("for (int i = 0; i < " + m + "; i++)");
       body.statement(coefficients + "[0][i] = " + ex.mul(Expressions.atom("invN"), at(body, delta, "b", "i", "0")).code());

@@ -1,0 +1,164 @@
+package dev.nabla.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.codegen.CodegenOptions.Precision;
+import dev.nabla.runtime.Trainable;
+import dev.nabla.symbolic.Network;
+import dev.nabla.testing.RandomSpecs;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A large batch is split over the model's threads: the results agree with one thread, are the same
+ * from run to run, forward values (predictions, losses) are bit for bit those of one thread, and
+ * neither the calling thread nor the pool allocates per step.
+ */
+class ThreadedLanesTest {
+
+  private static Trainable instantiate(ClassLoader loader, String name, int maxBatch, int threads) {
+    try {
+      Class<?> compiled = loader.loadClass(Networks.PACKAGE + "." + name);
+      return (Trainable) compiled.getConstructor(int.class, int.class).newInstance(maxBatch, threads);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + name + ": " + e, e);
+    }
+  }
+
+  private record Batch(float[] x, int[] labels, float[] targets) {}
+
+  private static Batch batch(Trainable model, int n, long seed) {
+    int in = model.info().inputSize();
+    int truth = model.info().labelSize();
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] x = new float[n * in];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    int[] labels = new int[n];
+    for (int b = 0; b < n; b++) {
+      labels[b] = truth > 0 ? random.nextInt(truth) : 0;
+    }
+    float[] targets = new float[n * Math.max(truth, 1)];
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = (float) random.nextDouble(0.05, 0.95);
+    }
+    return new Batch(x, labels, targets);
+  }
+
+  private static double gradients(Trainable model, Network network, Batch batch, int n) {
+    return network.label().isPresent() ? model.computeGradients(batch.x, batch.labels, n)
+        : model.computeGradients(batch.x, batch.targets, n);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void threadsAgreeWithOneThreadAndRepeat(Precision precision) {
+    List<Network> networks = new ArrayList<>();
+    networks.add(Networks.resource("FashionMlp"));
+    networks.add(Networks.resource("Blocks"));
+    for (long seed = 21; seed <= 40; seed++) {
+      networks.add(Networks.parse("lanes" + seed + ".nabla", RandomSpecs.generate(seed)));
+    }
+    List<com.palantir.javapoet.JavaFile> files = new ArrayList<>();
+    for (Network network : networks) {
+      files.add(Networks.java(network, precision));
+    }
+    ClassLoader loader = InMemoryCompiler.compile(files);
+    for (Network network : networks) {
+      for (int n : new int[] {70, 600}) {
+        for (int threads : new int[] {2, 3}) {
+          check(loader, network, n, threads, precision);
+        }
+      }
+    }
+  }
+
+  private static void check(ClassLoader loader, Network network, int n, int threads, Precision precision) {
+    Trainable one = instantiate(loader, network.name(), n, 1);
+    Trainable many = instantiate(loader, network.name(), n, threads);
+    Trainable again = instantiate(loader, network.name(), n, threads);
+    for (Trainable model : List.of(one, many, again)) {
+      model.initialize(9);
+    }
+    Batch batch = batch(one, n, n * 31L + threads);
+    String what = network.name() + " at batch " + n + " on " + threads + " threads";
+    double lossOne = gradients(one, network, batch, n);
+    double lossMany = gradients(many, network, batch, n);
+    double lossAgain = gradients(again, network, batch, n);
+    assertEquals(lossOne, lossMany, 0, what + ": the loss is a forward value, the same on any thread count");
+    assertEquals(lossMany, lossAgain, 0, what + ": loss run to run");
+    double tolerance = precision == Precision.DOUBLE ? 1e-9 : 1e-4;
+    for (var parameter : one.info().parameters()) {
+      double[] expected = one.gradient(parameter.name());
+      double[] actual = many.gradient(parameter.name());
+      assertArrayEquals(actual, again.gradient(parameter.name()), 0, what + ": ∂C/∂" + parameter.name() + " run to run");
+      double norm = 0;
+      double error = 0;
+      for (int i = 0; i < expected.length; i++) {
+        norm += expected[i] * expected[i];
+        error += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+      }
+      assertTrue(Math.sqrt(error) <= tolerance * Math.max(1, Math.sqrt(norm)),
+          what + ": ∂C/∂" + parameter.name() + " differs from one thread's by " + Math.sqrt(error));
+    }
+    float[] predictedOne = new float[n * one.info().outputSize()];
+    float[] predictedMany = new float[predictedOne.length];
+    one.predict(batch.x, n, predictedOne);
+    many.predict(batch.x, n, predictedMany);
+    assertArrayEquals(predictedOne, predictedMany, 0, what + ": predictions");
+  }
+
+  @Test
+  void threadsAreNamedAndAllocateNothingPerStep() throws InterruptedException {
+    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(Networks.resource("FashionMlp"), Precision.FLOAT)));
+    Trainable model = instantiate(loader, "FashionMlp", 64, 2);
+    model.initialize(5);
+    Batch batch = batch(model, 64, 3);
+    for (int b = 0; b < 64; b++) {
+      batch.labels[b] = b % 10;
+    }
+    float[] result = new float[64 * 10];
+    for (int step = 0; step < 3000; step++) {
+      model.trainStep(batch.x, batch.labels, 64, 0.01f);
+      model.predict(batch.x, 64, result);
+    }
+    List<Long> ids = new ArrayList<>();
+    ids.add(Thread.currentThread().getId());
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.getName().startsWith("nabla-FashionMlp-")) {
+        assertTrue(thread.isDaemon(), thread.getName() + " is a daemon thread");
+        assertEquals("nabla-FashionMlp-1", thread.getName());
+        ids.add(thread.getId());
+      }
+    }
+    assertEquals(2, ids.size(), "the calling thread and one pool thread");
+    long[] threadIds = ids.stream().mapToLong(Long::longValue).toArray();
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = sum(threads.getThreadAllocatedBytes(threadIds));
+    for (int step = 0; step < 1000; step++) {
+      model.trainStep(batch.x, batch.labels, 64, 0.01f);
+      model.predict(batch.x, 64, result);
+    }
+    long allocated = sum(threads.getThreadAllocatedBytes(threadIds)) - before;
+    assertEquals(0, allocated, "bytes allocated by 1000 training steps and predictions on the calling and pool threads");
+    assertFalse(Double.isNaN(model.loss(batch.x, batch.labels, 64)));
+  }
+
+  private static long sum(long[] values) {
+    long total = 0;
+    for (long value : values) {
+      assertTrue(value >= 0, "allocation measured");
+      total += value;
+    }
+    return total;
+  }
+}
