@@ -3,7 +3,10 @@ package dev.nabla.cli;
 import dev.nabla.codegen.CodegenOptions;
 import dev.nabla.grammar.diagnostic.SourceFile;
 import dev.nabla.runtime.FloatTrainable;
+import dev.nabla.codegen.JavaWriter;
+import dev.nabla.runtime.checkpoint.Checkpoint;
 import dev.nabla.runtime.checkpoint.CheckpointException;
+import dev.nabla.runtime.checkpoint.CheckpointFile;
 import dev.nabla.runtime.data.DataException;
 import dev.nabla.runtime.data.FashionMnist;
 import dev.nabla.runtime.metrics.EpochMetrics;
@@ -90,6 +93,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter stderr = spec.commandLine().getErr();
     Network network = Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file));
     checkFitsFashionMnist(network);
+    checkResumable(network);
     TrainConfig config = config();
     Path dataDir = FashionMnist.resolveDirectory(data);
     FashionMnist.Split split = loadData(dataDir, stderr);
@@ -128,6 +132,24 @@ final class TrainCommand implements Callable<Integer> {
       throw resumed ? UserError.badInput(e.getMessage()) : UserError.failure(e.getMessage());
     } finally {
       onInterrupt.close();
+    }
+  }
+
+  /** A checkpoint of another model is refused before the data is read and the class compiled. */
+  private void checkResumable(Network network) {
+    if (resume == null) {
+      return;
+    }
+    Checkpoint checkpoint;
+    try {
+      checkpoint = CheckpointFile.load(resume);
+    } catch (CheckpointException e) {
+      throw UserError.badInput(e.getMessage());
+    }
+    String hash = JavaWriter.specHash(network);
+    if (!checkpoint.specHash().equals(hash) || !checkpoint.modelName().equals(network.name())) {
+      throw UserError.badInput(resume + ": made for another model: the checkpoint is of " + checkpoint.modelName()
+          + " (spec hash " + checkpoint.specHash() + "), the network to train is " + network.name() + " (spec hash " + hash + ")");
     }
   }
 

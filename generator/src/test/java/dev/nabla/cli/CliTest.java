@@ -249,6 +249,17 @@ class CliTest {
   }
 
   @Test
+  void trainRefusesACheckpointOfAnotherModelBeforeTraining() throws Exception {
+    Path checkpoint = directory.resolve("other.nabla");
+    var other = new dev.nabla.runtime.checkpoint.Checkpoint("BlockGraph", "0".repeat(64), dev.nabla.runtime.ModelInfo.Precision.FLOAT,
+        java.util.List.of(new dev.nabla.runtime.ModelInfo.Parameter("A", new int[] {2})), java.util.List.of(new double[] {1, 2}), null);
+    dev.nabla.runtime.checkpoint.CheckpointFile.save(checkpoint, other);
+    Run run = run("train", "--resume", checkpoint.toString(), "--data", directory.resolve("nowhere").toString());
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().startsWith("nabla: " + checkpoint + ": made for another model: the checkpoint is of BlockGraph"), run.err());
+  }
+
+  @Test
   void trainRefusesANetworkThatDoesNotFitFashionMnist() {
     Run run = run("train", "../examples/exercise4.nabla", "--out", directory.toString());
     assertCleanFailure(run, 2);
