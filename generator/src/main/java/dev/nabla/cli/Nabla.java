@@ -46,7 +46,7 @@ public final class Nabla implements Runnable {
   private static int handle(Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (exception instanceof DiagnosticException diagnostics) {
-      err.print(diagnostics.formatted());
+      err.print(Colours.diagnostics(diagnostics.formatted()));
       err.flush();
       return BAD_INPUT;
     }

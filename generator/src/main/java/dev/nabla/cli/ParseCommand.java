@@ -37,7 +37,7 @@ final class ParseCommand implements Callable<Integer> {
   private int parse(java.io.PrintWriter out, java.io.PrintWriter err) {
     if (NetworkSource.isFile(input)) {
       ParseResult<Spec> result = NablaParser.parseSpec(NetworkSource.read(input));
-      err.print(DiagnosticFormatter.format(result.diagnostics()));
+      err.print(Colours.diagnostics(DiagnosticFormatter.format(result.diagnostics())));
       if (result.hasErrors()) {
         return Nabla.BAD_INPUT;
       }
@@ -45,7 +45,7 @@ final class ParseCommand implements Callable<Integer> {
       return Nabla.OK;
     }
     ParseResult<Expr> result = NablaParser.parseExpression(SourceFile.ofExpression(input));
-    err.print(DiagnosticFormatter.format(result.diagnostics()));
+    err.print(Colours.diagnostics(DiagnosticFormatter.format(result.diagnostics())));
     if (result.hasErrors()) {
       return Nabla.BAD_INPUT;
     }

@@ -59,6 +59,14 @@ class CliTest {
   }
 
   @Test
+  void diagnosticsAreColouredOnlyWhenAsked() {
+    String plain = "<expr>:1:13: error: expected an expression after '+'\n  relu(W1 X + )\n              ^\n  hint: h\n";
+    assertEquals(plain, Colours.diagnostics(plain, false));
+    assertEquals("<expr>:1:13: \u001b[1;31merror:\u001b[0m expected an expression after '+'\n  relu(W1 X + )\n"
+        + "              \u001b[1;32m^\u001b[0m\n  \u001b[36mhint:\u001b[0m h\n", Colours.diagnostics(plain, true));
+  }
+
+  @Test
   void deriveIsTheLessonsExercise1() {
     Run run = run("derive", LESSON);
     assertEquals(0, run.exit(), run.err());
