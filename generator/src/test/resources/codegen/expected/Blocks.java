@@ -63,7 +63,7 @@ public final class Blocks implements FloatTrainable {
       45);
 
   /**
-   * The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\n
+   * The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes
    */
   private static final int MIN_LANE_BATCH = 256;
 
@@ -155,14 +155,14 @@ public final class Blocks implements FloatTrainable {
   private final float[] dZ1;
 
   /**
-   * The lanes a batch is split into: this model first, then lanes sharing its parameters\n
+   * The lanes a batch is split into: this model first, then lanes sharing its parameters
    */
   private final Blocks[] lanes;
 
   private final int laneIndex;
 
   /**
-   * For a lane, the model it serves: its thread ends once the model is unreachable\n
+   * For a lane, the model it serves: its thread ends once the model is unreachable
    */
   private final WeakReference<Blocks> laneOwner;
 
@@ -353,7 +353,8 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\nit is large enough; returns the mean loss.\n
+   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when
+   * it is large enough; returns the mean loss.
    */
   private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n) {
     int count = Math.min(lanes.length, n / MIN_LANE_BATCH);
@@ -384,14 +385,14 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * Where lane {@code t} of {@code count} starts: at a multiple of 8\n
+   * Where lane {@code t} of {@code count} starts: at a multiple of 8.
    */
   private static int split(int n, int count, int t) {
     return t == count ? n : (int) ((long) n * t / count) & ~7;
   }
 
   /**
-   * The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}\n
+   * The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   private void runRange(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
       int hi, int n) {
@@ -406,7 +407,7 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * Adds a lane's share of the gradients (of those summed over samples) to this model's\n
+   * Adds a lane's share of the gradients (of those summed over samples) to this model's own.
    */
   private void addGradients(Blocks lane) {
     for (int i = 0; i < 20; i++) {
@@ -424,7 +425,7 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * Hands this lane a job; its thread is started at the first\n
+   * Hands this lane a job; its thread is started with the first one.
    */
   private void submit(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
       int hi, int n) {
@@ -449,7 +450,7 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * Waits until this lane has done its job\n
+   * Waits until this lane has done its job.
    */
   private void awaitLane() {
     int seen = laneRequested;
@@ -470,7 +471,7 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable\n
+   * The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable.
    */
   private void serve() {
     int seen = 0;

@@ -64,7 +64,7 @@ public final class Exercise4 implements FloatTrainable {
       48);
 
   /**
-   * The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\n
+   * The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes
    */
   private static final int MIN_LANE_BATCH = 256;
 
@@ -159,14 +159,14 @@ public final class Exercise4 implements FloatTrainable {
   private final float[] dZ1;
 
   /**
-   * The lanes a batch is split into: this model first, then lanes sharing its parameters\n
+   * The lanes a batch is split into: this model first, then lanes sharing its parameters
    */
   private final Exercise4[] lanes;
 
   private final int laneIndex;
 
   /**
-   * For a lane, the model it serves: its thread ends once the model is unreachable\n
+   * For a lane, the model it serves: its thread ends once the model is unreachable
    */
   private final WeakReference<Exercise4> laneOwner;
 
@@ -368,7 +368,8 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\nit is large enough; returns the mean loss.\n
+   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when
+   * it is large enough; returns the mean loss.
    */
   private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n) {
     int count = Math.min(lanes.length, n / MIN_LANE_BATCH);
@@ -399,14 +400,14 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * Where lane {@code t} of {@code count} starts: at a multiple of 8\n
+   * Where lane {@code t} of {@code count} starts: at a multiple of 8.
    */
   private static int split(int n, int count, int t) {
     return t == count ? n : (int) ((long) n * t / count) & ~7;
   }
 
   /**
-   * The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}\n
+   * The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   private void runRange(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
       int hi, int n) {
@@ -421,7 +422,7 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * Adds a lane's share of the gradients (of those summed over samples) to this model's\n
+   * Adds a lane's share of the gradients (of those summed over samples) to this model's own.
    */
   private void addGradients(Exercise4 lane) {
     for (int i = 0; i < 24; i++) {
@@ -445,7 +446,7 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * Hands this lane a job; its thread is started at the first\n
+   * Hands this lane a job; its thread is started with the first one.
    */
   private void submit(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
       int hi, int n) {
@@ -470,7 +471,7 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * Waits until this lane has done its job\n
+   * Waits until this lane has done its job.
    */
   private void awaitLane() {
     int seen = laneRequested;
@@ -491,7 +492,7 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable\n
+   * The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable.
    */
   private void serve() {
     int seen = 0;

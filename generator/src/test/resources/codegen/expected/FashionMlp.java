@@ -61,7 +61,7 @@ public final class FashionMlp implements FloatTrainable {
       131);
 
   /**
-   * The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\n
+   * The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes
    */
   private static final int MIN_LANE_BATCH = 8;
 
@@ -138,14 +138,14 @@ public final class FashionMlp implements FloatTrainable {
   private final float[] dZ1;
 
   /**
-   * The lanes a batch is split into: this model first, then lanes sharing its parameters\n
+   * The lanes a batch is split into: this model first, then lanes sharing its parameters
    */
   private final FashionMlp[] lanes;
 
   private final int laneIndex;
 
   /**
-   * For a lane, the model it serves: its thread ends once the model is unreachable\n
+   * For a lane, the model it serves: its thread ends once the model is unreachable
    */
   private final WeakReference<FashionMlp> laneOwner;
 
@@ -198,14 +198,14 @@ public final class FashionMlp implements FloatTrainable {
   private final float[][] dW1Rows = new float[20][784];
 
   /**
-   * A block of up to 64 samples' inputs, transposed: one row per input index
+   * A block of up to 256 samples' inputs, transposed: one row per input index
    */
-  private final float[][] panel = new float[784][64];
+  private final float[][] panel = new float[784][256];
 
   /**
-   * One output row of a blocked product, for the samples of the block
+   * The output rows of a blocked product, for the samples of the block
    */
-  private final float[] blockSums = new float[64];
+  private final float[][] blockSums = new float[20][256];
 
   /**
    * The inputs of 4 samples, copied to row arrays for the weight gradients
@@ -373,7 +373,8 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\nit is large enough; returns the mean loss.\n
+   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when
+   * it is large enough; returns the mean loss.
    */
   private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n) {
     int count = Math.min(lanes.length, n / MIN_LANE_BATCH);
@@ -404,14 +405,14 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * Where lane {@code t} of {@code count} starts: at a multiple of 8\n
+   * Where lane {@code t} of {@code count} starts: at a multiple of 8.
    */
   private static int split(int n, int count, int t) {
     return t == count ? n : (int) ((long) n * t / count) & ~7;
   }
 
   /**
-   * The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}\n
+   * The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   private void runRange(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
       int hi, int n) {
@@ -426,7 +427,7 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * Adds a lane's share of the gradients (of those summed over samples) to this model's\n
+   * Adds a lane's share of the gradients (of those summed over samples) to this model's own.
    */
   private void addGradients(FashionMlp lane) {
     for (int i = 0; i < 15680; i++) {
@@ -444,7 +445,7 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * Hands this lane a job; its thread is started at the first\n
+   * Hands this lane a job; its thread is started with the first one.
    */
   private void submit(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
       int hi, int n) {
@@ -469,7 +470,7 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * Waits until this lane has done its job\n
+   * Waits until this lane has done its job.
    */
   private void awaitLane() {
     int seen = laneRequested;
@@ -490,7 +491,7 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable\n
+   * The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable.
    */
   private void serve() {
     int seen = 0;
@@ -527,16 +528,16 @@ public final class FashionMlp implements FloatTrainable {
    */
   private void predictRange(float[] x, int lo, int hi, int n, float[] result) {
     // z1 = W1 X + b1   [9:13]
-    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W1 times the panel summed for all of them at once)
+    // (for the whole batch, 256 samples at a time: their inputs transposed into the panel, each row of W1 times the panel summed for all of them at once)
     copyRows(W1, W1Rows, 20, 784);
-    for (int blockStart = lo; blockStart < hi; blockStart += 64) {
-      int blockSize = Math.min(64, hi - blockStart);
+    for (int blockStart = lo; blockStart < hi; blockStart += 256) {
+      int blockSize = Math.min(256, hi - blockStart);
       transposeBlock(x, 0, 784, 784, blockStart, blockSize, panel);
-      for (int i = 0; i < 20; i++) {
-        rowTimesPanel(W1Rows[i], panel, 784, blockSize, blockSums);
-        for (int col = 0; col < blockSize; col++) {
-          int b = blockStart + col;
-          z1[b * 20 + i] = blockSums[col] + b1[i];
+      rowsTimesPanel(W1Rows, 20, panel, 784, blockSize, blockSums);
+      for (int col = 0; col < blockSize; col++) {
+        int b = blockStart + col;
+        for (int i = 0; i < 20; i++) {
+          z1[b * 20 + i] = blockSums[i][col] + b1[i];
         }
       }
     }
@@ -547,16 +548,16 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // z2 = W2 y1 + b2   [10:19]
-    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W2 times the panel summed for all of them at once)
+    // (for the whole batch, 256 samples at a time: their inputs transposed into the panel, each row of W2 times the panel summed for all of them at once)
     copyRows(W2, W2Rows, 10, 20);
-    for (int blockStart = lo; blockStart < hi; blockStart += 64) {
-      int blockSize = Math.min(64, hi - blockStart);
+    for (int blockStart = lo; blockStart < hi; blockStart += 256) {
+      int blockSize = Math.min(256, hi - blockStart);
       transposeBlock(y1, 0, 20, 20, blockStart, blockSize, panel);
-      for (int i = 0; i < 10; i++) {
-        rowTimesPanel(W2Rows[i], panel, 20, blockSize, blockSums);
-        for (int col = 0; col < blockSize; col++) {
-          int b = blockStart + col;
-          z2[b * 10 + i] = blockSums[col] + b2[i];
+      rowsTimesPanel(W2Rows, 10, panel, 20, blockSize, blockSums);
+      for (int col = 0; col < blockSize; col++) {
+        int b = blockStart + col;
+        for (int i = 0; i < 10; i++) {
+          z2[b * 10 + i] = blockSums[i][col] + b2[i];
         }
       }
     }
@@ -594,16 +595,16 @@ public final class FashionMlp implements FloatTrainable {
       y[b * 10 + labels[b]] = 1f;
     }
     // z1 = W1 X + b1   [9:13]
-    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W1 times the panel summed for all of them at once)
+    // (for the whole batch, 256 samples at a time: their inputs transposed into the panel, each row of W1 times the panel summed for all of them at once)
     copyRows(W1, W1Rows, 20, 784);
-    for (int blockStart = lo; blockStart < hi; blockStart += 64) {
-      int blockSize = Math.min(64, hi - blockStart);
+    for (int blockStart = lo; blockStart < hi; blockStart += 256) {
+      int blockSize = Math.min(256, hi - blockStart);
       transposeBlock(x, 0, 784, 784, blockStart, blockSize, panel);
-      for (int i = 0; i < 20; i++) {
-        rowTimesPanel(W1Rows[i], panel, 784, blockSize, blockSums);
-        for (int col = 0; col < blockSize; col++) {
-          int b = blockStart + col;
-          z1[b * 20 + i] = blockSums[col] + b1[i];
+      rowsTimesPanel(W1Rows, 20, panel, 784, blockSize, blockSums);
+      for (int col = 0; col < blockSize; col++) {
+        int b = blockStart + col;
+        for (int i = 0; i < 20; i++) {
+          z1[b * 20 + i] = blockSums[i][col] + b1[i];
         }
       }
     }
@@ -614,16 +615,16 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // z2 = W2 y1 + b2   [10:19]
-    // (for the whole batch, 64 samples at a time: their inputs transposed into the panel, each row of W2 times the panel summed for all of them at once)
+    // (for the whole batch, 256 samples at a time: their inputs transposed into the panel, each row of W2 times the panel summed for all of them at once)
     copyRows(W2, W2Rows, 10, 20);
-    for (int blockStart = lo; blockStart < hi; blockStart += 64) {
-      int blockSize = Math.min(64, hi - blockStart);
+    for (int blockStart = lo; blockStart < hi; blockStart += 256) {
+      int blockSize = Math.min(256, hi - blockStart);
       transposeBlock(y1, 0, 20, 20, blockStart, blockSize, panel);
-      for (int i = 0; i < 10; i++) {
-        rowTimesPanel(W2Rows[i], panel, 20, blockSize, blockSums);
-        for (int col = 0; col < blockSize; col++) {
-          int b = blockStart + col;
-          z2[b * 10 + i] = blockSums[col] + b2[i];
+      rowsTimesPanel(W2Rows, 10, panel, 20, blockSize, blockSums);
+      for (int col = 0; col < blockSize; col++) {
+        int b = blockStart + col;
+        for (int i = 0; i < 10; i++) {
+          z2[b * 10 + i] = blockSums[i][col] + b2[i];
         }
       }
     }
@@ -681,27 +682,28 @@ public final class FashionMlp implements FloatTrainable {
     // dW2 = ∂C/∂W2 = (1/n) Σ_b dZ2 y1ᵀ   [7:1]
     // (4 samples at a time: each row of dW2 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s times their entries a of dZ2 / n)
     zeroRows(dW2Rows);
-    {
+    for (int rowsStart = 0; rowsStart < 20; rowsStart += 64) {
+      int rowsEnd = Math.min(20, rowsStart + 64);
       int b = lo;
       for (; b + 4 <= hi; b += 4) {
-        System.arraycopy(y1, b * 20, sampleRows[0], 0, 20);
-        System.arraycopy(y1, (b + 1) * 20, sampleRows[1], 0, 20);
-        System.arraycopy(y1, (b + 2) * 20, sampleRows[2], 0, 20);
-        System.arraycopy(y1, (b + 3) * 20, sampleRows[3], 0, 20);
+        System.arraycopy(y1, b * 20 + rowsStart, sampleRows[0], rowsStart, rowsEnd - rowsStart);
+        System.arraycopy(y1, (b + 1) * 20 + rowsStart, sampleRows[1], rowsStart, rowsEnd - rowsStart);
+        System.arraycopy(y1, (b + 2) * 20 + rowsStart, sampleRows[2], rowsStart, rowsEnd - rowsStart);
+        System.arraycopy(y1, (b + 3) * 20 + rowsStart, sampleRows[3], rowsStart, rowsEnd - rowsStart);
         for (int i = 0; i < 10; i++) {
           coefficients[0][i] = invN * dZ2[b * 10 + i];
           coefficients[1][i] = invN * dZ2[(b + 1) * 10 + i];
           coefficients[2][i] = invN * dZ2[(b + 2) * 10 + i];
           coefficients[3][i] = invN * dZ2[(b + 3) * 10 + i];
         }
-        addOuterProducts4(dW2Rows, 10, 20, coefficients, sampleRows);
+        addOuterProducts4(dW2Rows, 10, rowsStart, rowsEnd, coefficients, sampleRows);
       }
       for (; b < hi; b++) {
-        System.arraycopy(y1, b * 20, sampleRows[0], 0, 20);
+        System.arraycopy(y1, b * 20 + rowsStart, sampleRows[0], rowsStart, rowsEnd - rowsStart);
         for (int i = 0; i < 10; i++) {
           coefficients[0][i] = invN * dZ2[b * 10 + i];
         }
-        addOuterProducts1(dW2Rows, 10, 20, coefficients[0], sampleRows[0]);
+        addOuterProducts1(dW2Rows, 10, rowsStart, rowsEnd, coefficients[0], sampleRows[0]);
       }
     }
     addRows(dW2, dW2Rows, 10, 20);
@@ -732,27 +734,28 @@ public final class FashionMlp implements FloatTrainable {
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 Xᵀ   [5:1]
     // (4 samples at a time: each row of dW1 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s times their entries a of dZ1 / n)
     zeroRows(dW1Rows);
-    {
+    for (int rowsStart = 0; rowsStart < 784; rowsStart += 304) {
+      int rowsEnd = Math.min(784, rowsStart + 304);
       int b = lo;
       for (; b + 4 <= hi; b += 4) {
-        System.arraycopy(x, b * 784, sampleRows[0], 0, 784);
-        System.arraycopy(x, (b + 1) * 784, sampleRows[1], 0, 784);
-        System.arraycopy(x, (b + 2) * 784, sampleRows[2], 0, 784);
-        System.arraycopy(x, (b + 3) * 784, sampleRows[3], 0, 784);
+        System.arraycopy(x, b * 784 + rowsStart, sampleRows[0], rowsStart, rowsEnd - rowsStart);
+        System.arraycopy(x, (b + 1) * 784 + rowsStart, sampleRows[1], rowsStart, rowsEnd - rowsStart);
+        System.arraycopy(x, (b + 2) * 784 + rowsStart, sampleRows[2], rowsStart, rowsEnd - rowsStart);
+        System.arraycopy(x, (b + 3) * 784 + rowsStart, sampleRows[3], rowsStart, rowsEnd - rowsStart);
         for (int i = 0; i < 20; i++) {
           coefficients[0][i] = invN * dZ1[b * 20 + i];
           coefficients[1][i] = invN * dZ1[(b + 1) * 20 + i];
           coefficients[2][i] = invN * dZ1[(b + 2) * 20 + i];
           coefficients[3][i] = invN * dZ1[(b + 3) * 20 + i];
         }
-        addOuterProducts4(dW1Rows, 20, 784, coefficients, sampleRows);
+        addOuterProducts4(dW1Rows, 20, rowsStart, rowsEnd, coefficients, sampleRows);
       }
       for (; b < hi; b++) {
-        System.arraycopy(x, b * 784, sampleRows[0], 0, 784);
+        System.arraycopy(x, b * 784 + rowsStart, sampleRows[0], rowsStart, rowsEnd - rowsStart);
         for (int i = 0; i < 20; i++) {
           coefficients[0][i] = invN * dZ1[b * 20 + i];
         }
-        addOuterProducts1(dW1Rows, 20, 784, coefficients[0], sampleRows[0]);
+        addOuterProducts1(dW1Rows, 20, rowsStart, rowsEnd, coefficients[0], sampleRows[0]);
       }
     }
     addRows(dW1, dW1Rows, 20, 784);
@@ -805,24 +808,35 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * sums[col] = Σ_k w[k] panel[k][col] for the block's columns: axpys over the block, 4 rows of the panel at a time
+   * sums[i][col] = Σ_k w[i][k] panel[k][col] for the block's columns and each of the {@code count} rows: axpys
+   * over the block, 4 rows of the panel at a time, 16 panel rows (which stay in the L1 cache) for every row of w
+   * before the next 16
    */
-  private static void rowTimesPanel(float[] w, float[][] panel, int length, int blockSize,
-      float[] sums) {
-    Arrays.fill(sums, 0, blockSize, 0f);
-    int k = 0;
-    for (; k + 4 <= length; k += 4) {
-      float v0 = w[k], v1 = w[k + 1], v2 = w[k + 2], v3 = w[k + 3];
-      float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
-      for (int col = 0; col < blockSize; col++) {
-        sums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], sums[col]))));
-      }
+  private static void rowsTimesPanel(float[][] w, int count, float[][] panel, int length,
+      int blockSize, float[][] sums) {
+    for (int i = 0; i < count; i++) {
+      Arrays.fill(sums[i], 0, blockSize, 0f);
     }
-    for (; k < length; k++) {
-      float v0 = w[k];
-      float[] p0 = panel[k];
-      for (int col = 0; col < blockSize; col++) {
-        sums[col] = Math.fma(v0, p0[col], sums[col]);
+    for (int panelStart = 0; panelStart < length; panelStart += 16) {
+      int kEnd = Math.min(length, panelStart + 16);
+      for (int i = 0; i < count; i++) {
+        float[] wRow = w[i];
+        float[] row = sums[i];
+        int k = panelStart;
+        for (; k + 4 <= kEnd; k += 4) {
+          float v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3];
+          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
+          for (int col = 0; col < blockSize; col++) {
+            row[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], row[col]))));
+          }
+        }
+        for (; k < kEnd; k++) {
+          float v0 = wRow[k];
+          float[] p0 = panel[k];
+          for (int col = 0; col < blockSize; col++) {
+            row[col] = Math.fma(v0, p0[col], row[col]);
+          }
+        }
       }
     }
   }
@@ -834,29 +848,29 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * rows[i] += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3] for each of the {@code count} rows
+   * rows[i][from..to) += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3] for each of the {@code count} rows
    */
-  private static void addOuterProducts4(float[][] rows, int count, int length, float[][] a,
+  private static void addOuterProducts4(float[][] rows, int count, int from, int to, float[][] a,
       float[][] s) {
     float[] s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     for (int i = 0; i < count; i++) {
       float a0 = a[0][i], a1 = a[1][i], a2 = a[2][i], a3 = a[3][i];
       float[] r = rows[i];
-      for (int j = 0; j < length; j++) {
+      for (int j = from; j < to; j++) {
         r[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], r[j]))));
       }
     }
   }
 
   /**
-   * rows[i] += a[i] s for each of the {@code count} rows
+   * rows[i][from..to) += a[i] s for each of the {@code count} rows
    */
-  private static void addOuterProducts1(float[][] rows, int count, int length, float[] a,
+  private static void addOuterProducts1(float[][] rows, int count, int from, int to, float[] a,
       float[] s) {
     for (int i = 0; i < count; i++) {
       float a0 = a[i];
       float[] r = rows[i];
-      for (int j = 0; j < length; j++) {
+      for (int j = from; j < to; j++) {
         r[j] = Math.fma(a0, s[j], r[j]);
       }
     }

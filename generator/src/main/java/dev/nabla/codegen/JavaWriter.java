@@ -1598,13 +1598,13 @@ public final class JavaWriter {
       ClassName weak = ClassName.get("java.lang.ref", "WeakReference");
       List<FieldSpec> fields = new ArrayList<>();
       fields.add(FieldSpec.builder(int.class, "MIN_LANE_BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\\n")
+          .addJavadoc("The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\n")
           .initializer("$L", minLaneBatch() == Integer.MAX_VALUE ? "Integer.MAX_VALUE" : Integer.toString(minLaneBatch())).build());
       fields.add(FieldSpec.builder(ArrayTypeName.of(self), "lanes", Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("The lanes a batch is split into: this model first, then lanes sharing its parameters\\n").build());
+          .addJavadoc("The lanes a batch is split into: this model first, then lanes sharing its parameters\n").build());
       fields.add(FieldSpec.builder(int.class, "laneIndex", Modifier.PRIVATE, Modifier.FINAL).build());
       fields.add(FieldSpec.builder(ParameterizedTypeName.get(weak, self), "laneOwner", Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("For a lane, the model it serves: its thread ends once the model is unreachable\\n").build());
+          .addJavadoc("For a lane, the model it serves: its thread ends once the model is unreachable\n").build());
       fields.add(FieldSpec.builder(Thread.class, "laneThread", Modifier.PRIVATE).build());
       fields.add(FieldSpec.builder(int.class, "laneRequested", Modifier.PRIVATE, Modifier.VOLATILE).build());
       fields.add(FieldSpec.builder(int.class, "laneCompleted", Modifier.PRIVATE, Modifier.VOLATILE).build());
@@ -1640,8 +1640,8 @@ public final class JavaWriter {
           .addStatement("int threads = Math.min(2, Runtime.getRuntime().availableProcessors())")
           .addStatement("return Math.max(1, Math.min($L, Integer.getInteger($S, threads)))", MAX_THREADS, "nabla.threads").build());
       MethodSpec.Builder run = MethodSpec.methodBuilder("run").addModifiers(Modifier.PRIVATE).returns(double.class)
-          .addJavadoc("Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\\n"
-              + "it is large enough; returns the mean loss.\\n")
+          .addJavadoc("Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\n"
+              + "it is large enough; returns the mean loss.\n")
           .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
           .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "n")
           .addStatement("int count = Math.min(lanes.length, n / MIN_LANE_BATCH)")
@@ -1674,11 +1674,11 @@ public final class JavaWriter {
       }
       methods.add(run.build());
       methods.add(MethodSpec.methodBuilder("split").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(int.class)
-          .addJavadoc("Where lane {@code t} of {@code count} starts: at a multiple of 8\\n")
+          .addJavadoc("Where lane {@code t} of {@code count} starts: at a multiple of 8.\n")
           .addParameter(int.class, "n").addParameter(int.class, "count").addParameter(int.class, "t")
           .addStatement("return t == count ? n : (int) ((long) n * t / count) & ~7").build());
       methods.add(MethodSpec.methodBuilder("runRange").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}\\n")
+          .addJavadoc("The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}.\n")
           .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
           .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
           .addParameter(int.class, "hi").addParameter(int.class, "n")
@@ -1692,7 +1692,7 @@ public final class JavaWriter {
           .endControlFlow().build());
       ClassName self = ClassName.get(options.packageName(), className);
       MethodSpec.Builder add = MethodSpec.methodBuilder("addGradients").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("Adds a lane's share of the gradients (of those summed over samples) to this model's\\n")
+          .addJavadoc("Adds a lane's share of the gradients (of those summed over samples) to this model's own.\n")
           .addParameter(self, "lane");
       for (Node parameter : network.parameters()) {
         if (plan.perSample(plan.gradients.of(parameter))) {
@@ -1704,7 +1704,7 @@ public final class JavaWriter {
       }
       methods.add(add.build());
       methods.add(MethodSpec.methodBuilder("submit").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("Hands this lane a job; its thread is started at the first\\n")
+          .addJavadoc("Hands this lane a job; its thread is started with the first one.\n")
           .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
           .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
           .addParameter(int.class, "hi").addParameter(int.class, "n")
@@ -1721,7 +1721,7 @@ public final class JavaWriter {
           .addStatement("$T.unpark(laneThread)", lockSupport)
           .endControlFlow().build());
       methods.add(MethodSpec.methodBuilder("awaitLane").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("Waits until this lane has done its job\\n")
+          .addJavadoc("Waits until this lane has done its job.\n")
           .addStatement("int seen = laneRequested")
           .addStatement("int spins = 0")
           .beginControlFlow("while (laneCompleted != seen)")
@@ -1738,7 +1738,7 @@ public final class JavaWriter {
           .addStatement("throw new IllegalStateException($S + laneIndex + $S, failure)", "lane ", " of " + className + " failed")
           .endControlFlow().build());
       methods.add(MethodSpec.methodBuilder("serve").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable\\n")
+          .addJavadoc("The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable.\n")
           .addStatement("int seen = 0")
           .beginControlFlow("while (true)")
           .addStatement("int spins = 0")
@@ -1782,14 +1782,19 @@ public final class JavaWriter {
    */
   private final class Kernels {
     /** Samples per block of the forward product: the block's inputs, transposed, stay in cache. */
-    static final int BLOCK = 64;
+    static final int BLOCK = 256;
     /** Below this length a row is too short to gain from the blocked forms. */
     static final int MIN_LENGTH = 8;
+    /** Panel rows ({@link #BLOCK} samples each) multiplied by every row of the weights before the next: 16 KiB of floats. */
+    static final int PANEL_CHUNK = 16;
+    /** Values of a weight gradient's columns updated by every sample before the next columns: 24 KiB of floats. */
+    static final int GRADIENT_CHUNK_VALUES = 6144;
 
     private final Map<Node, String> parameterRows = new LinkedHashMap<>();
     private final Map<Node, String> gradientRows = new LinkedHashMap<>();
     private String panel;
     private int panelRows;
+    private int sumRows;
     private String blockSums;
     private String sampleRows;
     private String coefficients;
@@ -1858,6 +1863,7 @@ public final class JavaWriter {
       floatSource |= source.floatInput && !ex.isFloat();
       ownSource |= !(source.floatInput && !ex.isFloat());
       panelRows = Math.max(panelRows, k);
+      sumRows = Math.max(sumRows, m);
       String flat = arrays.get(w);
       body.comment("(for the whole batch, " + BLOCK + " samples at a time: their inputs transposed into the panel, each row of "
           + flat + " times the panel summed for all of them at once)");
@@ -1866,11 +1872,11 @@ public final class JavaWriter {
       body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
       body.statement("transposeBlock(" + source.array + ", " + source.offset + ", " + source.stride + ", " + k
           + ", blockStart, blockSize, " + panel + ")");
-      body.open("for (int i = 0; i < " + m + "; i++)");
-      body.statement("rowTimesPanel(" + wRows + "[i], " + panel + ", " + k + ", blockSize, " + blockSums + ")");
+      body.statement("rowsTimesPanel(" + wRows + ", " + m + ", " + panel + ", " + k + ", blockSize, " + blockSums + ")");
       body.open("for (int col = 0; col < blockSize; col++)");
       body.statement("int b = blockStart + col");
-      Ex sum = Expressions.atom(blockSums + "[col]");
+      body.open("for (int i = 0; i < " + m + "; i++)");
+      Ex sum = Expressions.atom(blockSums + "[i][col]");
       Ex value = init == null ? sum : ex.add(sum, elem(body, init, "b", operandIndex(init, "i")));
       body.statement(target.at("b", "i") + " = " + value.code());
       body.close();
@@ -1908,8 +1914,10 @@ public final class JavaWriter {
       String gradient = gradientArrays.get(parameter);
       body.comment("(4 samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s"
           + " times their entries a of " + reference(delta) + " / n)");
+      int chunk = Math.max(64, Math.min(k, GRADIENT_CHUNK_VALUES / m / 16 * 16));
       body.statement("zeroRows(" + gRows + ")");
-      body.code.add("{\n$>");
+      body.open("for (int rowsStart = 0; rowsStart < " + k + "; rowsStart += " + chunk + ")");
+      body.statement("int rowsEnd = Math.min(" + k + ", rowsStart + " + chunk + ")");
       body.statement("int b = lo");
       body.open("for (; b + 4 <= hi; b += 4)");
       for (int s = 0; s < 4; s++) {
@@ -1921,27 +1929,29 @@ public final class JavaWriter {
         body.statement(coefficients + "[" + s + "][i] = " + ex.mul(Expressions.atom("invN"), entry).code());
       }
       body.close();
-      body.statement("addOuterProducts4(" + gRows + ", " + m + ", " + k + ", " + coefficients + ", " + sampleRows + ")");
+      body.statement("addOuterProducts4(" + gRows + ", " + m + ", rowsStart, rowsEnd, " + coefficients + ", " + sampleRows + ")");
       body.close();
       body.open("for (; b < hi; b++)");
       copyRow(body, source, "b", 0, k);
       body.open("for (int i = 0; i < " + m + "; i++)");
       body.statement(coefficients + "[0][i] = " + ex.mul(Expressions.atom("invN"), at(body, delta, "b", "i", "0")).code());
       body.close();
-      body.statement("addOuterProducts1(" + gRows + ", " + m + ", " + k + ", " + coefficients + "[0], " + sampleRows + "[0])");
+      body.statement("addOuterProducts1(" + gRows + ", " + m + ", rowsStart, rowsEnd, " + coefficients + "[0], " + sampleRows + "[0])");
       body.close();
-      body.code.add("$<}\n");
+      body.close();
       body.statement("addRows(" + gradient + ", " + gRows + ", " + m + ", " + k + ")");
       return true;
     }
 
+    /** Columns {@code [rowsStart, rowsEnd)} of a sample's input, to the same columns of a sample row. */
     private void copyRow(Body body, Rows source, String b, int row, int k) {
       if (source.floatInput && !ex.isFloat()) {
-        body.open("for (int j = 0; j < " + k + "; j++)");
+        body.open("for (int j = rowsStart; j < rowsEnd; j++)");
         body.statement(sampleRows + "[" + row + "][j] = " + source.array + "[" + Expressions.index(source.start(b), "j") + "]");
         body.close();
       } else {
-        body.statement("System.arraycopy(" + source.array + ", " + source.start(b) + ", " + sampleRows + "[" + row + "], 0, " + k + ")");
+        body.statement("System.arraycopy(" + source.array + ", " + Expressions.index(source.start(b), "rowsStart") + ", "
+            + sampleRows + "[" + row + "], rowsStart, rowsEnd - rowsStart)");
       }
     }
 
@@ -1959,9 +1969,9 @@ public final class JavaWriter {
         fields.add(FieldSpec.builder(matrix, panel, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("A block of up to $L samples' inputs, transposed: one row per input index\n", BLOCK)
             .initializer("new $T[$L][$L]", scalarType(), panelRows, BLOCK).build());
-        fields.add(FieldSpec.builder(arrayType(), blockSums, Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("One output row of a blocked product, for the samples of the block\n")
-            .initializer("new $T[$L]", scalarType(), BLOCK).build());
+        fields.add(FieldSpec.builder(matrix, blockSums, Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("The output rows of a blocked product, for the samples of the block\n")
+            .initializer("new $T[$L][$L]", scalarType(), sumRows, BLOCK).build());
       }
       if (sampleRows != null) {
         fields.add(FieldSpec.builder(matrix, sampleRows, Modifier.PRIVATE, Modifier.FINAL)
@@ -2013,25 +2023,35 @@ public final class JavaWriter {
               .endControlFlow()
               .endControlFlow().build());
         }
-        methods.add(MethodSpec.methodBuilder("rowTimesPanel").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("sums[col] = Σ_k w[k] panel[k][col] for the block's columns: axpys over the block, 4 rows of the panel at"
-                + " a time\n")
-            .addParameter(row, "w").addParameter(matrix, "panel").addParameter(int.class, "length")
-            .addParameter(int.class, "blockSize").addParameter(row, "sums")
-            .addStatement("$T.fill(sums, 0, blockSize, $L)", ARRAYS, zero)
-            .addStatement("int k = 0")
-            .beginControlFlow("for (; k + 4 <= length; k += 4)")
-            .addStatement("$L v0 = w[k], v1 = w[k + 1], v2 = w[k + 2], v3 = w[k + 3]", type)
+        methods.add(MethodSpec.methodBuilder("rowsTimesPanel").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+            .addJavadoc("sums[i][col] = Σ_k w[i][k] panel[k][col] for the block's columns and each of the {@code count} rows: axpys\n"
+                + "over the block, 4 rows of the panel at a time, $L panel rows (which stay in the L1 cache) for every row of w\n"
+                + "before the next $L\n", PANEL_CHUNK, PANEL_CHUNK)
+            .addParameter(matrix, "w").addParameter(int.class, "count").addParameter(matrix, "panel").addParameter(int.class, "length")
+            .addParameter(int.class, "blockSize").addParameter(matrix, "sums")
+            .beginControlFlow("for (int i = 0; i < count; i++)")
+            .addStatement("$T.fill(sums[i], 0, blockSize, $L)", ARRAYS, zero)
+            .endControlFlow()
+            .beginControlFlow("for (int panelStart = 0; panelStart < length; panelStart += $L)", PANEL_CHUNK)
+            .addStatement("int kEnd = Math.min(length, panelStart + $L)", PANEL_CHUNK)
+            .beginControlFlow("for (int i = 0; i < count; i++)")
+            .addStatement("$L[] wRow = w[i]", type)
+            .addStatement("$L[] row = sums[i]", type)
+            .addStatement("int k = panelStart")
+            .beginControlFlow("for (; k + 4 <= kEnd; k += 4)")
+            .addStatement("$L v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3]", type)
             .addStatement("$L[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3]", type)
             .beginControlFlow("for (int col = 0; col < blockSize; col++)")
-            .addStatement("sums[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], sums[col]))))")
+            .addStatement("row[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], row[col]))))")
             .endControlFlow()
             .endControlFlow()
-            .beginControlFlow("for (; k < length; k++)")
-            .addStatement("$L v0 = w[k]", type)
+            .beginControlFlow("for (; k < kEnd; k++)")
+            .addStatement("$L v0 = wRow[k]", type)
             .addStatement("$L[] p0 = panel[k]", type)
             .beginControlFlow("for (int col = 0; col < blockSize; col++)")
-            .addStatement("sums[col] = Math.fma(v0, p0[col], sums[col])")
+            .addStatement("row[col] = Math.fma(v0, p0[col], row[col])")
+            .endControlFlow()
+            .endControlFlow()
             .endControlFlow()
             .endControlFlow().build());
       }
@@ -2042,25 +2062,25 @@ public final class JavaWriter {
             .addStatement("$T.fill(r, $L)", ARRAYS, zero)
             .endControlFlow().build());
         methods.add(MethodSpec.methodBuilder("addOuterProducts4").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("rows[i] += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3] for each of the {@code count} rows\n")
-            .addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "length")
+            .addJavadoc("rows[i][from..to) += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3] for each of the {@code count} rows\n")
+            .addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "from").addParameter(int.class, "to")
             .addParameter(matrix, "a").addParameter(matrix, "s")
             .addStatement("$L[] s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3]", type)
             .beginControlFlow("for (int i = 0; i < count; i++)")
             .addStatement("$L a0 = a[0][i], a1 = a[1][i], a2 = a[2][i], a3 = a[3][i]", type)
             .addStatement("$L[] r = rows[i]", type)
-            .beginControlFlow("for (int j = 0; j < length; j++)")
+            .beginControlFlow("for (int j = from; j < to; j++)")
             .addStatement("r[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], r[j]))))")
             .endControlFlow()
             .endControlFlow().build());
         methods.add(MethodSpec.methodBuilder("addOuterProducts1").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("rows[i] += a[i] s for each of the {@code count} rows\n")
-            .addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "length")
+            .addJavadoc("rows[i][from..to) += a[i] s for each of the {@code count} rows\n")
+            .addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "from").addParameter(int.class, "to")
             .addParameter(row, "a").addParameter(row, "s")
             .beginControlFlow("for (int i = 0; i < count; i++)")
             .addStatement("$L a0 = a[i]", type)
             .addStatement("$L[] r = rows[i]", type)
-            .beginControlFlow("for (int j = 0; j < length; j++)")
+            .beginControlFlow("for (int j = from; j < to; j++)")
             .addStatement("r[j] = Math.fma(a0, s[j], r[j])")
             .endControlFlow()
             .endControlFlow().build());

@@ -130,35 +130,39 @@ class ThreadedLanesTest {
     for (int step = 0; step < 3000; step++) {
       model.trainStep(batch.x, batch.labels, 64, 0.01f);
       model.predict(batch.x, 64, result);
+      model.loss(batch.x, batch.labels, 64);
     }
     List<Long> ids = new ArrayList<>();
-    ids.add(Thread.currentThread().getId());
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
       if (thread.getName().startsWith("nabla-FashionMlp-")) {
         assertTrue(thread.isDaemon(), thread.getName() + " is a daemon thread");
-        assertEquals("nabla-FashionMlp-1", thread.getName());
+        assertTrue(thread.getName().matches("nabla-FashionMlp-[1-9][0-9]*"), thread.getName());
         ids.add(thread.getId());
       }
     }
-    assertEquals(2, ids.size(), "the calling thread and one pool thread");
-    long[] threadIds = ids.stream().mapToLong(Long::longValue).toArray();
+    assertFalse(ids.isEmpty(), "a pool thread");
+    long[] pool = ids.stream().mapToLong(Long::longValue).toArray();
+    long caller = Thread.currentThread().getId();
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long before = sum(threads.getThreadAllocatedBytes(threadIds));
+    // The array form allocates its result on the calling thread: it is read outside the calling thread's window.
+    long[] poolBefore = threads.getThreadAllocatedBytes(pool);
+    long callerBefore = threads.getThreadAllocatedBytes(caller);
     for (int step = 0; step < 1000; step++) {
       model.trainStep(batch.x, batch.labels, 64, 0.01f);
       model.predict(batch.x, 64, result);
+      model.loss(batch.x, batch.labels, 64);
     }
-    long allocated = sum(threads.getThreadAllocatedBytes(threadIds)) - before;
-    assertEquals(0, allocated, "bytes allocated by 1000 training steps and predictions on the calling and pool threads");
+    long callerAllocated = threads.getThreadAllocatedBytes(caller) - callerBefore;
+    long[] poolAfter = threads.getThreadAllocatedBytes(pool);
+    long allocated = callerAllocated;
+    StringBuilder detail = new StringBuilder(" calling thread " + callerAllocated + ", pool");
+    for (int t = 0; t < pool.length; t++) {
+      if (poolBefore[t] >= 0 && poolAfter[t] >= 0) {
+        allocated += poolAfter[t] - poolBefore[t];
+        detail.append(' ').append(poolAfter[t] - poolBefore[t]);
+      }
+    }
+    assertEquals(0, allocated, "bytes allocated by 1000 training steps, predictions and losses:" + detail);
     assertFalse(Double.isNaN(model.loss(batch.x, batch.labels, 64)));
-  }
-
-  private static long sum(long[] values) {
-    long total = 0;
-    for (long value : values) {
-      assertTrue(value >= 0, "allocation measured");
-      total += value;
-    }
-    return total;
   }
 }
