@@ -24,7 +24,12 @@ final class CompiledModels {
     Gradients gradients = Differentiator.parameters(network);
     checkMemory(network, gradients, precision, maxBatch);
     CodegenOptions options = CodegenOptions.of(DEFAULT_PACKAGE).withPrecision(precision);
-    var file = JavaWriter.write(network, gradients, options);
+    com.palantir.javapoet.JavaFile file;
+    try {
+      file = JavaWriter.write(network, gradients, options);
+    } catch (IllegalArgumentException e) {
+      throw UserError.badInput(e.getMessage());
+    }
     ClassLoader loader = InMemoryCompiler.compile(List.of(file));
     return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), maxBatch, type);
   }

@@ -50,6 +50,11 @@ public final class Nabla implements Runnable {
       err.flush();
       return BAD_INPUT;
     }
+    if (exception instanceof dev.nabla.print.FormulaPrinter.TooLargeException tooLarge) {
+      err.println("nabla: " + tooLarge.getMessage());
+      err.flush();
+      return BAD_INPUT;
+    }
     if (exception instanceof UserError userError) {
       err.println("nabla: " + userError.getMessage());
       err.flush();

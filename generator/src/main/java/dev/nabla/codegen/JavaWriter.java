@@ -95,6 +95,12 @@ public final class JavaWriter {
   private final boolean oneHot;
   /** The batch-level kernels of the layer products and their weight gradients, and the scratch they need. */
   private final Kernels kernels = new Kernels();
+  /**
+   * The most arrays a generated class declares: each is a field initialized in the constructor, and
+   * about 6,000 of them fill the constructor's 64 KiB (measured: 6,004 compile, 9,004 do not).
+   */
+  static final int MAX_STORED_VALUES = 5_000;
+
   /** The lanes a large batch is split into, and the threads that run them. */
   private final Lanes lanes = new Lanes();
 
@@ -112,6 +118,13 @@ public final class JavaWriter {
       throw new IllegalArgumentException("a model takes a class label or a target, not both");
     }
     this.plan = new Plan(network, gradients);
+    int stored = plan.arrays().size() + 2 * network.parameters().size();
+    if (stored > MAX_STORED_VALUES) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%s keeps %,d values in arrays of their own, more than the %,d one generated class can hold (javac limits a"
+              + " constructor to 64 KiB of code and a class to 65,535 constants); split the network into smaller specs",
+          network.name(), stored, MAX_STORED_VALUES));
+    }
     this.ex = new Expressions(options.precision());
     this.label = network.label().orElse(null);
     this.target = network.target().orElse(null);

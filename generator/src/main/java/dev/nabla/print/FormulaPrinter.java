@@ -45,12 +45,70 @@ public final class FormulaPrinter {
 
   /** The formula for {@code node}'s own structure (its name is not used at the top). */
   public String definition(Node node) {
+    checkSize(node, true);
     return print(node, true).text;
   }
 
   /** The formula for {@code node}, by name where it has one. */
   public String reference(Node node) {
+    checkSize(node, false);
     return print(node, false).text;
+  }
+
+  /** More terms than a person reads, and the start of exponential growth when a DAG is written as a tree. */
+  static final long MAX_TERMS = 20_000;
+
+  /** A formula too large to print: written as a tree, a value used twice is written twice. */
+  public static final class TooLargeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The number of terms each node's formula has when written out, names standing for one term. */
+  private final java.util.Map<Node, Long> terms = new java.util.IdentityHashMap<>();
+
+  /**
+   * Counts the terms the formula would have before writing it: without names for shared values, a
+   * deep network's gradient written as a tree doubles with every layer. Counts are kept, so checking
+   * every formula of a report costs one pass over the graph.
+   */
+  private void checkSize(Node root, boolean top) {
+    long count = top || naming.name(root, withDeltas) == null ? termsOf(root) : 1;
+    if (count > MAX_TERMS) {
+      throw new TooLargeException("written out in full, this formula would have more than " + String.format(java.util.Locale.ROOT, "%,d", MAX_TERMS)
+          + " terms, because values used twice are written twice; without --inline, shared terms are named (δ) and written once");
+    }
+  }
+
+  private long termsOf(Node root) {
+    java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
+    stack.push(root);
+    while (!stack.isEmpty()) {
+      Node node = stack.peek();
+      if (terms.containsKey(node)) {
+        stack.pop();
+        continue;
+      }
+      boolean ready = true;
+      for (Node input : node.inputs()) {
+        if (!terms.containsKey(input) && naming.name(input, withDeltas) == null) {
+          stack.push(input);
+          ready = false;
+        }
+      }
+      if (ready) {
+        long count = 1;
+        for (Node input : node.inputs()) {
+          count = Math.min(MAX_TERMS + 1, count + (naming.name(input, withDeltas) != null ? 1 : terms.get(input)));
+        }
+        terms.put(node, count);
+        stack.pop();
+      }
+    }
+    return terms.get(root);
   }
 
   /** A name as the notation writes it: {@code W2} stays in text, becomes {@code W_{2}} in LaTeX. */

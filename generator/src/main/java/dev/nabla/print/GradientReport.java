@@ -39,9 +39,12 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
     FormulaPrinter printer = new FormulaPrinter(notation, naming, !inline);
 
     List<Line> forward = new ArrayList<>();
+    java.util.Set<Node> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    used.addAll(gradients.adjoints().values());
+    used.addAll(dev.nabla.symbolic.Differentiator.reachable(List.copyOf(gradients.byLeaf().values())));
     for (Node node : network.graph().nodes()) {
       String name = naming.primalName(node);
-      if (name != null && !node.isLeaf() && (naming.isForward(node) || node.id() < network.loss().id() || isUsed(node, gradients))) {
+      if (name != null && !node.isLeaf() && (naming.isForward(node) || node.id() < network.loss().id() || used.contains(node))) {
         forward.add(new Line(printer.name(name), printer.definition(node)));
       }
     }
@@ -69,11 +72,6 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
     gradients.byLeaf().forEach((leaf, gradient) ->
         parameterGradients.add(new Line(printer.partial("H", Network.leafName(leaf)), printer.reference(gradient))));
     return new GradientReport(forward, backward, parameterGradients, network.rewrites());
-  }
-
-  private static boolean isUsed(Node node, Gradients gradients) {
-    return gradients.adjoints().containsValue(node) || dev.nabla.symbolic.Differentiator
-        .reachable(List.copyOf(gradients.byLeaf().values())).contains(node);
   }
 
   /** The gradient line of one parameter, e.g. {@code ∂H/∂W2 = δ2 Y1ᵀ}. */

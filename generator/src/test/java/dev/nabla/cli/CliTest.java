@@ -240,6 +240,28 @@ class CliTest {
     }
   }
 
+  /** A spec of 100,000 nodes: derived, and refused with a reason rather than given as a class javac cannot compile. */
+  @Test
+  void aHundredThousandNodeSpecIsDerivedAndRefusedCleanlyByTheGenerator() throws IOException {
+    StringBuilder spec = new StringBuilder("model Huge\ninput X[4]\ntarget t[4]\nparam W[4, 4]\nv0 = W X\n");
+    for (int i = 1; i < 33_334; i++) {
+      spec.append("v").append(i).append(" = tanh(v").append(i - 1).append(") + 0.5 * v").append(i - 1).append('\n');
+    }
+    spec.append("out = v33333\nloss = mse(out, t)\n");
+    Path file = directory.resolve("huge.nabla");
+    Files.writeString(file, spec);
+    Run derive = run("derive", file.toString(), "--wrt", "W");
+    assertEquals(0, derive.exit(), derive.err());
+    assertTrue(derive.out().contains("∂H/∂W = "), derive.out().substring(derive.out().length() - 300));
+    Run inline = run("derive", file.toString(), "--wrt", "W", "--inline");
+    assertCleanFailure(inline, 2);
+    assertTrue(inline.err().contains("would have more than 20,000 terms"), inline.err());
+    Run generate = run("generate", file.toString(), "-d", directory.resolve("src").toString());
+    assertCleanFailure(generate, 2);
+    assertTrue(generate.err().contains("Huge keeps 100,004 values in arrays of their own, more than the 5,000 one generated class can hold"),
+        generate.err());
+  }
+
   @Test
   void usageErrorsAndVersion() {
     assertEquals(2, run("frobnicate").exit());
