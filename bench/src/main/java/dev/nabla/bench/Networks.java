@@ -3,7 +3,7 @@ package dev.nabla.bench;
 import dev.nabla.codegen.CodegenOptions;
 import dev.nabla.codegen.InMemoryCompiler;
 import dev.nabla.codegen.JavaWriter;
-import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.SpecParser;
 import dev.nabla.grammar.ParseResult;
 import dev.nabla.grammar.ast.Spec;
 import dev.nabla.grammar.ast.SpecPrinter;
@@ -50,7 +50,7 @@ public final class Networks {
   }
 
   static Network network(String name, String text) {
-    ParseResult<Spec> parsed = NablaParser.parseSpec(new SourceFile(name + ".nabla", text));
+    ParseResult<Spec> parsed = SpecParser.parseSpec(new SourceFile(name + ".nabla", text));
     if (parsed.hasErrors()) {
       throw new IllegalArgumentException(parsed.diagnostics().toString());
     }

@@ -51,7 +51,7 @@ class LessonNetworksTest {
     // The test class path is the jar's run-time class path plus JUnit: the generator, the grammar and
     // JavaPoet are not on it, and the generated classes load and run without them.
     for (String buildTimeOnly : List.of("dev.nabla.symbolic.Networks", "dev.nabla.codegen.JavaWriter",
-        "dev.nabla.grammar.NablaParser", "com.palantir.javapoet.JavaFile", "dev.nabla.maven.GenerateMojo")) {
+        "dev.nabla.grammar.SpecParser", "com.palantir.javapoet.JavaFile", "dev.nabla.maven.GenerateMojo")) {
       assertThrows(ClassNotFoundException.class, () -> Class.forName(buildTimeOnly), buildTimeOnly);
     }
     float[] out = new float[10];

@@ -1,6 +1,6 @@
 package dev.nabla.cli;
 
-import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.SpecParser;
 import dev.nabla.grammar.ParseResult;
 import dev.nabla.grammar.ast.Expr;
 import dev.nabla.grammar.ast.ExprPrinter;
@@ -36,7 +36,7 @@ final class ParseCommand implements Callable<Integer> {
 
   private int parse(java.io.PrintWriter out, java.io.PrintWriter err) {
     if (NetworkSource.isFile(input)) {
-      ParseResult<Spec> result = NablaParser.parseSpec(NetworkSource.read(input));
+      ParseResult<Spec> result = SpecParser.parseSpec(NetworkSource.read(input));
       err.print(Colours.diagnostics(DiagnosticFormatter.format(result.diagnostics())));
       if (result.hasErrors()) {
         return Nabla.BAD_INPUT;
@@ -44,7 +44,7 @@ final class ParseCommand implements Callable<Integer> {
       out.print(SpecPrinter.print(result.value().orElseThrow()));
       return Nabla.OK;
     }
-    ParseResult<Expr> result = NablaParser.parseExpression(SourceFile.ofExpression(input));
+    ParseResult<Expr> result = SpecParser.parseExpression(SourceFile.ofExpression(input));
     err.print(Colours.diagnostics(DiagnosticFormatter.format(result.diagnostics())));
     if (result.hasErrors()) {
       return Nabla.BAD_INPUT;

@@ -1,6 +1,6 @@
 package dev.nabla.symbolic;
 
-import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.SpecParser;
 import dev.nabla.grammar.ast.Expr;
 import dev.nabla.grammar.ast.Spec;
 import dev.nabla.grammar.diagnostic.DiagnosticException;
@@ -18,13 +18,13 @@ public final class Networks {
 
   /** A spec file's network. */
   public static Network fromSpec(SourceFile source) {
-    Spec spec = NablaParser.parseSpec(source).orThrow();
+    Spec spec = SpecParser.parseSpec(source).orThrow();
     return Lowering.lower(spec, canonicalText(source));
   }
 
   /** A one-liner's network, with symbolic shapes unless {@code dims} gives them. */
   public static Network fromExpression(SourceFile source, Optional<Lowering.LossChoice> loss, Map<String, List<Long>> dims) {
-    Expr expr = NablaParser.parseExpression(source).orThrow();
+    Expr expr = SpecParser.parseExpression(source).orThrow();
     return Lowering.lower(source, expr, loss, dims);
   }
 

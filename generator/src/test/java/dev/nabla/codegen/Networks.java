@@ -1,7 +1,7 @@
 package dev.nabla.codegen;
 
 import com.palantir.javapoet.JavaFile;
-import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.SpecParser;
 import dev.nabla.grammar.ParseResult;
 import dev.nabla.grammar.ast.Spec;
 import dev.nabla.grammar.ast.SpecPrinter;
@@ -21,7 +21,7 @@ final class Networks {
   static final String PACKAGE = "dev.nabla.generated";
 
   static Network parse(String name, String text) {
-    ParseResult<Spec> parsed = NablaParser.parseSpec(new SourceFile(name, text));
+    ParseResult<Spec> parsed = SpecParser.parseSpec(new SourceFile(name, text));
     if (parsed.hasErrors()) {
       throw new AssertionError("spec " + name + " does not parse: " + parsed.diagnostics() + "\n" + text);
     }

@@ -1,6 +1,6 @@
 package dev.nabla.fuzz;
 
-import dev.nabla.grammar.NablaParser;
+import dev.nabla.grammar.SpecParser;
 import dev.nabla.grammar.ParseResult;
 import dev.nabla.grammar.ast.Dim;
 import dev.nabla.grammar.ast.Expr;
@@ -65,7 +65,7 @@ public final class Shrinker {
   }
 
   static Spec parse(String text) {
-    ParseResult<Spec> parsed = NablaParser.parseSpec(new SourceFile("shrink.nabla", text));
+    ParseResult<Spec> parsed = SpecParser.parseSpec(new SourceFile("shrink.nabla", text));
     if (parsed.hasErrors()) {
       throw new IllegalArgumentException("not a spec: " + parsed.diagnostics() + "\n" + text);
     }

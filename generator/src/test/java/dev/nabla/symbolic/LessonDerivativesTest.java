@@ -114,7 +114,7 @@ class LessonDerivativesTest {
     // The inline ASCII form of a gradient is an expression nabla reads again.
     String inline = report(network, Notation.TEXT, true).gradients().get(0).right();
     assertEquals("(W2' (Y2 - t) * step(Z1)) X'", inline);
-    assertTrue(dev.nabla.grammar.NablaParser.parseExpression(SourceFile.ofExpression(inline)).value().isPresent());
+    assertTrue(dev.nabla.grammar.SpecParser.parseExpression(SourceFile.ofExpression(inline)).value().isPresent());
   }
 
   /** Every row of the table as numbers: each printed formula evaluated against finite differences. */

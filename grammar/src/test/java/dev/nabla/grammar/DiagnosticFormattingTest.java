@@ -13,7 +13,7 @@ class DiagnosticFormattingTest {
 
   @Test
   void aSyntaxErrorShowsTheLineAndACaret() {
-    var result = NablaParser.parseSpec(new SourceFile("net.nabla", """
+    var result = SpecParser.parseSpec(new SourceFile("net.nabla", """
         model M
         input X[784]
         Y1 = relu(W1 X +)
@@ -28,7 +28,7 @@ class DiagnosticFormattingTest {
 
   @Test
   void allNameErrorsOfAFileComeTogetherWithHints() {
-    var result = NablaParser.parseSpec(new SourceFile("net.nabla", """
+    var result = SpecParser.parseSpec(new SourceFile("net.nabla", """
         model M
         input X[784]
         param W1[20, 784]
@@ -57,7 +57,7 @@ class DiagnosticFormattingTest {
 
   @Test
   void orThrowCarriesEveryDiagnostic() {
-    var result = NablaParser.parseExpression(SourceFile.ofExpression("reul(x) + sigmod(y)"));
+    var result = SpecParser.parseExpression(SourceFile.ofExpression("reul(x) + sigmod(y)"));
     DiagnosticException thrown = assertThrows(DiagnosticException.class, result::orThrow);
     assertEquals(2, thrown.diagnostics().size());
     assertEquals("<expr>:1:1: error: unknown function 'reul'", thrown.getMessage());

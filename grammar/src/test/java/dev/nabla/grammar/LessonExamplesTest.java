@@ -58,13 +58,13 @@ class LessonExamplesTest {
       mean((y - t)^2)                                     | mean(((y - t) ^ 2))
       """)
   void expressionsReadAsTheLessonMeansThem(String text, String canonical) {
-    Expr expr = NablaParser.parseExpression(SourceFile.ofExpression(text)).orThrow();
+    Expr expr = SpecParser.parseExpression(SourceFile.ofExpression(text)).orThrow();
     assertEquals(canonical, ExprPrinter.print(expr));
   }
 
   @Test
   void theLessonsSpecParsesWithoutDiagnostics() {
-    var result = NablaParser.parseSpec(new SourceFile("lesson.nabla", Examples.LESSON_SPEC));
+    var result = SpecParser.parseSpec(new SourceFile("lesson.nabla", Examples.LESSON_SPEC));
     assertEquals("", DiagnosticFormatter.format(result.diagnostics()));
     Spec spec = result.orThrow();
     assertEquals("FashionMlp", spec.model().orElseThrow().name());
@@ -84,7 +84,7 @@ class LessonExamplesTest {
 
   @Test
   void declarationsKeepTheirShapes() {
-    Spec spec = NablaParser.parseSpec(new SourceFile("lesson.nabla", Examples.LESSON_SPEC)).orThrow();
+    Spec spec = SpecParser.parseSpec(new SourceFile("lesson.nabla", Examples.LESSON_SPEC)).orThrow();
     Statement.Param w1 = spec.only(Statement.Param.class).get(0);
     assertEquals("W1", w1.name());
     assertEquals(List.of(20L, 784L), w1.shape().stream().map(d -> ((Dim.Fixed) d).size()).toList());
@@ -95,7 +95,7 @@ class LessonExamplesTest {
 
   @Test
   void exercise3BlockGraphIsWrittenWithDefs() {
-    Spec spec = NablaParser.parseSpec(new SourceFile("blocks.nabla", Examples.BLOCK_GRAPH_SPEC)).orThrow();
+    Spec spec = SpecParser.parseSpec(new SourceFile("blocks.nabla", Examples.BLOCK_GRAPH_SPEC)).orThrow();
     assertEquals(List.of("B1", "B2", "B3"), spec.only(Statement.Def.class).stream().map(Statement.Def::name).toList());
     assertEquals("B3(B2(X), B1(X))", ExprPrinter.print(spec.value("Y").orElseThrow().value()));
     Statement.Def b3 = spec.only(Statement.Def.class).get(2);
@@ -107,20 +107,20 @@ class LessonExamplesTest {
 
   @Test
   void exercise4NetworkIsOneLine() {
-    Spec spec = NablaParser.parseSpec(new SourceFile("ex4.nabla", Examples.EXERCISE_4_SPEC)).orThrow();
+    Spec spec = SpecParser.parseSpec(new SourceFile("ex4.nabla", Examples.EXERCISE_4_SPEC)).orThrow();
     assertEquals("sigmoid(((W3 · relu(((W2 · relu(((W1 · x) + b1))) + b2))) + b3))",
         ExprPrinter.print(spec.value("out").orElseThrow().value()));
   }
 
   @Test
   void aStatementEndsAtTheEndOfItsLine() {
-    Spec spec = NablaParser.parseSpec(new SourceFile("lesson.nabla", Examples.LESSON_SPEC)).orThrow();
+    Spec spec = SpecParser.parseSpec(new SourceFile("lesson.nabla", Examples.LESSON_SPEC)).orThrow();
     assertEquals("relu(((W1 · X) + b1))", ExprPrinter.print(spec.value("Y1").orElseThrow().value()));
   }
 
   @Test
   void aNameGluedToParenthesesIsACallOnlyForFunctions() {
-    Spec spec = NablaParser.parseSpec(new SourceFile("s.nabla", """
+    Spec spec = SpecParser.parseSpec(new SourceFile("s.nabla", """
         model M
         input X[4]
         param W[4, 4]
@@ -136,7 +136,7 @@ class LessonExamplesTest {
 
   @Test
   void spansLocateEveryNode() {
-    Expr expr = NablaParser.parseExpression(SourceFile.ofExpression("softmax(W2 relu(W1 X + b1) + b2)")).orThrow();
+    Expr expr = SpecParser.parseExpression(SourceFile.ofExpression("softmax(W2 relu(W1 X + b1) + b2)")).orThrow();
     Expr.Call softmax = (Expr.Call) expr;
     assertEquals(new Span(0, 32, 1, 1), softmax.span());
     assertEquals(new Span(0, 7, 1, 1), softmax.nameSpan());
@@ -151,17 +151,17 @@ class LessonExamplesTest {
   @Test
   void columnsCountCodePoints() {
     // 𝐖 is outside the BMP: two chars, one column.
-    var result = NablaParser.parseExpression(SourceFile.ofExpression("𝐖 x + $"));
+    var result = SpecParser.parseExpression(SourceFile.ofExpression("𝐖 x + $"));
     assertTrue(result.hasErrors());
     assertEquals("1:7", result.diagnostics().get(0).span().position());
-    Expr ok = NablaParser.parseExpression(SourceFile.ofExpression("𝐖 x")).orThrow();
+    Expr ok = SpecParser.parseExpression(SourceFile.ofExpression("𝐖 x")).orThrow();
     Expr.Binary product = (Expr.Binary) ok;
     assertEquals(new Span(3, 4, 1, 3), product.right().span());
   }
 
   @Test
   void oneLinersTreatFreeNamesAsValues() {
-    var result = NablaParser.parseExpression(SourceFile.ofExpression("W2 (Y2 - t) + unknown_thing"));
+    var result = SpecParser.parseExpression(SourceFile.ofExpression("W2 (Y2 - t) + unknown_thing"));
     assertFalse(result.hasErrors());
   }
 }

@@ -113,13 +113,13 @@ class MalformedInputTest {
   @ParameterizedTest(name = "[{index}] {0}")
   @MethodSource("expressions")
   void expressionDiagnostics(String text, String expected) {
-    assertEquals(expected, described(NablaParser.parseExpression(SourceFile.ofExpression(text)).diagnostics()));
+    assertEquals(expected, described(SpecParser.parseExpression(SourceFile.ofExpression(text)).diagnostics()));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
   @MethodSource("specs")
   void specDiagnostics(String text, String expected) {
-    assertEquals(expected, described(NablaParser.parseSpec(new SourceFile("bad.nabla", text)).diagnostics()));
+    assertEquals(expected, described(SpecParser.parseSpec(new SourceFile("bad.nabla", text)).diagnostics()));
   }
 
   private static String described(List<Diagnostic> diagnostics) {

@@ -92,7 +92,7 @@ class ParserPropertiesTest {
 
   private static void assertWellBehaved(String text) {
     SourceFile source = new SourceFile("fuzz.nabla", text);
-    for (ParseResult<?> result : List.of(NablaParser.parseSpec(source), NablaParser.parseExpression(source))) {
+    for (ParseResult<?> result : List.of(SpecParser.parseSpec(source), SpecParser.parseExpression(source))) {
       assertEquals(result.hasErrors(), result.value().isEmpty(), "an AST exactly when there is no error");
       for (Diagnostic diagnostic : result.diagnostics()) {
         assertFalse(diagnostic.message().startsWith("internal error"), diagnostic.message());

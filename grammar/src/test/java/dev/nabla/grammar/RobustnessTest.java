@@ -26,14 +26,14 @@ class RobustnessTest {
   @Test
   void tenThousandNestedParenthesesAreRefusedInWords() {
     String deep = "(".repeat(10_000) + "x" + ")".repeat(10_000);
-    var result = quickly(() -> NablaParser.parseExpression(SourceFile.ofExpression(deep)));
+    var result = quickly(() -> SpecParser.parseExpression(SourceFile.ofExpression(deep)));
     assertEquals(List.of("1:201: expression nested deeper than 200 levels"), described(result.diagnostics()));
   }
 
   @Test
   void tenThousandNestedCallsInASpecAreRefusedInWords() {
     String text = "model M\ninput X[4]\nloss = " + "relu(".repeat(10_000) + "X" + ")".repeat(10_000);
-    var result = quickly(() -> NablaParser.parseSpec(new SourceFile("deep.nabla", text)));
+    var result = quickly(() -> SpecParser.parseSpec(new SourceFile("deep.nabla", text)));
     assertEquals(List.of("3:1008: expression nested deeper than 200 levels"), described(result.diagnostics()));
   }
 
@@ -41,7 +41,7 @@ class RobustnessTest {
   void longChainsOfPrefixOperatorsAreRefusedToo() {
     for (String deep : List.of("-".repeat(10_000) + "x", "x" + "^-1".repeat(10_000), "x" + "'".repeat(10_000),
         "x" + " + x".repeat(10_000))) {
-      var result = quickly(() -> NablaParser.parseExpression(SourceFile.ofExpression(deep)));
+      var result = quickly(() -> SpecParser.parseExpression(SourceFile.ofExpression(deep)));
       assertEquals("expression nested deeper than 200 levels", result.diagnostics().get(0).message());
     }
   }
@@ -49,23 +49,23 @@ class RobustnessTest {
   @Test
   void nestingWithinTheLimitParses() {
     String deep = "(".repeat(150) + "x" + ")".repeat(150);
-    assertFalse(NablaParser.parseExpression(SourceFile.ofExpression(deep)).hasErrors());
+    assertFalse(SpecParser.parseExpression(SourceFile.ofExpression(deep)).hasErrors());
   }
 
   @Test
   void aOneMegabyteLineIsHandled() {
     String longName = "x".repeat(MEGABYTE);
-    assertFalse(quickly(() -> NablaParser.parseExpression(SourceFile.ofExpression(longName))).hasErrors());
+    assertFalse(quickly(() -> SpecParser.parseExpression(SourceFile.ofExpression(longName))).hasErrors());
 
     String longSum = "x" + " + x".repeat(MEGABYTE / 4);
-    var sum = quickly(() -> NablaParser.parseExpression(SourceFile.ofExpression(longSum)));
+    var sum = quickly(() -> SpecParser.parseExpression(SourceFile.ofExpression(longSum)));
     assertEquals(List.of("1:1: expression nested deeper than 200 levels"), described(sum.diagnostics()));
 
     String comment = "model M\ninput X[4]\n# " + "#".repeat(MEGABYTE) + "\nloss = sum(X)\n";
-    assertFalse(quickly(() -> NablaParser.parseSpec(new SourceFile("c.nabla", comment))).hasErrors());
+    assertFalse(quickly(() -> SpecParser.parseSpec(new SourceFile("c.nabla", comment))).hasErrors());
 
     String garbage = "model M\ninput X[4]\nloss = " + "$".repeat(MEGABYTE);
-    var bad = quickly(() -> NablaParser.parseSpec(new SourceFile("g.nabla", garbage)));
+    var bad = quickly(() -> SpecParser.parseSpec(new SourceFile("g.nabla", garbage)));
     assertEquals(List.of("3:8: unexpected character '$'"), described(bad.diagnostics()));
     assertTrue(DiagnosticFormatter.format(bad.diagnostics()).length() < 1000, "the excerpt is cut");
   }
@@ -73,7 +73,7 @@ class RobustnessTest {
   @Test
   void nulBytesAreReported() {
     String text = "model M\u0000\ninput X[4]\nloss = sum(X)\u0000\u0000";
-    var result = NablaParser.parseSpec(new SourceFile("nul.nabla", text));
+    var result = SpecParser.parseSpec(new SourceFile("nul.nabla", text));
     assertEquals(List.of("1:8: unexpected character U+0000", "3:14: unexpected character U+0000"),
         described(result.diagnostics()));
     assertTrue(DiagnosticFormatter.format(result.diagnostics()).contains("  model M?\n"));
@@ -88,7 +88,7 @@ class RobustnessTest {
     bytes[head.length] = (byte) 0xE9; // 'é' in Latin-1, not UTF-8
     bytes[head.length + 1] = (byte) 0xFF;
     Files.write(file, bytes);
-    var result = NablaParser.readSpec(file);
+    var result = SpecParser.readSpec(file);
     assertEquals(List.of("3:15: unexpected character U+FFFD"), described(result.diagnostics()));
     assertEquals(List.of("U+FFFD stands for bytes that are not valid UTF-8; save the file as UTF-8"),
         result.diagnostics().get(0).hints());
@@ -98,12 +98,12 @@ class RobustnessTest {
   void aByteOrderMarkIsIgnored(@TempDir Path directory) throws IOException {
     Path file = directory.resolve("bom.nabla");
     Files.writeString(file, "\uFEFF" + Examples.LESSON_SPEC, StandardCharsets.UTF_8);
-    assertFalse(NablaParser.readSpec(file).hasErrors());
+    assertFalse(SpecParser.readSpec(file).hasErrors());
   }
 
   @Test
   void windowsLineEndingsAreFine() {
-    Spec spec = NablaParser.parseSpec(new SourceFile("crlf.nabla", Examples.LESSON_SPEC.replace("\n", "\r\n")))
+    Spec spec = SpecParser.parseSpec(new SourceFile("crlf.nabla", Examples.LESSON_SPEC.replace("\n", "\r\n")))
         .orThrow();
     assertEquals(10, spec.statements().size());
   }
@@ -111,7 +111,7 @@ class RobustnessTest {
   @Test
   void emptyAndCommentOnlyFilesGiveOneDiagnostic() {
     for (String text : List.of("", "\n\n", "# nothing here\n   # still nothing")) {
-      var result = NablaParser.parseSpec(new SourceFile("empty.nabla", text));
+      var result = SpecParser.parseSpec(new SourceFile("empty.nabla", text));
       assertEquals(1, result.diagnostics().size(), text);
       assertTrue(result.diagnostics().get(0).message().startsWith("empty spec"));
     }
@@ -120,7 +120,7 @@ class RobustnessTest {
   @Test
   void manyBadLinesAreCappedAtAHundredDiagnostics() {
     String text = "x = +\n".repeat(500);
-    var result = NablaParser.parseSpec(new SourceFile("many.nabla", text));
+    var result = SpecParser.parseSpec(new SourceFile("many.nabla", text));
     assertEquals(101, result.diagnostics().size());
     assertEquals("too many errors: showing the first 100", result.diagnostics().get(100).message());
   }

@@ -22,9 +22,9 @@ class SpecPrinterTest {
       loss = mse(Y, t)
       """})
   void printedSpecsParseBackUnchanged(String text) {
-    Spec original = NablaParser.parseSpec(new SourceFile("a.nabla", text)).orThrow();
+    Spec original = SpecParser.parseSpec(new SourceFile("a.nabla", text)).orThrow();
     String printed = SpecPrinter.print(original);
-    Spec reparsed = NablaParser.parseSpec(new SourceFile("printed.nabla", printed)).orThrow();
+    Spec reparsed = SpecParser.parseSpec(new SourceFile("printed.nabla", printed)).orThrow();
     assertEquals(WithoutSpans.of(original.statements()), WithoutSpans.of(reparsed.statements()));
     assertEquals(printed, SpecPrinter.print(reparsed));
   }

@@ -16,7 +16,7 @@ import org.antlr.v4.runtime.Token;
 
 /**
  * The syntax phase: text to AST, or syntax diagnostics. Internal to the grammar module (the facade
- * is {@code dev.nabla.grammar.NablaParser}); no ANTLR type leaves this package.
+ * is {@code dev.nabla.grammar.SpecParser}); no ANTLR type leaves this package.
  *
  * <p>Steps: lex everything; check the tokens line by line (strange characters, unbalanced
  * brackets, nesting depth); parse with {@link HumaneErrorStrategy}; refuse parse trees too deep

@@ -25,11 +25,11 @@ import java.util.function.Function;
  * (all bad lines, one diagnostic each), then, when the syntax is right, the checks that need no
  * shapes (all of them together). Shapes are the generator's business.
  */
-public final class NablaParser {
+public final class SpecParser {
   /** Beyond this many, more diagnostics would bury the first ones, which matter most. */
   static final int MAX_DIAGNOSTICS = 100;
 
-  private NablaParser() {}
+  private SpecParser() {}
 
   public static ParseResult<Spec> parseSpec(SourceFile source) {
     return guarded(source, SyntaxReader::readSpec, (spec, s) -> SpecChecks.check(spec));
