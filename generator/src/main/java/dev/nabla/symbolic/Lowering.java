@@ -248,7 +248,7 @@ public final class Lowering {
 
   private Network finish(String name, List<Node> inputs, List<Node> parameters, Node label, Node target,
       Node output, Node loss, String canonicalText) {
-    Rebuild rebuild = new Rebuild(graph, inputs, leavesByFirstUse());
+    Rebuild rebuild = new Rebuild(graph, inputs, leavesByFirstUse(), List.of(loss, output));
     Map<Node, Statement.Init> finalInits = new IdentityHashMap<>();
     initializers.forEach((node, init) -> finalInits.put(rebuild.get(node), init));
     Map<Node, String> finalNames = new IdentityHashMap<>();
@@ -586,7 +586,10 @@ public final class Lowering {
     private final Graph target = new Graph();
     private final Map<Node, Node> mapped = new IdentityHashMap<>();
 
-    Rebuild(Graph source, List<Node> inputs, List<Node> leavesInOrder) {
+    Rebuild(Graph source, List<Node> inputs, List<Node> leavesInOrder, List<Node> roots) {
+      // What a stability rewrite replaced is left behind: only what the loss and the output use is kept.
+      java.util.Set<Node> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      used.addAll(Differentiator.reachable(roots));
       ShapeSolver solver = source.solver();
       ShapeSolver.DimNames dimNames = new ShapeSolver.DimNames();
       Map<Node, Shape> leafShapes = new IdentityHashMap<>();
@@ -603,6 +606,9 @@ public final class Lowering {
           Op.Leaf finished = leaf.classes() == null ? leaf
               : new Op.Leaf(leaf.kind(), leaf.name(), leafShapes.get(node).dim(0));
           mapped.put(node, target.leaf(finished, leafShapes.get(node), node.span()));
+          continue;
+        }
+        if (!used.contains(node)) {
           continue;
         }
         List<Node> inputsOfNode = node.inputs().stream().map(mapped::get).toList();
