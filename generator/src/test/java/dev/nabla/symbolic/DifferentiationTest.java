@@ -123,6 +123,22 @@ class DifferentiationTest {
   }
 
   @Test
+  void whatAStabilityRewriteReplacedLeavesNothingBehind() {
+    Network network = Networks.fromSpec(new SourceFile("r.nabla", """
+        model R
+        input X[3]
+        label y : 2
+        param W[2, 3]
+        out = log(softmax(W X))
+        loss = nll(out, y)
+        """));
+    assertEquals(List.of("5:7 logsoftmax(W X)", "6:8 cross_entropy(W X, y)"),
+        network.rewrites().stream().map(r -> r.span().position() + " " + r.after()).toList());
+    assertTrue(network.graph().nodes().stream().noneMatch(node -> node.is(Structural.SOFTMAX) || node.is(Unary.LOG)),
+        "the softmax and the log that were rewritten are gone: " + network.graph().nodes());
+  }
+
+  @Test
   void valueUsedTwiceAccumulatesItsAdjoint() {
     Network network = Networks.fromExpression("sum((W x) * (W x))");
     Node w = network.parameters().get(0);
