@@ -62,15 +62,17 @@ class TrainFaultsTest {
   void ctrlCSavesACheckpointAndResumingReachesTheSameParameters() throws Exception {
     Path data = data();
     Path straight = directory.resolve("straight");
-    runToEnd(nabla("train", "--epochs", "2", "--data", data.toString(), "--out", straight.toString()));
+    // Three epochs, interrupted after the first: an epoch takes half a second here, so the interrupt
+    // still lands before the last one even when the machine is busy.
+    runToEnd(nabla("train", "--epochs", "3", "--data", data.toString(), "--out", straight.toString()));
 
     Path interrupted = directory.resolve("interrupted");
-    Process process = nabla("train", "--epochs", "2", "--data", data.toString(), "--out", interrupted.toString()).start();
+    Process process = nabla("train", "--epochs", "3", "--data", data.toString(), "--out", interrupted.toString()).start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         lines.add(line);
-        if (line.startsWith("epoch 1/2")) {
+        if (line.startsWith("epoch 1/3")) {
           // SIGINT, as Ctrl-C sends it, while epoch 2 runs.
           new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
         }
@@ -79,10 +81,10 @@ class TrainFaultsTest {
     assertTrue(process.waitFor(2, TimeUnit.MINUTES));
     String output = String.join("\n", lines);
     assertTrue(output.contains("stopped; checkpoint saved to"), output);
-    assertTrue(!output.contains("epoch 2/2"), "the interrupt came during epoch 2: " + output);
+    assertTrue(!output.contains("epoch 3/3"), "the interrupt came before the last epoch: " + output);
 
     Path checkpoint = interrupted.resolve(CheckpointFile.DEFAULT_NAME);
-    runToEnd(nabla("train", "--epochs", "2", "--data", data.toString(), "--out", interrupted.toString(),
+    runToEnd(nabla("train", "--epochs", "3", "--data", data.toString(), "--out", interrupted.toString(),
         "--resume", checkpoint.toString()));
 
     Checkpoint expected = CheckpointFile.load(straight.resolve(CheckpointFile.DEFAULT_NAME));
