@@ -21,9 +21,18 @@ final class CompiledModels {
   private CompiledModels() {}
 
   static <T extends Trainable> T compile(Network network, CodegenOptions.Precision precision, int maxBatch, Class<T> type) {
+    return compile(network, precision, CodegenOptions.Backend.SCALAR, maxBatch, type);
+  }
+
+  static <T extends Trainable> T compile(Network network, CodegenOptions.Precision precision, CodegenOptions.Backend backend,
+      int maxBatch, Class<T> type) {
     Gradients gradients = Differentiator.parameters(network);
     checkMemory(network, gradients, precision, maxBatch);
-    CodegenOptions options = CodegenOptions.of(DEFAULT_PACKAGE).withPrecision(precision);
+    if (backend == CodegenOptions.Backend.VECTOR && !InMemoryCompiler.vectorModuleLoaded()) {
+      throw UserError.badInput("--backend vector needs the JVM started with --add-modules jdk.incubator.vector"
+          + " (./nabla adds it when it sees --backend vector; with java -jar, add it yourself)");
+    }
+    CodegenOptions options = CodegenOptions.of(DEFAULT_PACKAGE).withPrecision(precision).withBackend(backend);
     com.palantir.javapoet.JavaFile file;
     try {
       file = JavaWriter.write(network, gradients, options);
@@ -32,6 +41,15 @@ final class CompiledModels {
     }
     ClassLoader loader = InMemoryCompiler.compile(List.of(file));
     return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), maxBatch, type);
+  }
+
+  /** The backend named by a {@code --backend} option. */
+  static CodegenOptions.Backend backend(String name) {
+    try {
+      return CodegenOptions.Backend.named(name);
+    } catch (IllegalArgumentException e) {
+      throw UserError.badInput("--backend: " + e.getMessage());
+    }
   }
 
   /**

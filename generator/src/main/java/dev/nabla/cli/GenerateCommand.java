@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         "Classes go in package directories and need only nabla-runtime. All specs are checked before anything is written."},
     footer = {"", "Examples:",
         "  nabla generate examples/fashion_mlp.nabla -d src/generated/java --package com.acme.nets",
-        "  nabla generate examples/*.nabla -d out --precision double --with-tests"})
+        "  nabla generate examples/*.nabla -d out --precision double --with-tests",
+        "  nabla generate examples/fashion_mlp.nabla -d out --backend vector    (compile and run with --add-modules jdk.incubator.vector)"})
 final class GenerateCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "FILE", arity = "1..*", description = ".nabla spec files.")
@@ -35,6 +36,11 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--precision", defaultValue = "float", paramLabel = "float|double", description = "float (for training) or double (for checks). Default: ${DEFAULT-VALUE}.")
   String precision;
+
+  @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+      description = "The matrix kernels: plain Java loops (scalar), or the JDK's incubating Vector API (vector: faster; the class then"
+          + " compiles and runs only with --add-modules jdk.incubator.vector). Default: ${DEFAULT-VALUE}.")
+  String backend;
 
   @Option(names = "--with-tests", description = "Also write a JUnit 5 gradient-check test next to each class.")
   boolean withTests;
@@ -51,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
     };
     CodegenOptions options;
     try {
-      options = CodegenOptions.of(packageName).withPrecision(chosen).withTests(withTests);
+      options = CodegenOptions.of(packageName).withPrecision(chosen).withTests(withTests).withBackend(CompiledModels.backend(backend));
     } catch (IllegalArgumentException e) {
       throw UserError.badInput("--package " + packageName + ": " + e.getMessage());
     }

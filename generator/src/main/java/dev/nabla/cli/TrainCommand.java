@@ -81,6 +81,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "nabla-out", description = "Where the checkpoint and the report go. Default: ${DEFAULT-VALUE}.")
   Path out;
 
+  @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+      description = "The generated kernels: plain Java (scalar) or the incubating Vector API (vector: faster; needs the JVM started with"
+          + " --add-modules jdk.incubator.vector, which ./nabla adds). Default: ${DEFAULT-VALUE}.")
+  String backend;
+
   @Option(names = "--resume", paramLabel = "CKPT", description = "Continue from a checkpoint of the same network.")
   Path resume;
 
@@ -98,7 +103,8 @@ final class TrainCommand implements Callable<Integer> {
     Path dataDir = FashionMnist.resolveDirectory(data);
     FashionMnist.Split split = loadData(dataDir, stderr);
 
-    FloatTrainable model = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, batch, FloatTrainable.class);
+    FloatTrainable model = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, CompiledModels.backend(backend), batch,
+        FloatTrainable.class);
     model.initialize(seed);
     stdout.printf(Locale.ROOT, "training %s (%,d parameters) on Fashion-MNIST from %s: %d epoch%s, batch %d, %s, lr %s (%s)%n",
         network.name(), model.info().parameterCount(), dataDir, config.epochs(), config.epochs() == 1 ? "" : "s", config.batchSize(),

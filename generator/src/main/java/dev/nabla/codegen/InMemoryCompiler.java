@@ -37,9 +37,38 @@ public final class InMemoryCompiler {
   /** The options generated code must pass: Java 17, every lint warning an error. */
   public static final List<String> STRICT = List.of("--release", "17", "-Xlint:all", "-Werror");
 
-  /** Compiles {@code files} with {@link #STRICT} and returns a loader that defines their classes. */
+  /** The module the vector backend's classes import. */
+  public static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+  /**
+   * The options for classes of the vector backend: {@link #STRICT} with the incubator module added and
+   * without {@code -Werror}, because javac 17 warns that the module is incubating whatever the lint
+   * options; {@link #compile(List)} then fails on any other warning itself.
+   */
+  public static final List<String> STRICT_VECTOR = List.of("--release", "17", "--add-modules", VECTOR_MODULE, "-Xlint:all");
+
+  /** The one warning a vector-backend class may draw: that its module is incubating. */
+  private static final String INCUBATING = "compiler.warn.incubating.modules";
+
+  /**
+   * Compiles {@code files} with {@link #STRICT} (or, if they use the Vector API, {@link #STRICT_VECTOR}
+   * and no warning but the incubating notice) and returns a loader that defines their classes.
+   */
   public static ClassLoader compile(List<JavaFile> files) {
-    return compile(files, STRICT);
+    boolean vector = files.stream().anyMatch(InMemoryCompiler::usesVectorApi);
+    if (vector && !vectorModuleLoaded()) {
+      throw new IllegalStateException("the vector backend's classes need the JVM started with --add-modules " + VECTOR_MODULE);
+    }
+    return vector ? compile(files, STRICT_VECTOR, true) : compile(files, STRICT, false);
+  }
+
+  /** Whether this JVM resolved {@code jdk.incubator.vector} (started with {@code --add-modules} naming it). */
+  public static boolean vectorModuleLoaded() {
+    return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+  }
+
+  private static boolean usesVectorApi(JavaFile file) {
+    return file.toString().contains("import " + VECTOR_MODULE + ".");
   }
 
   /**
@@ -48,6 +77,10 @@ public final class InMemoryCompiler {
    * @throws IllegalStateException with javac's messages when compilation fails
    */
   public static ClassLoader compile(List<JavaFile> files, List<String> options) {
+    return compile(files, options, false);
+  }
+
+  private static ClassLoader compile(List<JavaFile> files, List<String> options, boolean failOnWarnings) {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     if (compiler == null) {
       throw new IllegalStateException("no Java compiler: run nabla on a JDK, not a JRE");
@@ -76,6 +109,10 @@ public final class InMemoryCompiler {
       List<String> allOptions = new ArrayList<>(options);
       allOptions.add("-proc:none");
       boolean ok = compiler.getTask(null, manager, diagnostics, allOptions, null, sources).call();
+      if (failOnWarnings) {
+        ok &= diagnostics.getDiagnostics().stream()
+            .noneMatch(d -> d.getKind() != Diagnostic.Kind.NOTE && !INCUBATING.equals(d.getCode()));
+      }
       if (!ok) {
         StringBuilder message = new StringBuilder("generated code does not compile:");
         for (Diagnostic<? extends JavaFileObject> diagnostic : diagnostics.getDiagnostics()) {

@@ -55,7 +55,8 @@ public final class JavaWriter {
   static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
       "List", "String", "Override", "IllegalArgumentException", "Float", "Double", "Integer", "Object", "System",
       "FloatTrainable", "Trainable", "Model", "Parameter", "Precision", "Labels", "Test", "Assertions", "Thread", "LockSupport",
-      "WeakReference", "Runtime", "Throwable", "IllegalStateException");
+      "WeakReference", "Runtime", "Throwable", "IllegalStateException", "FloatVector", "DoubleVector", "VectorSpecies",
+      "VectorOperators");
 
   /** Names the generated methods use for their own parameters and locals. */
   private static final List<String> RESERVED = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "lr", "result",
@@ -1817,6 +1818,10 @@ public final class JavaWriter {
     private boolean gradients;
     private boolean floatSource;
     private boolean ownSource;
+    /** Whether the {@link VectorKernels} forms are used, and under which name their species constant goes. */
+    private boolean vectorForward;
+    private boolean vectorGradients;
+    private String species;
 
     /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
     private record Rows(String array, int stride, int offset, int length, boolean floatInput) {
@@ -1854,6 +1859,21 @@ public final class JavaWriter {
     }
 
     /**
+     * Whether the vector kernels can take a product reading {@code source}: with the vector backend, when
+     * the source has the class's own type (a double class reading its float input keeps the scalar form,
+     * which widens each value as it transposes it).
+     */
+    private boolean vectorFor(Rows source) {
+      if (options.backend() != CodegenOptions.Backend.VECTOR || (source.floatInput && !ex.isFloat())) {
+        return false;
+      }
+      if (species == null) {
+        species = allocate("SPECIES");
+      }
+      return true;
+    }
+
+    /**
      * {@code Z = W x (+ bias)} for every sample: the inputs of a block of {@link #BLOCK} samples are
      * transposed into panel rows (one per input index), each row of W times the panel is an axpy over
      * the block, {@code sums += W[i][k..k+3] · panel[k..k+3]}, scattered to the samples with the bias.
@@ -1870,14 +1890,25 @@ public final class JavaWriter {
       }
       int m = rows(w);
       int k = columns(w);
-      String wRows = parameterRows.computeIfAbsent(w, p -> allocate(arrays.get(p) + "Rows"));
       scratch();
+      sumRows = Math.max(sumRows, m);
+      String flat = arrays.get(w);
+      if (vectorFor(source)) {
+        vectorForward = true;
+        body.comment("(for the whole batch, " + BLOCK + " samples at a time: dot products of the rows of " + flat
+            + " with the samples' inputs where they lie, 4 rows by 4 samples at a time in vector registers)");
+        body.open("for (int blockStart = lo; blockStart < hi; blockStart += " + BLOCK + ")");
+        body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
+        body.statement("rowsTimesSamples(" + flat + ", " + m + ", " + k + ", " + source.array + ", " + source.offset + ", "
+            + source.stride + ", blockStart, blockSize, " + blockSums + ")");
+        addBias(body, init, target, m);
+        return true;
+      }
+      String wRows = parameterRows.computeIfAbsent(w, p -> allocate(arrays.get(p) + "Rows"));
       forward = true;
       floatSource |= source.floatInput && !ex.isFloat();
       ownSource |= !(source.floatInput && !ex.isFloat());
       panelRows = Math.max(panelRows, k);
-      sumRows = Math.max(sumRows, m);
-      String flat = arrays.get(w);
       body.comment("(for the whole batch, " + BLOCK + " samples at a time: their inputs transposed into the panel, each row of "
           + flat + " times the panel summed for all of them at once)");
       body.statement("copyRows(" + flat + ", " + wRows + ", " + m + ", " + k + ")");
@@ -1886,6 +1917,12 @@ public final class JavaWriter {
       body.statement("transposeBlock(" + source.array + ", " + source.offset + ", " + source.stride + ", " + k
           + ", blockStart, blockSize, " + panel + ")");
       body.statement("rowsTimesPanel(" + wRows + ", " + m + ", " + panel + ", " + k + ", blockSize, " + blockSums + ")");
+      addBias(body, init, target, m);
+      return true;
+    }
+
+    /** Scatters the block's sums to its samples, each plus {@code init} (the bias) if there is one; closes the block loop. */
+    private void addBias(Body body, Node init, Target target, int m) {
       body.open("for (int col = 0; col < blockSize; col++)");
       body.statement("int b = blockStart + col");
       body.open("for (int i = 0; i < " + m + "; i++)");
@@ -1895,7 +1932,6 @@ public final class JavaWriter {
       body.close();
       body.close();
       body.close();
-      return true;
     }
 
     /**
@@ -1915,19 +1951,42 @@ public final class JavaWriter {
       }
       int m = rows(delta);
       int k = source.length;
-      String gRows = gradientRows.computeIfAbsent(parameter, p -> allocate(gradientArrays.get(p) + "Rows"));
-      if (sampleRows == null) {
-        sampleRows = allocate("sampleRows");
+      if (coefficients == null) {
         coefficients = allocate("coefficients");
       }
-      gradients = true;
-      sampleLength = Math.max(sampleLength, k);
       coefficientLength = Math.max(coefficientLength, m);
       body.readsInvN = true;
       String gradient = gradientArrays.get(parameter);
+      int chunk = Math.max(64, Math.min(k, GRADIENT_CHUNK_VALUES / m / 16 * 16));
+      if (vectorFor(source)) {
+        vectorGradients = true;
+        body.comment("(4 samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s"
+            + " where they lie times their entries a of " + reference(delta) + " / n, a vector at a time)");
+        body.open("for (int rowsStart = 0; rowsStart < " + k + "; rowsStart += " + chunk + ")");
+        body.statement("int rowsEnd = Math.min(" + k + ", rowsStart + " + chunk + ")");
+        body.statement("int b = lo");
+        body.open("for (; b + 4 <= hi; b += 4)");
+        gatherCoefficients(body, delta, m, 4);
+        body.statement("addOuterProducts4(" + gradient + ", " + m + ", " + k + ", rowsStart, rowsEnd, " + coefficients + ", "
+            + source.array + ", " + source.start("b") + ", " + source.start("(b + 1)") + ", " + source.start("(b + 2)") + ", "
+            + source.start("(b + 3)") + ")");
+        body.close();
+        body.open("for (; b < hi; b++)");
+        gatherCoefficients(body, delta, m, 1);
+        body.statement("addOuterProducts1(" + gradient + ", " + m + ", " + k + ", rowsStart, rowsEnd, " + coefficients + "[0], "
+            + source.array + ", " + source.start("b") + ")");
+        body.close();
+        body.close();
+        return true;
+      }
+      String gRows = gradientRows.computeIfAbsent(parameter, p -> allocate(gradientArrays.get(p) + "Rows"));
+      if (sampleRows == null) {
+        sampleRows = allocate("sampleRows");
+      }
+      gradients = true;
+      sampleLength = Math.max(sampleLength, k);
       body.comment("(4 samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s"
           + " times their entries a of " + reference(delta) + " / n)");
-      int chunk = Math.max(64, Math.min(k, GRADIENT_CHUNK_VALUES / m / 16 * 16));
       body.statement("zeroRows(" + gRows + ")");
       body.open("for (int rowsStart = 0; rowsStart < " + k + "; rowsStart += " + chunk + ")");
       body.statement("int rowsEnd = Math.min(" + k + ", rowsStart + " + chunk + ")");
@@ -1936,24 +1995,27 @@ public final class JavaWriter {
       for (int s = 0; s < 4; s++) {
         copyRow(body, source, s == 0 ? "b" : "(b + " + s + ")", s, k);
       }
-      body.open("for (int i = 0; i < " + m + "; i++)");
-      for (int s = 0; s < 4; s++) {
-        Ex entry = at(body, delta, s == 0 ? "b" : "(b + " + s + ")", "i", "0");
-        body.statement(coefficients + "[" + s + "][i] = " + ex.mul(Expressions.atom("invN"), entry).code());
-      }
-      body.close();
+      gatherCoefficients(body, delta, m, 4);
       body.statement("addOuterProducts4(" + gRows + ", " + m + ", rowsStart, rowsEnd, " + coefficients + ", " + sampleRows + ")");
       body.close();
       body.open("for (; b < hi; b++)");
       copyRow(body, source, "b", 0, k);
-      body.open("for (int i = 0; i < " + m + "; i++)");
-      body.statement(coefficients + "[0][i] = " + ex.mul(Expressions.atom("invN"), at(body, delta, "b", "i", "0")).code());
-      body.close();
+      gatherCoefficients(body, delta, m, 1);
       body.statement("addOuterProducts1(" + gRows + ", " + m + ", rowsStart, rowsEnd, " + coefficients + "[0], " + sampleRows + "[0])");
       body.close();
       body.close();
       body.statement("addRows(" + gradient + ", " + gRows + ", " + m + ", " + k + ")");
       return true;
+    }
+
+    /** {@code coefficients[s][i] = δ[b + s][i] / n} for the {@code samples} samples from {@code b}. */
+    private void gatherCoefficients(Body body, Node delta, int m, int samples) {
+      body.open("for (int i = 0; i < " + m + "; i++)");
+      for (int s = 0; s < samples; s++) {
+        Ex entry = at(body, delta, s == 0 ? "b" : "(b + " + s + ")", "i", "0");
+        body.statement(coefficients + "[" + s + "][i] = " + ex.mul(Expressions.atom("invN"), entry).code());
+      }
+      body.close();
     }
 
     /** Columns {@code [rowsStart, rowsEnd)} of a sample's input, to the same columns of a sample row. */
@@ -1978,10 +2040,15 @@ public final class JavaWriter {
       gradientRows.forEach((parameter, name) -> fields.add(FieldSpec.builder(matrix, name, Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("$L accumulated in row arrays before it is added to the flat gradient\n", gradientArrays.get(parameter))
           .initializer("new $T[$L][$L]", scalarType(), rows(parameter), columns(parameter)).build()));
-      if (panel != null) {
+      if (species != null) {
+        fields.add(vectorKernels().speciesField());
+      }
+      if (forward) {
         fields.add(FieldSpec.builder(matrix, panel, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("A block of up to $L samples' inputs, transposed: one row per input index\n", BLOCK)
             .initializer("new $T[$L][$L]", scalarType(), panelRows, BLOCK).build());
+      }
+      if (panel != null) {
         fields.add(FieldSpec.builder(matrix, blockSums, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("The output rows of a blocked product, for the samples of the block\n")
             .initializer("new $T[$L][$L]", scalarType(), sumRows, BLOCK).build());
@@ -1990,6 +2057,8 @@ public final class JavaWriter {
         fields.add(FieldSpec.builder(matrix, sampleRows, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("The inputs of 4 samples, copied to row arrays for the weight gradients\n")
             .initializer("new $T[4][$L]", scalarType(), sampleLength).build());
+      }
+      if (coefficients != null) {
         fields.add(FieldSpec.builder(matrix, coefficients, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("The entries of δ / n of 4 samples, for the weight gradients\n")
             .initializer("new $T[4][$L]", scalarType(), coefficientLength).build());
@@ -1997,9 +2066,19 @@ public final class JavaWriter {
       return fields;
     }
 
-    /** The static helpers the kernels call, each a few loops C2 vectorizes. */
+    private VectorKernels vectorKernels() {
+      return new VectorKernels(options.precision(), species);
+    }
+
+    /** The static helpers the kernels call, each a few loops C2 vectorizes (or written with vectors). */
     List<MethodSpec> methods() {
       List<MethodSpec> methods = new ArrayList<>();
+      if (vectorForward) {
+        methods.addAll(vectorKernels().forwardMethods());
+      }
+      if (vectorGradients) {
+        methods.addAll(vectorKernels().gradientMethods());
+      }
       TypeName row = arrayType();
       TypeName matrix = ArrayTypeName.of(row);
       String type = ex.type();

@@ -9,7 +9,8 @@ import dev.nabla.testing.RandomSpecs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The batch-level kernels (blocks of 64 samples, tiles of 4) give, for every batch size, the mean of
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class BatchKernelTest {
 
-  @Test
-  void everyBatchSizeAgreesWithOneSampleAtATime() {
+  @ParameterizedTest
+  @EnumSource(CodegenOptions.Backend.class)
+  void everyBatchSizeAgreesWithOneSampleAtATime(CodegenOptions.Backend backend) {
     List<Network> networks = new ArrayList<>();
     networks.add(Networks.resource("FashionMlp"));
     networks.add(Networks.resource("Blocks"));
@@ -27,7 +29,7 @@ class BatchKernelTest {
     }
     List<com.palantir.javapoet.JavaFile> files = new ArrayList<>();
     for (Network network : networks) {
-      files.add(Networks.java(network, Precision.DOUBLE));
+      files.add(Networks.java(network, Precision.DOUBLE, backend));
     }
     ClassLoader loader = InMemoryCompiler.compile(files);
     for (Network network : networks) {

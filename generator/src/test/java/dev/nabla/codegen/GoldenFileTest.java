@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +44,29 @@ class GoldenFileTest {
     }
     assertEquals(Files.exists(golden) ? Files.readString(golden, StandardCharsets.UTF_8) : "(no golden file " + golden + ")", source,
         "generated " + name + " differs from its golden file; if the change is meant, run with -Dnabla.updateGoldens=true");
+  }
+
+  /**
+   * The vector backend's classes: javac 17 notes that their module is incubating whatever the options
+   * (it is not a lint warning), so the test allows that one warning and no other.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"FashionMlp", "Blocks"})
+  void vectorBackendCompilesWithOnlyTheIncubatingNoticeAndMatchesItsGolden(String name) throws IOException {
+    JavaFile file = Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT, CodegenOptions.Backend.VECTOR);
+    String source = file.toString();
+    Compilation compilation = Compiler.javac()
+        .withOptions("--release", "17", "--add-modules", "jdk.incubator.vector", "-Xlint:all")
+        .compile(JavaFileObjects.forSourceString(Networks.PACKAGE + "." + name, source));
+    assertThat(compilation).succeeded();
+    assertEquals(List.of("compiler.warn.incubating.modules"), compilation.warnings().stream().map(d -> d.getCode()).toList());
+    Path golden = EXPECTED.resolve("vector").resolve(name + ".java");
+    if (updating()) {
+      Files.createDirectories(golden.getParent());
+      Files.writeString(golden, source, StandardCharsets.UTF_8);
+    }
+    assertEquals(Files.exists(golden) ? Files.readString(golden, StandardCharsets.UTF_8) : "(no golden file " + golden + ")", source,
+        "generated " + name + " (vector backend) differs from its golden file; if the change is meant, run with -Dnabla.updateGoldens=true");
   }
 
   @ParameterizedTest

@@ -46,6 +46,10 @@ final class Networks {
   }
 
   static JavaFile java(Network network, CodegenOptions.Precision precision) {
-    return JavaWriter.write(network, Differentiator.parameters(network), new CodegenOptions(PACKAGE, precision, false));
+    return java(network, precision, CodegenOptions.Backend.SCALAR);
+  }
+
+  static JavaFile java(Network network, CodegenOptions.Precision precision, CodegenOptions.Backend backend) {
+    return JavaWriter.write(network, Differentiator.parameters(network), new CodegenOptions(PACKAGE, precision, false, backend));
   }
 }

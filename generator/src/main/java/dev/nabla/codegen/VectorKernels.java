@@ -1,0 +1,197 @@
+package dev.nabla.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import dev.nabla.codegen.CodegenOptions.Precision;
+import java.util.ArrayList;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The matrix kernels of {@link CodegenOptions.Backend#VECTOR}, written with {@code jdk.incubator.vector}:
+ * the static helpers a generated class calls where the scalar backend transposes a block of inputs and
+ * relies on C2 to vectorize its loops.
+ *
+ * <p>Two shapes of work dominate an MLP. The forward product {@code W x} for a block of samples is a set
+ * of dot products; C2 does not vectorize a float reduction, which is why the scalar backend transposes
+ * the inputs first. With explicit vectors the dot products run in place: a tile of 4 weight rows by 4
+ * samples keeps 16 accumulators in registers, so each loaded vector of inputs serves 4 rows and each
+ * vector of weights 4 samples (8 loads per 16 fused multiply-adds), and the inputs are read where they
+ * lie, at any offset. The weight gradient {@code Σ δ xᵀ} is an axpy per row; explicit vectors let it read
+ * the samples and write the gradient in their flat arrays, without the row copies C2 needs.
+ */
+final class VectorKernels {
+  private static final String PACKAGE = "jdk.incubator.vector";
+  private static final ClassName OPERATORS = ClassName.get(PACKAGE, "VectorOperators");
+
+  private final TypeName scalar;
+  private final TypeName row;
+  private final ClassName vector;
+  private final String species;
+
+  /** Kernels for {@code precision}, naming the species constant {@code species}. */
+  VectorKernels(Precision precision, String species) {
+    boolean isFloat = precision == Precision.FLOAT;
+    this.scalar = isFloat ? TypeName.FLOAT : TypeName.DOUBLE;
+    this.row = ArrayTypeName.of(scalar);
+    this.vector = ClassName.get(PACKAGE, isFloat ? "FloatVector" : "DoubleVector");
+    this.species = species;
+  }
+
+  /** {@code SPECIES}: the widest vectors of the machine the class runs on. */
+  FieldSpec speciesField() {
+    TypeName type = ParameterizedTypeName.get(ClassName.get(PACKAGE, "VectorSpecies"), scalar.box());
+    return FieldSpec.builder(type, species, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("The widest vectors of this machine: what the kernels' loops step by\n")
+        .initializer("$T.SPECIES_PREFERRED", vector).build();
+  }
+
+  /** The forward kernels: the tiled product and the dot products of its remainders. */
+  List<MethodSpec> forwardMethods() {
+    return List.of(rowsTimesSamples(), dot(), dotTail());
+  }
+
+  /** The weight-gradient kernels, for 4 samples and for 1. */
+  List<MethodSpec> gradientMethods() {
+    return List.of(addOuterProducts(4), addOuterProducts(1));
+  }
+
+  private MethodSpec rowsTimesSamples() {
+    CodeBlock.Builder code = CodeBlock.builder()
+        .addStatement("int step = $L.length()", species)
+        .addStatement("int upper = $L.loopBound(length)", species)
+        .addStatement("int col = 0")
+        .beginControlFlow("for (; col + 4 <= blockSize; col += 4)")
+        .addStatement("int s0 = (blockStart + col) * stride + offset")
+        .addStatement("int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride")
+        .addStatement("int i = 0")
+        .beginControlFlow("for (; i + 4 <= count; i += 4)")
+        .addStatement("int w0 = i * length")
+        .addStatement("int w1 = w0 + length, w2 = w1 + length, w3 = w2 + length");
+    code.addStatement("$T a00 = $T.zero($L), a01 = a00, a02 = a00, a03 = a00", vector, vector, species);
+    for (int r = 1; r < 4; r++) {
+      code.addStatement("$T a$L0 = a00, a$L1 = a00, a$L2 = a00, a$L3 = a00", vector, r, r, r, r);
+    }
+    code.addStatement("int k = 0").beginControlFlow("for (; k < upper; k += step)");
+    for (int s = 0; s < 4; s++) {
+      code.addStatement("$T x$L = $T.fromArray($L, values, s$L + k)", vector, s, vector, species, s);
+    }
+    for (int r = 0; r < 4; r++) {
+      code.addStatement(r == 0 ? "$T v = $T.fromArray($L, w, w$L + k)" : "v = $T.fromArray($L, w, w$L + k)",
+          r == 0 ? new Object[] {vector, vector, species, r} : new Object[] {vector, species, r});
+      for (int s = 0; s < 4; s++) {
+        code.addStatement("a$L$L = v.fma(x$L, a$L$L)", r, s, s, r, s);
+      }
+    }
+    code.endControlFlow();
+    for (int r = 0; r < 4; r++) {
+      for (int s = 0; s < 4; s++) {
+        code.addStatement("sums[i$L][col$L] = a$L$L.reduceLanes($T.ADD) + dotTail(w, w$L, values, s$L, upper, length)",
+            r == 0 ? "" : " + " + r, s == 0 ? "" : " + " + s, r, s, OPERATORS, r, s);
+      }
+    }
+    code.endControlFlow()
+        .beginControlFlow("for (; i < count; i++)");
+    for (int s = 0; s < 4; s++) {
+      code.addStatement("sums[i][col$L] = dot(w, i * length, values, s$L, length)", s == 0 ? "" : " + " + s, s);
+    }
+    code.endControlFlow()
+        .endControlFlow()
+        .beginControlFlow("for (; col < blockSize; col++)")
+        .addStatement("int s0 = (blockStart + col) * stride + offset")
+        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("sums[i][col] = dot(w, i * length, values, s0, length)")
+        .endControlFlow()
+        .endControlFlow();
+    return MethodSpec.methodBuilder("rowsTimesSamples").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("sums[i][col] = Σ_k w[i * length + k] values[(blockStart + col) * stride + offset + k] for the block's\n"
+            + "samples and each of the {@code count} rows of w: dot products, 4 rows by 4 samples at a time in 16 vector\n"
+            + "accumulators, so that each vector loaded serves 4 of them\n")
+        .addParameter(row, "w").addParameter(int.class, "count").addParameter(int.class, "length")
+        .addParameter(row, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")
+        .addParameter(int.class, "blockStart").addParameter(int.class, "blockSize")
+        .addParameter(ArrayTypeName.of(row), "sums")
+        .addCode(code.build()).build();
+  }
+
+  private MethodSpec dot() {
+    return MethodSpec.methodBuilder("dot").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(scalar)
+        .addJavadoc("Σ_k w[wStart + k] values[vStart + k] for k < length\n")
+        .addParameter(row, "w").addParameter(int.class, "wStart").addParameter(row, "values").addParameter(int.class, "vStart")
+        .addParameter(int.class, "length")
+        .addStatement("int upper = $L.loopBound(length)", species)
+        .addStatement("$T sum = $T.zero($L)", vector, vector, species)
+        .beginControlFlow("for (int k = 0; k < upper; k += $L.length())", species)
+        .addStatement("sum = $T.fromArray($L, w, wStart + k).fma($T.fromArray($L, values, vStart + k), sum)",
+            vector, species, vector, species)
+        .endControlFlow()
+        .addStatement("return sum.reduceLanes($T.ADD) + dotTail(w, wStart, values, vStart, upper, length)", OPERATORS)
+        .build();
+  }
+
+  private MethodSpec dotTail() {
+    return MethodSpec.methodBuilder("dotTail").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(scalar)
+        .addJavadoc("Σ_k w[wStart + k] values[vStart + k] for from ≤ k < to: the part of a dot product past the last whole vector\n")
+        .addParameter(row, "w").addParameter(int.class, "wStart").addParameter(row, "values").addParameter(int.class, "vStart")
+        .addParameter(int.class, "from").addParameter(int.class, "to")
+        .addStatement("$T sum = 0", scalar)
+        .beginControlFlow("for (int k = from; k < to; k++)")
+        .addStatement("sum = Math.fma(w[wStart + k], values[vStart + k], sum)")
+        .endControlFlow()
+        .addStatement("return sum")
+        .build();
+  }
+
+  /**
+   * {@code g[i][from..to) += Σ_s a[s][i] values[start_s + from..to)}, in the flat gradient: each element sees
+   * the same chain of fused multiply-adds, in the same order, as in the scalar backend.
+   */
+  private MethodSpec addOuterProducts(int samples) {
+    MethodSpec.Builder method = MethodSpec.methodBuilder("addOuterProducts" + samples)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addParameter(row, "g").addParameter(int.class, "count").addParameter(int.class, "length")
+        .addParameter(int.class, "from").addParameter(int.class, "to")
+        .addParameter(samples == 1 ? row : ArrayTypeName.of(row), "a").addParameter(row, "values");
+    List<String> terms = new ArrayList<>();
+    for (int s = 0; s < samples; s++) {
+      method.addParameter(int.class, "s" + s);
+      terms.add(samples == 1 ? "a[i] values[s0 + j]" : "a[" + s + "][i] values[s" + s + " + j]");
+    }
+    method.addJavadoc("g[i * length + j] += $L for j in [from, to) and each of the {@code count} rows, a vector of j at a time\n",
+        String.join(" + ", terms));
+    if (samples > 1) {
+      StringBuilder rows = new StringBuilder();
+      for (int s = 0; s < samples; s++) {
+        rows.append(s == 0 ? "" : ", ").append("a").append(s).append(" = a[").append(s).append("]");
+      }
+      method.addStatement("$T $L", row, rows);
+    }
+    method.addStatement("int upper = from + $L.loopBound(to - from)", species)
+        .beginControlFlow("for (int i = 0; i < count; i++)");
+    for (int s = 0; s < samples; s++) {
+      method.addStatement("$T c$L = $T.broadcast($L, $L[i])", vector, s, vector, species, samples == 1 ? "a" : "a" + s);
+    }
+    method.addStatement("int start = i * length")
+        .addStatement("int j = from")
+        .beginControlFlow("for (; j < upper; j += $L.length())", species)
+        .addStatement("$T r = $T.fromArray($L, g, start + j)", vector, vector, species);
+    for (int s = 0; s < samples; s++) {
+      method.addStatement("r = c$L.fma($T.fromArray($L, values, s$L + j), r)", s, vector, species, s);
+    }
+    method.addStatement("r.intoArray(g, start + j)")
+        .endControlFlow()
+        .beginControlFlow("for (; j < to; j++)");
+    String chain = "g[start + j]";
+    for (int s = 0; s < samples; s++) {
+      chain = "Math.fma(" + (samples == 1 ? "a" : "a" + s) + "[i], values[s" + s + " + j], " + chain + ")";
+    }
+    return method.addStatement("g[start + j] = $L", chain)
+        .endControlFlow()
+        .endControlFlow().build();
+  }
+}

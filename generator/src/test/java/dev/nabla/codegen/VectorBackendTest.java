@@ -1,0 +1,101 @@
+package dev.nabla.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.codegen.CodegenOptions.Backend;
+import dev.nabla.codegen.CodegenOptions.Precision;
+import dev.nabla.runtime.Trainable;
+import dev.nabla.symbolic.Network;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vector backend's float classes compute what the scalar backend's compute, to float rounding, at
+ * batch sizes that run every path of its kernels: whole 4 × 4 tiles, the samples and rows left over,
+ * and the tail of a row past its last whole vector.
+ */
+class VectorBackendTest {
+  /** Odd sizes: 13 rows are 3 tiles and 1 left over; 37 inputs are 2 vectors of 16 (or 4 of 8) and a tail. */
+  private static final String ODD = """
+      model Odd
+      input  x[37]
+      label  y : 6
+      param  W1[13, 37]
+      param  b1[13]
+      param  W2[9, 13]
+      param  W3[6, 9]
+      h1  = tanh(W1 x + b1)
+      h2  = relu(W2 h1)
+      loss = cross_entropy(W3 h2, y)
+      """;
+
+  @Test
+  void floatClassesAgreeWithTheScalarBackendAtEveryBatchSize() {
+    for (Network network : List.of(Networks.resource("FashionMlp"), Networks.parse("Odd.nabla", ODD))) {
+      ClassLoader scalar = InMemoryCompiler.compile(List.of(Networks.java(network, Precision.FLOAT, Backend.SCALAR)));
+      ClassLoader vector = InMemoryCompiler.compile(List.of(Networks.java(network, Precision.FLOAT, Backend.VECTOR)));
+      for (int n : new int[] {1, 3, 4, 5, 9, 64, 67, 131, 300}) {
+        compare(network.name() + " at batch " + n, model(scalar, network, n), model(vector, network, n), n);
+      }
+    }
+  }
+
+  @Test
+  void theVectorClassImportsTheVectorApiAndTheScalarClassDoesNot() {
+    Network network = Networks.resource("FashionMlp");
+    assertTrue(Networks.java(network, Precision.FLOAT, Backend.VECTOR).toString().contains("FloatVector.fromArray("));
+    assertTrue(!Networks.java(network, Precision.FLOAT, Backend.SCALAR).toString().contains("jdk.incubator.vector"));
+  }
+
+  private static Trainable model(ClassLoader loader, Network network, int n) {
+    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + "." + network.name(), n, Trainable.class);
+    model.initialize(5);
+    return model;
+  }
+
+  private static void compare(String what, Trainable scalar, Trainable vector, int n) {
+    int in = scalar.info().inputSize();
+    int classes = scalar.info().labelSize();
+    SplittableRandom random = new SplittableRandom(n);
+    float[] x = new float[n * in];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    int[] labels = new int[n];
+    for (int b = 0; b < n; b++) {
+      labels[b] = random.nextInt(classes);
+    }
+    double expectedLoss = scalar.computeGradients(x, labels, n);
+    double loss = vector.computeGradients(x, labels, n);
+    assertEquals(expectedLoss, loss, 1e-5 * Math.max(1, Math.abs(expectedLoss)), what + ": loss");
+    for (var parameter : scalar.info().parameters()) {
+      close(scalar.gradient(parameter.name()), vector.gradient(parameter.name()), what + ": ∂C/∂" + parameter.name());
+    }
+    int outputs = scalar.info().outputSize();
+    double[] expected = new double[n * outputs];
+    double[] actual = new double[n * outputs];
+    float[] result = new float[n * outputs];
+    scalar.predict(x, n, result);
+    for (int i = 0; i < result.length; i++) {
+      expected[i] = result[i];
+    }
+    vector.predict(x, n, result);
+    for (int i = 0; i < result.length; i++) {
+      actual[i] = result[i];
+    }
+    close(expected, actual, what + ": prediction");
+  }
+
+  /** Entry by entry, within float rounding of the largest entry (sums taken in another order). */
+  private static void close(double[] expected, double[] actual, String what) {
+    double largest = 0;
+    for (double e : expected) {
+      largest = Math.max(largest, Math.abs(e));
+    }
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-5 * largest + 1e-7, what + "[" + i + "]");
+    }
+  }
+}
