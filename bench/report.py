@@ -48,37 +48,39 @@ print(f"JVM: {jvm}")
 if torch:
     print(f"PyTorch {torch['torch']}, {torch['threads']} threads, OMP_WAIT_POLICY={torch['omp_wait_policy']}, BLAS {torch['blas']}")
 print()
-header = "| network | batch | generated float | generated double | hand-written | interpreter | PyTorch | gen/PyTorch | gen/hand |"
+header = ("| network | batch | generated float | generated vector | generated double | hand-written | interpreter | PyTorch"
+          " | float/PyTorch | vector/PyTorch | float/hand | vector/hand |")
 for layers in ("784-20-10", "784-256-128-10"):
     print(f"Training, samples/s ({layers})\n")
     print(header)
-    print("|" + "---|" * 9)
-    for batch in ("1", "16", "64", "256", "1024"):
-        g = train.get(("generated-float", layers, batch))
-        d = train.get(("generated-double", layers, batch))
-        h = train.get(("hand", layers, batch))
-        i = train.get(("interpreter", layers, batch))
-        t = torch["train"][layers].get(batch) if torch else None
-        print(f"| {layers} | {batch} | {fmt(g)} | {fmt(d)} | {fmt(h)} | {fmt(i)} | {fmt(t)} | {ratio(g, t)} | {ratio(g, h)} |")
-    g = inference.get(("generated-float", layers, "10000"))
-    d = inference.get(("generated-double", layers, "10000"))
-    h = inference.get(("hand", layers, "10000"))
-    t = torch["inference"][layers].get("10000") if torch else None
-    print(f"| {layers} | inference 10,000 | {fmt(g)} | {fmt(d)} | {fmt(h)} | — | {fmt(t)} | {ratio(g, t)} | {ratio(g, h)} |")
+    print("|" + "---|" * 12)
+    rows = [(batch, train, batch) for batch in ("1", "16", "64", "256", "1024")] + [("inference 10,000", inference, "10000")]
+    for label, table, batch in rows:
+        g = table.get(("generated-float", layers, batch))
+        v = table.get(("generated-vector", layers, batch))
+        d = table.get(("generated-double", layers, batch))
+        h = table.get(("hand", layers, batch))
+        i = table.get(("interpreter", layers, batch))
+        kind = "inference" if table is inference else "train"
+        t = torch[kind][layers].get(batch) if torch else None
+        print(f"| {layers} | {label} | {fmt(g)} | {fmt(v)} | {fmt(d)} | {fmt(h)} | {fmt(i)} | {fmt(t)} | {ratio(g, t)} | {ratio(v, t)}"
+              f" | {ratio(g, h)} | {ratio(v, h)} |")
     print()
 
 passes = load("passes.json")
 if passes:
     times = {}
     for r in passes:
-        times[(r["params"]["layers"], r["benchmark"].rsplit(".", 1)[1])] = r["primaryMetric"]["score"]
+        p = r["params"]
+        times[(p["layers"], p.get("backend", "SCALAR"), r["benchmark"].rsplit(".", 1)[1])] = r["primaryMetric"]["score"]
     print("Backward against forward (generated float, batch 64, µs per batch):\n")
-    print("| network | forward | forward + backward | backward / forward |")
-    print("|---|---|---|---|")
+    print("| network | backend | forward | forward + backward | backward / forward |")
+    print("|---|---|---|---|---|")
     for layers in ("784-20-10", "784-256-128-10"):
-        f, fb = times.get((layers, "forward")), times.get((layers, "forwardBackward"))
-        if f and fb:
-            print(f"| {layers} | {f:.1f} | {fb:.1f} | {(fb - f) / f:.2f} |")
+        for backend in ("SCALAR", "VECTOR"):
+            f, fb = times.get((layers, backend, "forward")), times.get((layers, backend, "forwardBackward"))
+            if f and fb:
+                print(f"| {layers} | {backend.lower()} | {f:.1f} | {fb:.1f} | {(fb - f) / f:.2f} |")
     print()
 
 path = os.path.join(out, "codegen.jsonl")

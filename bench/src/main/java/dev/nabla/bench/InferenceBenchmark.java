@@ -1,5 +1,6 @@
 package dev.nabla.bench;
 
+import dev.nabla.codegen.CodegenOptions;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import dev.nabla.runtime.Trainable;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +23,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class InferenceBenchmark {
   static final int BATCH = 10_000;
 
-  @Param({"generated-float", "generated-double", "hand"})
+  @Param({"generated-float", "generated-vector", "generated-double", "hand"})
   public String impl;
 
   @Param({"784-20-10", "784-256-128-10"})
@@ -56,6 +57,7 @@ public class InferenceBenchmark {
     result = new float[BATCH * widths[widths.length - 1]];
     switch (impl) {
       case "generated-float" -> model = Networks.generated(layers, Precision.FLOAT, BATCH);
+      case "generated-vector" -> model = Networks.generated(layers, Precision.FLOAT, CodegenOptions.Backend.VECTOR, BATCH);
       case "generated-double" -> model = Networks.generated(layers, Precision.DOUBLE, BATCH);
       case "hand" -> {
         hand = new HandMlp(widths, BATCH);

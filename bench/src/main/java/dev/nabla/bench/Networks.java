@@ -58,11 +58,16 @@ public final class Networks {
     return Lowering.lower(spec, SpecPrinter.print(spec));
   }
 
-  /** Parse, derive, generate and compile: a new instance of the generated class. */
+  /** Parse, derive, generate and compile: a new instance of the generated class (scalar backend). */
   static Trainable generated(String layers, CodegenOptions.Precision precision, int maxBatch) {
-    String name = "Mlp" + layers.replace('-', '_') + precision.name().charAt(0);
+    return generated(layers, precision, CodegenOptions.Backend.SCALAR, maxBatch);
+  }
+
+  /** The generated class with the given backend; the vector backend's needs a JVM with the Vector API module. */
+  static Trainable generated(String layers, CodegenOptions.Precision precision, CodegenOptions.Backend backend, int maxBatch) {
+    String name = "Mlp" + layers.replace('-', '_') + precision.name().charAt(0) + backend.name().charAt(0);
     Network network = network(name, spec(name, widths(layers)));
-    var file = JavaWriter.write(network, Differentiator.parameters(network), new CodegenOptions(PACKAGE, precision, false));
+    var file = JavaWriter.write(network, Differentiator.parameters(network), new CodegenOptions(PACKAGE, precision, false, backend));
     ClassLoader loader = InMemoryCompiler.compile(List.of(file));
     Trainable model = InMemoryCompiler.instantiate(loader, PACKAGE + "." + name, maxBatch, Trainable.class);
     model.initialize(42);

@@ -1,5 +1,6 @@
 package dev.nabla.bench;
 
+import dev.nabla.codegen.CodegenOptions;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import dev.nabla.runtime.Trainable;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class PassesBenchmark {
   @Param({"784-20-10", "784-256-128-10"})
@@ -32,6 +33,9 @@ public class PassesBenchmark {
   @Param({"64"})
   public int batch;
 
+  @Param({"SCALAR", "VECTOR"})
+  public CodegenOptions.Backend backend;
+
   private Trainable model;
   private float[] x;
   private int[] labels;
@@ -39,7 +43,7 @@ public class PassesBenchmark {
   @Setup
   public void setUp() {
     int[] widths = Networks.widths(layers);
-    model = Networks.generated(layers, Precision.FLOAT, batch);
+    model = Networks.generated(layers, Precision.FLOAT, backend, batch);
     x = Networks.inputs(batch, widths[0], 2);
     labels = Networks.labels(batch, widths[widths.length - 1], 2);
   }

@@ -1,5 +1,6 @@
 package dev.nabla.bench;
 
+import dev.nabla.codegen.CodegenOptions;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import dev.nabla.runtime.Trainable;
 import java.util.Arrays;
@@ -27,13 +28,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class TrainingBenchmark {
   static final int EPOCH = 60_000;
 
-  /** generated-float, generated-double or hand (the hand-written baseline). */
-  @Param({"generated-float", "generated-double", "hand"})
+  /** generated-float, generated-vector (float, Vector API backend), generated-double or hand (the hand-written baseline). */
+  @Param({"generated-float", "generated-vector", "generated-double", "hand"})
   public String impl;
 
   @Param({"784-20-10", "784-256-128-10"})
@@ -76,6 +77,7 @@ public class TrainingBenchmark {
     }
     switch (impl) {
       case "generated-float" -> model = Networks.generated(layers, Precision.FLOAT, batch);
+      case "generated-vector" -> model = Networks.generated(layers, Precision.FLOAT, CodegenOptions.Backend.VECTOR, batch);
       case "generated-double" -> model = Networks.generated(layers, Precision.DOUBLE, batch);
       case "hand" -> {
         hand = new HandMlp(widths, batch);

@@ -144,6 +144,17 @@ class CliTest {
   }
 
   @Test
+  void generateWritesTheVectorBackendWhenAskedAndRefusesAnUnknownOne() throws IOException {
+    Run run = run("generate", SPEC, "-d", directory.toString(), "--backend", "vector");
+    assertEquals(0, run.exit(), run.err());
+    String source = Files.readString(directory.resolve("dev/nabla/generated/FashionMlp.java"));
+    assertTrue(source.contains("import jdk.incubator.vector.FloatVector;"), source);
+    Run bad = run("generate", SPEC, "-d", directory.toString(), "--backend", "gpu");
+    assertCleanFailure(bad, 2);
+    assertEquals("nabla: --backend: no backend 'gpu': the backends are scalar and vector\n", bad.err().replace("\r", ""));
+  }
+
+  @Test
   void gradRejectsBadValuesWithTheirPlace() throws IOException {
     Path values = directory.resolve("values.json");
     Files.writeString(values, "{\"params\": {\"W1\": [[1, 2]]}, \"inputs\": {\"x\": [1, 1]}, \"target\": [1]}");

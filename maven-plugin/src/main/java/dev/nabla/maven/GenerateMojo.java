@@ -1,5 +1,6 @@
 package dev.nabla.maven;
 
+import dev.nabla.codegen.CodegenOptions.Backend;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import java.io.File;
 import java.io.IOException;
@@ -74,6 +75,14 @@ public final class GenerateMojo extends AbstractMojo {
    * Also generate, for each model, a JUnit 5 test that checks its gradients against finite differences
    * ({@code NetGradientTest} for the model {@code Net}). The project then needs {@code org.junit.jupiter:junit-jupiter} in test scope.
    */
+  /**
+   * The loop forms of the generated matrix kernels: {@code scalar} (plain Java, which C2 vectorizes by itself)
+   * or {@code vector} (the JDK's incubating Vector API: faster, but the project must then compile and run
+   * with {@code --add-modules jdk.incubator.vector}, and javac prints a notice that the module is incubating).
+   */
+  @Parameter(property = "nabla.backend", defaultValue = "scalar", required = true)
+  private String backend;
+
   @Parameter(property = "nabla.generateTests", defaultValue = "false")
   private boolean generateTests;
 
@@ -105,7 +114,7 @@ public final class GenerateMojo extends AbstractMojo {
       return;
     }
     GenerationRequest request = new GenerationRequest(sourceDirectory.toPath(), outputDirectory.toPath(),
-        testOutputDirectory.toPath(), includes, excludes, packageName, precision(), generateTests, generatorVersion(),
+        testOutputDirectory.toPath(), includes, excludes, packageName, precision(), backend(), generateTests, generatorVersion(),
         Path.of(project.getBuild().getDirectory(), "nabla-maven-plugin", execution.getExecutionId() + ".state"));
     GenerationResult result;
     try {
@@ -147,6 +156,14 @@ public final class GenerateMojo extends AbstractMojo {
         }
       }
       throw new MojoFailureException(new SpecFailureException(result.errors()).getMessage());
+    }
+  }
+
+  private Backend backend() throws MojoExecutionException {
+    try {
+      return Backend.named(backend.strip());
+    } catch (IllegalArgumentException e) {
+      throw new MojoExecutionException("nabla: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.nabla.maven;
 
+import dev.nabla.codegen.CodegenOptions.Backend;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param excludes Ant patterns of the specs to leave out
  * @param packageName the package of every generated class, or {@code null} to take it from the spec's folder
  * @param precision float or double arithmetic
+ * @param backend the kernels' loop forms: plain Java, or the incubating Vector API
  * @param generateTests whether to write a JUnit 5 gradient-check test per model
  * @param generatorVersion the plugin's version (and, for a snapshot, its build): a change regenerates everything
  * @param stateFile where the record of the last run is kept
@@ -27,6 +29,7 @@ public record GenerationRequest(
     List<String> excludes,
     String packageName,
     Precision precision,
+    Backend backend,
     boolean generateTests,
     String generatorVersion,
     Path stateFile) {
@@ -39,13 +42,14 @@ public record GenerationRequest(
     excludes = excludes == null ? List.of() : List.copyOf(excludes);
     packageName = packageName == null || packageName.isBlank() ? null : packageName.strip();
     Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(generatorVersion, "generatorVersion");
     stateFile = stateFile.toAbsolutePath().normalize();
   }
 
   /** Everything besides the specs' text that the generated files depend on. */
   String fingerprint() {
-    return String.join("|", "generator=" + generatorVersion, "precision=" + precision,
+    return String.join("|", "generator=" + generatorVersion, "precision=" + precision, "backend=" + backend,
         "package=" + (packageName == null ? "<folders>" : packageName), "tests=" + generateTests,
         "out=" + outputDirectory, "testOut=" + testOutputDirectory);
   }

@@ -146,7 +146,8 @@ public final class SpecGenerator {
     String packageName = request.packageName() != null ? request.packageName() : packageOf(relative);
     CodegenOptions options;
     try {
-      options = CodegenOptions.of(packageName).withPrecision(request.precision()).withTests(request.generateTests());
+      options = CodegenOptions.of(packageName).withPrecision(request.precision()).withTests(request.generateTests())
+          .withBackend(request.backend());
     } catch (IllegalArgumentException e) {
       String origin = request.packageName() != null ? "the configured packageName" : "the folder "
           + SpecFiles.slashes(relative.getParent()) + " under " + request.sourceDirectory();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.codegen.CodegenOptions.Backend;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ class SpecGeneratorTest {
   }
 
   private GenerationRequest request(String version, String packageName, boolean tests, List<String> includes, List<String> excludes) {
-    return new GenerationRequest(sources, out, testOut, includes, excludes, packageName, Precision.FLOAT, tests, version, state);
+    return new GenerationRequest(sources, out, testOut, includes, excludes, packageName, Precision.FLOAT, Backend.SCALAR, tests, version, state);
   }
 
   private GenerationResult run() throws IOException {
