@@ -546,6 +546,8 @@ public final class JavaWriter {
     if (fused != null) {
       Node bias = node.input(0) == fused ? node.input(1) : node.input(0);
       matmul(body, fused, bias, arrayTarget(node), false, plan.perSample(node));
+    } else if (op == Structural.MATMUL && kernels.transposedProduct(body, node)) {
+      // written by the kernel
     } else if (op == Structural.MATMUL) {
       matmul(body, node, null, arrayTarget(node), false, plan.perSample(node));
     } else if (op == Structural.TRANSPOSE) {
@@ -1821,6 +1823,8 @@ public final class JavaWriter {
     /** Whether the {@link VectorKernels} forms are used, and under which name their species constant goes. */
     private boolean vectorForward;
     private boolean vectorGradients;
+    private boolean vectorSampleProducts;
+    private boolean vectorTransposed;
     private String species;
 
     /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
@@ -1921,6 +1925,31 @@ public final class JavaWriter {
       return true;
     }
 
+    /**
+     * {@code y = Wᵀ δ} for every sample, W a parameter matrix and δ stored per sample (the backward pass's
+     * product), with the vector backend: the rows of W scaled by δ's entries, for 4 samples at a time.
+     */
+    boolean transposedProduct(Body body, Node product) {
+      Node transposed = product.input(0);
+      if (options.backend() != CodegenOptions.Backend.VECTOR || !transposed.is(Structural.TRANSPOSE)
+          || plan.storage(transposed) != Storage.VIEW || !isParameterMatrix(transposed.input(0))
+          || plan.storage(product) != Storage.ARRAY || !plan.perSample(product) || columns(product) != 1) {
+        return false;
+      }
+      Node w = transposed.input(0);
+      Rows source = rowsOf(body, product.input(1));
+      if (source == null || source.length != rows(w) || rows(product) != columns(w) || !vectorFor(source)) {
+        return false;
+      }
+      vectorTransposed = true;
+      String flat = arrays.get(w);
+      body.comment("(the rows of " + flat + " scaled by each sample's entries of " + reference(product.input(1))
+          + " and summed, 2 vectors for 4 samples at a time)");
+      body.statement("rowsTransposedTimesSamples(" + flat + ", " + rows(w) + ", " + columns(w) + ", " + source.array + ", "
+          + source.offset + ", " + source.stride + ", lo, hi, " + arrays.get(product) + ")");
+      return true;
+    }
+
     /** Scatters the block's sums to its samples, each plus {@code init} (the bias) if there is one; closes the block loop. */
     private void addBias(Body body, Node init, Target target, int m) {
       body.open("for (int col = 0; col < blockSize; col++)");
@@ -1958,6 +1987,15 @@ public final class JavaWriter {
       body.readsInvN = true;
       String gradient = gradientArrays.get(parameter);
       int chunk = Math.max(64, Math.min(k, GRADIENT_CHUNK_VALUES / m / 16 * 16));
+      Rows deltaRows = rowsOf(body, delta);
+      if (deltaRows != null && deltaRows.length == m && vectorFor(source)) {
+        vectorSampleProducts = true;
+        body.comment("(one product for the lane's samples, " + reference(delta) + " times their inputs where they lie: tiles of 4 rows of "
+            + gradient + " by 2 vectors, each summed over the samples in registers, then scaled by 1/n)");
+        body.statement("addSampleProducts(" + gradient + ", " + m + ", " + k + ", " + deltaRows.array + ", " + deltaRows.offset + ", "
+            + deltaRows.stride + ", " + source.array + ", " + source.offset + ", " + source.stride + ", lo, hi, invN)");
+        return true;
+      }
       if (vectorFor(source)) {
         vectorGradients = true;
         body.comment("(4 samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s"
@@ -2078,6 +2116,14 @@ public final class JavaWriter {
       }
       if (vectorGradients) {
         methods.addAll(vectorKernels().gradientMethods());
+      }
+      if (vectorSampleProducts) {
+        methods.add(vectorKernels().addSampleProducts());
+        methods.add(vectorKernels().addSampleProductsColumns());
+      }
+      if (vectorTransposed) {
+        methods.add(vectorKernels().rowsTransposedTimesSamples());
+        methods.add(vectorKernels().transposedColumns());
       }
       TypeName row = arrayType();
       TypeName matrix = ArrayTypeName.of(row);

@@ -56,9 +56,164 @@ final class VectorKernels {
     return List.of(rowsTimesSamples(), dot(), dotTail());
   }
 
-  /** The weight-gradient kernels, for 4 samples and for 1. */
+  /** The weight-gradient kernels that take δ entry by entry, for 4 samples and for 1. */
   List<MethodSpec> gradientMethods() {
     return List.of(addOuterProducts(4), addOuterProducts(1));
+  }
+
+  /** The weight-gradient kernel that reads δ where it lies: a product summed over the samples in registers. */
+  MethodSpec addSampleProducts() {
+    CodeBlock.Builder code = CodeBlock.builder()
+        .addStatement("int step = $L.length()", species)
+        .addStatement("$T factor = $T.broadcast($L, scale)", vector, vector, species)
+        .addStatement("int j = 0")
+        .beginControlFlow("for (; j + 2 * step <= length; j += 2 * step)")
+        .addStatement("int i = 0")
+        .beginControlFlow("for (; i + 4 <= count; i += 4)");
+    code.addStatement("$T a00 = $T.zero($L), a01 = a00", vector, vector, species);
+    for (int r = 1; r < 4; r++) {
+      code.addStatement("$T a$L0 = a00, a$L1 = a00", vector, r, r);
+    }
+    code.beginControlFlow("for (int b = lo; b < hi; b++)")
+        .addStatement("int s = b * stride + offset + j")
+        .addStatement("int d = b * deltaStride + deltaOffset + i")
+        .addStatement("$T x0 = $T.fromArray($L, values, s)", vector, vector, species)
+        .addStatement("$T x1 = $T.fromArray($L, values, s + step)", vector, vector, species);
+    for (int r = 0; r < 4; r++) {
+      code.addStatement(r == 0 ? "$T c = $T.broadcast($L, delta[d])" : "c = $T.broadcast($L, delta[d + " + r + "])",
+          r == 0 ? new Object[] {vector, vector, species} : new Object[] {vector, species});
+      code.addStatement("a$L0 = c.fma(x0, a$L0)", r, r);
+      code.addStatement("a$L1 = c.fma(x1, a$L1)", r, r);
+    }
+    code.endControlFlow();
+    for (int r = 0; r < 4; r++) {
+      String row = r == 0 ? "i * length + j" : "(i + " + r + ") * length + j";
+      code.addStatement("a$L0.fma(factor, $T.fromArray($L, g, $L)).intoArray(g, $L)", r, vector, species, row, row);
+      code.addStatement("a$L1.fma(factor, $T.fromArray($L, g, $L + step)).intoArray(g, $L + step)", r, vector, species, row, row);
+    }
+    code.endControlFlow()
+        .beginControlFlow("for (; i < count; i++)")
+        .addStatement("addSampleProductsColumns(g, i, length, j, j + 2 * step, delta, deltaOffset, deltaStride, values, offset, stride, lo, hi,"
+            + " scale)")
+        .endControlFlow()
+        .endControlFlow()
+        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("addSampleProductsColumns(g, i, length, j, length, delta, deltaOffset, deltaStride, values, offset, stride, lo, hi,"
+            + " scale)")
+        .endControlFlow();
+    return MethodSpec.methodBuilder("addSampleProducts").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] over\n"
+            + "the samples b in [lo, hi): tiles of 4 rows of g by 2 vectors of j, each summed over all the samples in 8 vector\n"
+            + "accumulators before it is added to g once\n")
+        .addParameter(row, "g").addParameter(int.class, "count").addParameter(int.class, "length")
+        .addParameter(row, "delta").addParameter(int.class, "deltaOffset").addParameter(int.class, "deltaStride")
+        .addParameter(row, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")
+        .addParameter(int.class, "lo").addParameter(int.class, "hi").addParameter(scalar, "scale")
+        .addCode(code.build()).build();
+  }
+
+  /** The rows left over by {@link #addSampleProducts()}'s tiles, and its columns past the last pair of vectors. */
+  MethodSpec addSampleProductsColumns() {
+    return MethodSpec.methodBuilder("addSampleProductsColumns").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] for\n"
+            + "one row i and j in [from, to): a vector of j at a time, then one j at a time\n")
+        .addParameter(row, "g").addParameter(int.class, "i").addParameter(int.class, "length")
+        .addParameter(int.class, "from").addParameter(int.class, "to")
+        .addParameter(row, "delta").addParameter(int.class, "deltaOffset").addParameter(int.class, "deltaStride")
+        .addParameter(row, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")
+        .addParameter(int.class, "lo").addParameter(int.class, "hi").addParameter(scalar, "scale")
+        .addStatement("int step = $L.length()", species)
+        .addStatement("int j = from")
+        .beginControlFlow("for (; j + step <= to; j += step)")
+        .addStatement("$T sum = $T.zero($L)", vector, vector, species)
+        .beginControlFlow("for (int b = lo; b < hi; b++)")
+        .addStatement("sum = $T.broadcast($L, delta[b * deltaStride + deltaOffset + i]).fma($T.fromArray($L, values, b * stride + offset + j), sum)",
+            vector, species, vector, species)
+        .endControlFlow()
+        .addStatement("sum.fma($T.broadcast($L, scale), $T.fromArray($L, g, i * length + j)).intoArray(g, i * length + j)",
+            vector, species, vector, species)
+        .endControlFlow()
+        .beginControlFlow("for (; j < to; j++)")
+        .addStatement("$T sum = 0", scalar)
+        .beginControlFlow("for (int b = lo; b < hi; b++)")
+        .addStatement("sum = Math.fma(delta[b * deltaStride + deltaOffset + i], values[b * stride + offset + j], sum)")
+        .endControlFlow()
+        .addStatement("g[i * length + j] = Math.fma(sum, scale, g[i * length + j])")
+        .endControlFlow()
+        .build();
+  }
+
+  /** The product with a transposed weight matrix, {@code Wᵀ δ} for every sample (the backward pass's). */
+  MethodSpec rowsTransposedTimesSamples() {
+    CodeBlock.Builder code = CodeBlock.builder()
+        .addStatement("int step = $L.length()", species)
+        .addStatement("int b = lo")
+        .beginControlFlow("for (; b + 4 <= hi; b += 4)")
+        .addStatement("int s0 = b * stride + offset")
+        .addStatement("int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride")
+        .addStatement("int j = 0")
+        .beginControlFlow("for (; j + 2 * step <= length; j += 2 * step)");
+    code.addStatement("$T a00 = $T.zero($L), a01 = a00", vector, vector, species);
+    for (int s = 1; s < 4; s++) {
+      code.addStatement("$T a$L0 = a00, a$L1 = a00", vector, s, s);
+    }
+    code.beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("$T v0 = $T.fromArray($L, w, i * length + j)", vector, vector, species)
+        .addStatement("$T v1 = $T.fromArray($L, w, i * length + j + step)", vector, vector, species);
+    for (int s = 0; s < 4; s++) {
+      code.addStatement(s == 0 ? "$T c = $T.broadcast($L, values[s0 + i])" : "c = $T.broadcast($L, values[s" + s + " + i])",
+          s == 0 ? new Object[] {vector, vector, species} : new Object[] {vector, species});
+      code.addStatement("a$L0 = v0.fma(c, a$L0)", s, s);
+      code.addStatement("a$L1 = v1.fma(c, a$L1)", s, s);
+    }
+    code.endControlFlow();
+    for (int s = 0; s < 4; s++) {
+      String at = s == 0 ? "b * length + j" : "(b + " + s + ") * length + j";
+      code.addStatement("a$L0.intoArray(out, $L)", s, at);
+      code.addStatement("a$L1.intoArray(out, $L + step)", s, at);
+    }
+    code.endControlFlow();
+    for (int s = 0; s < 4; s++) {
+      code.addStatement("transposedColumns(w, count, length, j, values, s$L, out, $L)", s, s == 0 ? "b * length" : "(b + " + s + ") * length");
+    }
+    code.endControlFlow()
+        .beginControlFlow("for (; b < hi; b++)")
+        .addStatement("transposedColumns(w, count, length, 0, values, b * stride + offset, out, b * length)")
+        .endControlFlow();
+    return MethodSpec.methodBuilder("rowsTransposedTimesSamples").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("out[b * length + j] = Σ_i w[i * length + j] values[b * stride + offset + i] for the samples b in [lo, hi): the\n"
+            + "rows of w scaled by each sample's entries and summed, 2 vectors of j for 4 samples at a time in 8 accumulators\n")
+        .addParameter(row, "w").addParameter(int.class, "count").addParameter(int.class, "length")
+        .addParameter(row, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")
+        .addParameter(int.class, "lo").addParameter(int.class, "hi").addParameter(row, "out")
+        .addCode(code.build()).build();
+  }
+
+  /** One sample's columns left over by {@link #rowsTransposedTimesSamples()}, or all of them. */
+  MethodSpec transposedColumns() {
+    return MethodSpec.methodBuilder("transposedColumns").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("out[start + j] = Σ_i w[i * length + j] values[sample + i] for j in [from, length): a vector of j at a time, then\n"
+            + "one j at a time\n")
+        .addParameter(row, "w").addParameter(int.class, "count").addParameter(int.class, "length").addParameter(int.class, "from")
+        .addParameter(row, "values").addParameter(int.class, "sample").addParameter(row, "out").addParameter(int.class, "start")
+        .addStatement("int step = $L.length()", species)
+        .addStatement("int j = from")
+        .beginControlFlow("for (; j + step <= length; j += step)")
+        .addStatement("$T sum = $T.zero($L)", vector, vector, species)
+        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("sum = $T.fromArray($L, w, i * length + j).fma($T.broadcast($L, values[sample + i]), sum)",
+            vector, species, vector, species)
+        .endControlFlow()
+        .addStatement("sum.intoArray(out, start + j)")
+        .endControlFlow()
+        .beginControlFlow("for (; j < length; j++)")
+        .addStatement("$T sum = 0", scalar)
+        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("sum = Math.fma(w[i * length + j], values[sample + i], sum)")
+        .endControlFlow()
+        .addStatement("out[start + j] = sum")
+        .endControlFlow()
+        .build();
   }
 
   private MethodSpec rowsTimesSamples() {

@@ -17,14 +17,17 @@ import org.junit.jupiter.api.Test;
  * and the tail of a row past its last whole vector.
  */
 class VectorBackendTest {
-  /** Odd sizes: 13 rows are 3 tiles and 1 left over; 37 inputs are 2 vectors of 16 (or 4 of 8) and a tail. */
+  /**
+   * Odd sizes: 45 rows are 11 tiles of 4 and 1 left over; 37 inputs are 2 vectors of 16 (or 4 of 8) and a
+   * tail; W2ᵀ δ2 runs over 45 columns, a pair of vectors, one more and a tail.
+   */
   private static final String ODD = """
       model Odd
       input  x[37]
       label  y : 6
-      param  W1[13, 37]
-      param  b1[13]
-      param  W2[9, 13]
+      param  W1[45, 37]
+      param  b1[45]
+      param  W2[9, 45]
       param  W3[6, 9]
       h1  = tanh(W1 x + b1)
       h2  = relu(W2 h1)

@@ -650,38 +650,11 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // dW2 = ∂C/∂W2 = (1/n) Σ_b dZ2 y1ᵀ   [7:1]
-    // (4 samples at a time: each row of dW2 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s where they lie times their entries a of dZ2 / n, a vector at a time)
-    for (int rowsStart = 0; rowsStart < 20; rowsStart += 64) {
-      int rowsEnd = Math.min(20, rowsStart + 64);
-      int b = lo;
-      for (; b + 4 <= hi; b += 4) {
-        for (int i = 0; i < 10; i++) {
-          coefficients[0][i] = invN * dZ2[b * 10 + i];
-          coefficients[1][i] = invN * dZ2[(b + 1) * 10 + i];
-          coefficients[2][i] = invN * dZ2[(b + 2) * 10 + i];
-          coefficients[3][i] = invN * dZ2[(b + 3) * 10 + i];
-        }
-        addOuterProducts4(dW2, 10, 20, rowsStart, rowsEnd, coefficients, y1, b * 20, (b + 1) * 20, (b + 2) * 20, (b + 3) * 20);
-      }
-      for (; b < hi; b++) {
-        for (int i = 0; i < 10; i++) {
-          coefficients[0][i] = invN * dZ2[b * 10 + i];
-        }
-        addOuterProducts1(dW2, 10, 20, rowsStart, rowsEnd, coefficients[0], y1, b * 20);
-      }
-    }
+    // (one product for the lane's samples, dZ2 times their inputs where they lie: tiles of 4 rows of dW2 by 2 vectors, each summed over the samples in registers, then scaled by 1/n)
+    addSampleProducts(dW2, 10, 20, dZ2, 0, 10, y1, 0, 20, lo, hi, invN);
     // dY1 = ∂H/∂y1 = W2ᵀ dZ2   [9:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 20; i++) {
-        dY1[b * 20 + i] = 0f;
-      }
-      for (int k = 0; k < 10; k++) {
-        float d = dZ2[b * 10 + k];
-        for (int i = 0; i < 20; i++) {
-          dY1[b * 20 + i] += W2[k * 20 + i] * d;
-        }
-      }
-    }
+    // (the rows of W2 scaled by each sample's entries of dZ2 and summed, 2 vectors for 4 samples at a time)
+    rowsTransposedTimesSamples(W2, 10, 20, dZ2, 0, 10, lo, hi, dY1);
     // dZ1 = ∂H/∂z1 = dY1 ⊙ 1{z1 ≥ 0}   [9:13]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 20; i++) {
@@ -695,26 +668,8 @@ public final class FashionMlp implements FloatTrainable {
       }
     }
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 Xᵀ   [5:1]
-    // (4 samples at a time: each row of dW1 gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s where they lie times their entries a of dZ1 / n, a vector at a time)
-    for (int rowsStart = 0; rowsStart < 784; rowsStart += 304) {
-      int rowsEnd = Math.min(784, rowsStart + 304);
-      int b = lo;
-      for (; b + 4 <= hi; b += 4) {
-        for (int i = 0; i < 20; i++) {
-          coefficients[0][i] = invN * dZ1[b * 20 + i];
-          coefficients[1][i] = invN * dZ1[(b + 1) * 20 + i];
-          coefficients[2][i] = invN * dZ1[(b + 2) * 20 + i];
-          coefficients[3][i] = invN * dZ1[(b + 3) * 20 + i];
-        }
-        addOuterProducts4(dW1, 20, 784, rowsStart, rowsEnd, coefficients, x, b * 784, (b + 1) * 784, (b + 2) * 784, (b + 3) * 784);
-      }
-      for (; b < hi; b++) {
-        for (int i = 0; i < 20; i++) {
-          coefficients[0][i] = invN * dZ1[b * 20 + i];
-        }
-        addOuterProducts1(dW1, 20, 784, rowsStart, rowsEnd, coefficients[0], x, b * 784);
-      }
-    }
+    // (one product for the lane's samples, dZ1 times their inputs where they lie: tiles of 4 rows of dW1 by 2 vectors, each summed over the samples in registers, then scaled by 1/n)
+    addSampleProducts(dW1, 20, 784, dZ1, 0, 20, x, 0, 784, lo, hi, invN);
   }
 
   private void checkInputs(float[] x, int n) {
@@ -842,51 +797,157 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * g[i * length + j] += a[0][i] values[s0 + j] + a[1][i] values[s1 + j] + a[2][i] values[s2 + j] + a[3][i] values[s3 + j] for j in [from, to) and each of the {@code count} rows, a vector of j at a time
+   * g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] over
+   * the samples b in [lo, hi): tiles of 4 rows of g by 2 vectors of j, each summed over all the samples in 8 vector
+   * accumulators before it is added to g once
    */
-  private static void addOuterProducts4(float[] g, int count, int length, int from, int to,
-      float[][] a, float[] values, int s0, int s1, int s2, int s3) {
-    float[] a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-    int upper = from + SPECIES.loopBound(to - from);
+  private static void addSampleProducts(float[] g, int count, int length, float[] delta,
+      int deltaOffset, int deltaStride, float[] values, int offset, int stride, int lo, int hi,
+      float scale) {
+    int step = SPECIES.length();
+    FloatVector factor = FloatVector.broadcast(SPECIES, scale);
+    int j = 0;
+    for (; j + 2 * step <= length; j += 2 * step) {
+      int i = 0;
+      for (; i + 4 <= count; i += 4) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00;
+        FloatVector a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00;
+        for (int b = lo; b < hi; b++) {
+          int s = b * stride + offset + j;
+          int d = b * deltaStride + deltaOffset + i;
+          FloatVector x0 = FloatVector.fromArray(SPECIES, values, s);
+          FloatVector x1 = FloatVector.fromArray(SPECIES, values, s + step);
+          FloatVector c = FloatVector.broadcast(SPECIES, delta[d]);
+          a00 = c.fma(x0, a00);
+          a01 = c.fma(x1, a01);
+          c = FloatVector.broadcast(SPECIES, delta[d + 1]);
+          a10 = c.fma(x0, a10);
+          a11 = c.fma(x1, a11);
+          c = FloatVector.broadcast(SPECIES, delta[d + 2]);
+          a20 = c.fma(x0, a20);
+          a21 = c.fma(x1, a21);
+          c = FloatVector.broadcast(SPECIES, delta[d + 3]);
+          a30 = c.fma(x0, a30);
+          a31 = c.fma(x1, a31);
+        }
+        a00.fma(factor, FloatVector.fromArray(SPECIES, g, i * length + j)).intoArray(g, i * length + j);
+        a01.fma(factor, FloatVector.fromArray(SPECIES, g, i * length + j + step)).intoArray(g, i * length + j + step);
+        a10.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 1) * length + j)).intoArray(g, (i + 1) * length + j);
+        a11.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 1) * length + j + step)).intoArray(g, (i + 1) * length + j + step);
+        a20.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 2) * length + j)).intoArray(g, (i + 2) * length + j);
+        a21.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 2) * length + j + step)).intoArray(g, (i + 2) * length + j + step);
+        a30.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 3) * length + j)).intoArray(g, (i + 3) * length + j);
+        a31.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 3) * length + j + step)).intoArray(g, (i + 3) * length + j + step);
+      }
+      for (; i < count; i++) {
+        addSampleProductsColumns(g, i, length, j, j + 2 * step, delta, deltaOffset, deltaStride, values, offset, stride, lo, hi, scale);
+      }
+    }
     for (int i = 0; i < count; i++) {
-      FloatVector c0 = FloatVector.broadcast(SPECIES, a0[i]);
-      FloatVector c1 = FloatVector.broadcast(SPECIES, a1[i]);
-      FloatVector c2 = FloatVector.broadcast(SPECIES, a2[i]);
-      FloatVector c3 = FloatVector.broadcast(SPECIES, a3[i]);
-      int start = i * length;
-      int j = from;
-      for (; j < upper; j += SPECIES.length()) {
-        FloatVector r = FloatVector.fromArray(SPECIES, g, start + j);
-        r = c0.fma(FloatVector.fromArray(SPECIES, values, s0 + j), r);
-        r = c1.fma(FloatVector.fromArray(SPECIES, values, s1 + j), r);
-        r = c2.fma(FloatVector.fromArray(SPECIES, values, s2 + j), r);
-        r = c3.fma(FloatVector.fromArray(SPECIES, values, s3 + j), r);
-        r.intoArray(g, start + j);
-      }
-      for (; j < to; j++) {
-        g[start + j] = Math.fma(a3[i], values[s3 + j], Math.fma(a2[i], values[s2 + j], Math.fma(a1[i], values[s1 + j], Math.fma(a0[i], values[s0 + j], g[start + j]))));
-      }
+      addSampleProductsColumns(g, i, length, j, length, delta, deltaOffset, deltaStride, values, offset, stride, lo, hi, scale);
     }
   }
 
   /**
-   * g[i * length + j] += a[i] values[s0 + j] for j in [from, to) and each of the {@code count} rows, a vector of j at a time
+   * g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] for
+   * one row i and j in [from, to): a vector of j at a time, then one j at a time
    */
-  private static void addOuterProducts1(float[] g, int count, int length, int from, int to,
-      float[] a, float[] values, int s0) {
-    int upper = from + SPECIES.loopBound(to - from);
-    for (int i = 0; i < count; i++) {
-      FloatVector c0 = FloatVector.broadcast(SPECIES, a[i]);
-      int start = i * length;
-      int j = from;
-      for (; j < upper; j += SPECIES.length()) {
-        FloatVector r = FloatVector.fromArray(SPECIES, g, start + j);
-        r = c0.fma(FloatVector.fromArray(SPECIES, values, s0 + j), r);
-        r.intoArray(g, start + j);
+  private static void addSampleProductsColumns(float[] g, int i, int length, int from, int to,
+      float[] delta, int deltaOffset, int deltaStride, float[] values, int offset, int stride,
+      int lo, int hi, float scale) {
+    int step = SPECIES.length();
+    int j = from;
+    for (; j + step <= to; j += step) {
+      FloatVector sum = FloatVector.zero(SPECIES);
+      for (int b = lo; b < hi; b++) {
+        sum = FloatVector.broadcast(SPECIES, delta[b * deltaStride + deltaOffset + i]).fma(FloatVector.fromArray(SPECIES, values, b * stride + offset + j), sum);
       }
-      for (; j < to; j++) {
-        g[start + j] = Math.fma(a[i], values[s0 + j], g[start + j]);
+      sum.fma(FloatVector.broadcast(SPECIES, scale), FloatVector.fromArray(SPECIES, g, i * length + j)).intoArray(g, i * length + j);
+    }
+    for (; j < to; j++) {
+      float sum = 0;
+      for (int b = lo; b < hi; b++) {
+        sum = Math.fma(delta[b * deltaStride + deltaOffset + i], values[b * stride + offset + j], sum);
       }
+      g[i * length + j] = Math.fma(sum, scale, g[i * length + j]);
+    }
+  }
+
+  /**
+   * out[b * length + j] = Σ_i w[i * length + j] values[b * stride + offset + i] for the samples b in [lo, hi): the
+   * rows of w scaled by each sample's entries and summed, 2 vectors of j for 4 samples at a time in 8 accumulators
+   */
+  private static void rowsTransposedTimesSamples(float[] w, int count, int length, float[] values,
+      int offset, int stride, int lo, int hi, float[] out) {
+    int step = SPECIES.length();
+    int b = lo;
+    for (; b + 4 <= hi; b += 4) {
+      int s0 = b * stride + offset;
+      int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+      int j = 0;
+      for (; j + 2 * step <= length; j += 2 * step) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00;
+        FloatVector a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00;
+        for (int i = 0; i < count; i++) {
+          FloatVector v0 = FloatVector.fromArray(SPECIES, w, i * length + j);
+          FloatVector v1 = FloatVector.fromArray(SPECIES, w, i * length + j + step);
+          FloatVector c = FloatVector.broadcast(SPECIES, values[s0 + i]);
+          a00 = v0.fma(c, a00);
+          a01 = v1.fma(c, a01);
+          c = FloatVector.broadcast(SPECIES, values[s1 + i]);
+          a10 = v0.fma(c, a10);
+          a11 = v1.fma(c, a11);
+          c = FloatVector.broadcast(SPECIES, values[s2 + i]);
+          a20 = v0.fma(c, a20);
+          a21 = v1.fma(c, a21);
+          c = FloatVector.broadcast(SPECIES, values[s3 + i]);
+          a30 = v0.fma(c, a30);
+          a31 = v1.fma(c, a31);
+        }
+        a00.intoArray(out, b * length + j);
+        a01.intoArray(out, b * length + j + step);
+        a10.intoArray(out, (b + 1) * length + j);
+        a11.intoArray(out, (b + 1) * length + j + step);
+        a20.intoArray(out, (b + 2) * length + j);
+        a21.intoArray(out, (b + 2) * length + j + step);
+        a30.intoArray(out, (b + 3) * length + j);
+        a31.intoArray(out, (b + 3) * length + j + step);
+      }
+      transposedColumns(w, count, length, j, values, s0, out, b * length);
+      transposedColumns(w, count, length, j, values, s1, out, (b + 1) * length);
+      transposedColumns(w, count, length, j, values, s2, out, (b + 2) * length);
+      transposedColumns(w, count, length, j, values, s3, out, (b + 3) * length);
+    }
+    for (; b < hi; b++) {
+      transposedColumns(w, count, length, 0, values, b * stride + offset, out, b * length);
+    }
+  }
+
+  /**
+   * out[start + j] = Σ_i w[i * length + j] values[sample + i] for j in [from, length): a vector of j at a time, then
+   * one j at a time
+   */
+  private static void transposedColumns(float[] w, int count, int length, int from, float[] values,
+      int sample, float[] out, int start) {
+    int step = SPECIES.length();
+    int j = from;
+    for (; j + step <= length; j += step) {
+      FloatVector sum = FloatVector.zero(SPECIES);
+      for (int i = 0; i < count; i++) {
+        sum = FloatVector.fromArray(SPECIES, w, i * length + j).fma(FloatVector.broadcast(SPECIES, values[sample + i]), sum);
+      }
+      sum.intoArray(out, start + j);
+    }
+    for (; j < length; j++) {
+      float sum = 0;
+      for (int i = 0; i < count; i++) {
+        sum = Math.fma(w[i * length + j], values[sample + i], sum);
+      }
+      out[start + j] = sum;
     }
   }
 
