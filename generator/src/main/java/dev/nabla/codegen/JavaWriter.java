@@ -350,6 +350,11 @@ public final class JavaWriter {
       code.endControlFlow();
     }
 
+    /** Ends the open {@code if} block and opens its {@code else}. */
+    void otherwise() {
+      code.nextControlFlow("else");
+    }
+
     void comment(String text) {
       code.add("// $L\n", Identifiers.comment(text));
     }
@@ -1799,6 +1804,14 @@ public final class JavaWriter {
   private final class Kernels {
     /** Samples per block of the forward product: the block's inputs, transposed, stay in cache. */
     static final int BLOCK = 256;
+    /**
+     * From this many rows of W up, the vector backend transposes the inputs and multiplies the panel in
+     * register tiles: the transposition is then a small part of the work, and no dot product has to be
+     * reduced across a vector. Below it, dot products on the inputs where they lie are faster.
+     */
+    static final int WIDE_ROWS = 64;
+    /** Panel rows each register tile runs over before the next: 128 rows of 4 vectors are 32 KiB of floats (L1). */
+    static final int PANEL_TILE_ROWS = VectorKernels.PANEL_TILE_ROWS;
     /** Below this length a row is too short to gain from the blocked forms. */
     static final int MIN_LENGTH = 8;
     /** Panel rows ({@link #BLOCK} samples each) multiplied by every row of the weights before the next: 16 KiB of floats. */
@@ -1824,6 +1837,9 @@ public final class JavaWriter {
     private boolean vectorForward;
     private boolean vectorGradients;
     private boolean vectorSampleProducts;
+    private boolean vectorPanel;
+    /** Whether a product transposes blocks of inputs into the panel (the scalar products, and the vector ones of wide layers). */
+    private boolean transposes;
     private boolean vectorTransposed;
     private String species;
 
@@ -1897,6 +1913,28 @@ public final class JavaWriter {
       scratch();
       sumRows = Math.max(sumRows, m);
       String flat = arrays.get(w);
+      if (vectorFor(source) && m >= WIDE_ROWS) {
+        vectorPanel = true;
+        transposes = true;
+        ownSource = true;
+        panelRows = Math.max(panelRows, k);
+        vectorForward = true;
+        body.comment("(for the whole batch, " + BLOCK + " samples at a time: their inputs transposed into the panel, then tiles of 4 rows"
+            + " of " + flat + " by 4 vectors of samples summed in registers, " + PANEL_TILE_ROWS + " panel rows at a time; a block"
+            + " narrower than a tile takes dot products with the inputs where they lie)");
+        body.open("for (int blockStart = lo; blockStart < hi; blockStart += " + BLOCK + ")");
+        body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
+        body.open("if (blockSize >= 4 * " + species + ".length())");
+        body.statement("transposeBlock(" + source.array + ", " + source.offset + ", " + source.stride + ", " + k
+            + ", blockStart, blockSize, " + panel + ")");
+        body.statement("rowsTimesPanelTiles(" + flat + ", " + m + ", " + k + ", " + panel + ", blockSize, " + blockSums + ")");
+        body.otherwise();
+        body.statement("rowsTimesSamples(" + flat + ", " + m + ", " + k + ", " + source.array + ", " + source.offset + ", "
+            + source.stride + ", blockStart, blockSize, " + blockSums + ")");
+        body.close();
+        addBias(body, init, target, m);
+        return true;
+      }
       if (vectorFor(source)) {
         vectorForward = true;
         body.comment("(for the whole batch, " + BLOCK + " samples at a time: dot products of the rows of " + flat
@@ -1910,6 +1948,7 @@ public final class JavaWriter {
       }
       String wRows = parameterRows.computeIfAbsent(w, p -> allocate(arrays.get(p) + "Rows"));
       forward = true;
+      transposes = true;
       floatSource |= source.floatInput && !ex.isFloat();
       ownSource |= !(source.floatInput && !ex.isFloat());
       panelRows = Math.max(panelRows, k);
@@ -2081,7 +2120,7 @@ public final class JavaWriter {
       if (species != null) {
         fields.add(vectorKernels().speciesField());
       }
-      if (forward) {
+      if (transposes) {
         fields.add(FieldSpec.builder(matrix, panel, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("A block of up to $L samples' inputs, transposed: one row per input index\n", BLOCK)
             .initializer("new $T[$L][$L]", scalarType(), panelRows, BLOCK).build());
@@ -2136,6 +2175,8 @@ public final class JavaWriter {
             .beginControlFlow("for (int i = 0; i < count; i++)")
             .addStatement("System.arraycopy(flat, i * length, rows[i], 0, length)")
             .endControlFlow().build());
+      }
+      if (transposes) {
         List<TypeName> sources = new ArrayList<>();
         if (ownSource) {
           sources.add(row);
@@ -2174,6 +2215,12 @@ public final class JavaWriter {
               .endControlFlow()
               .endControlFlow().build());
         }
+      }
+      if (vectorPanel) {
+        methods.add(vectorKernels().rowsTimesPanelTiles());
+        methods.add(vectorKernels().panelColumns());
+      }
+      if (forward) {
         methods.add(MethodSpec.methodBuilder("rowsTimesPanel").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
             .addJavadoc("sums[i][col] = Σ_k w[i][k] panel[k][col] for the block's columns and each of the {@code count} rows: axpys\n"
                 + "over the block, 4 rows of the panel at a time, $L panel rows (which stay in the L1 cache) for every row of w\n"

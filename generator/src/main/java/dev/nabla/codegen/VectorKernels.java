@@ -28,6 +28,9 @@ import javax.lang.model.element.Modifier;
 final class VectorKernels {
   private static final String PACKAGE = "jdk.incubator.vector";
   private static final ClassName OPERATORS = ClassName.get(PACKAGE, "VectorOperators");
+  private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  /** Panel rows a tile of {@link #rowsTimesPanelTiles()} runs over before the next tile. */
+  static final int PANEL_TILE_ROWS = 128;
 
   private final TypeName scalar;
   private final TypeName row;
@@ -59,6 +62,90 @@ final class VectorKernels {
   /** The weight-gradient kernels that take δ entry by entry, for 4 samples and for 1. */
   List<MethodSpec> gradientMethods() {
     return List.of(addOuterProducts(4), addOuterProducts(1));
+  }
+
+  /** The forward product of a wide layer: register tiles over the transposed inputs (the panel). */
+  MethodSpec rowsTimesPanelTiles() {
+    CodeBlock.Builder code = CodeBlock.builder()
+        .addStatement("int step = $L.length()", species)
+        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("$T.fill(sums[i], 0, blockSize, 0)", ARRAYS)
+        .endControlFlow()
+        .beginControlFlow("for (int kStart = 0; kStart < length; kStart += $L)", PANEL_TILE_ROWS)
+        .addStatement("int kEnd = Math.min(length, kStart + $L)", PANEL_TILE_ROWS)
+        .addStatement("int col = 0")
+        .beginControlFlow("for (; col + 4 * step <= blockSize; col += 4 * step)")
+        .addStatement("int i = 0")
+        .beginControlFlow("for (; i + 4 <= count; i += 4)")
+        .addStatement("$T[] r0 = sums[i], r1 = sums[i + 1], r2 = sums[i + 2], r3 = sums[i + 3]", scalar)
+        .addStatement("int w0 = i * length")
+        .addStatement("int w1 = w0 + length, w2 = w1 + length, w3 = w2 + length");
+    for (int r = 0; r < 4; r++) {
+      for (int c = 0; c < 4; c++) {
+        code.addStatement("$T a$L$L = $T.fromArray($L, r$L, col$L)", vector, r, c, vector, species, r, c == 0 ? "" : " + " + c + " * step");
+      }
+    }
+    code.beginControlFlow("for (int k = kStart; k < kEnd; k++)")
+        .addStatement("$T[] p = panel[k]", scalar);
+    for (int c = 0; c < 4; c++) {
+      code.addStatement("$T x$L = $T.fromArray($L, p, col$L)", vector, c, vector, species, c == 0 ? "" : " + " + c + " * step");
+    }
+    for (int r = 0; r < 4; r++) {
+      code.addStatement(r == 0 ? "$T v = $T.broadcast($L, w[w0 + k])" : "v = $T.broadcast($L, w[w" + r + " + k])",
+          r == 0 ? new Object[] {vector, vector, species} : new Object[] {vector, species});
+      for (int c = 0; c < 4; c++) {
+        code.addStatement("a$L$L = v.fma(x$L, a$L$L)", r, c, c, r, c);
+      }
+    }
+    code.endControlFlow();
+    for (int r = 0; r < 4; r++) {
+      for (int c = 0; c < 4; c++) {
+        code.addStatement("a$L$L.intoArray(r$L, col$L)", r, c, r, c == 0 ? "" : " + " + c + " * step");
+      }
+    }
+    code.endControlFlow()
+        .beginControlFlow("for (; i < count; i++)")
+        .addStatement("panelColumns(w, i * length, kStart, kEnd, panel, col, col + 4 * step, sums[i])")
+        .endControlFlow()
+        .endControlFlow()
+        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("panelColumns(w, i * length, kStart, kEnd, panel, col, blockSize, sums[i])")
+        .endControlFlow()
+        .endControlFlow();
+    return MethodSpec.methodBuilder("rowsTimesPanelTiles").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("sums[i][col] = Σ_k w[i * length + k] panel[k][col] for the block's columns and each of the {@code count} rows:\n"
+            + "tiles of 4 rows of w by 4 vectors of columns in 16 accumulators, over $L panel rows (in the L1 cache) at a time\n",
+            PANEL_TILE_ROWS)
+        .addParameter(row, "w").addParameter(int.class, "count").addParameter(int.class, "length")
+        .addParameter(ArrayTypeName.of(row), "panel").addParameter(int.class, "blockSize").addParameter(ArrayTypeName.of(row), "sums")
+        .addCode(code.build()).build();
+  }
+
+  /** One row's columns left over by {@link #rowsTimesPanelTiles()}. */
+  MethodSpec panelColumns() {
+    return MethodSpec.methodBuilder("panelColumns").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("sums[col] += Σ_k w[wStart + k] panel[k][col] for k in [kStart, kEnd) and col in [from, to): a vector of columns at\n"
+            + "a time, then one column at a time\n")
+        .addParameter(row, "w").addParameter(int.class, "wStart").addParameter(int.class, "kStart").addParameter(int.class, "kEnd")
+        .addParameter(ArrayTypeName.of(row), "panel").addParameter(int.class, "from").addParameter(int.class, "to")
+        .addParameter(row, "sums")
+        .addStatement("int step = $L.length()", species)
+        .addStatement("int col = from")
+        .beginControlFlow("for (; col + step <= to; col += step)")
+        .addStatement("$T sum = $T.fromArray($L, sums, col)", vector, vector, species)
+        .beginControlFlow("for (int k = kStart; k < kEnd; k++)")
+        .addStatement("sum = $T.broadcast($L, w[wStart + k]).fma($T.fromArray($L, panel[k], col), sum)", vector, species, vector, species)
+        .endControlFlow()
+        .addStatement("sum.intoArray(sums, col)")
+        .endControlFlow()
+        .beginControlFlow("for (; col < to; col++)")
+        .addStatement("$T sum = sums[col]", scalar)
+        .beginControlFlow("for (int k = kStart; k < kEnd; k++)")
+        .addStatement("sum = Math.fma(w[wStart + k], panel[k][col], sum)")
+        .endControlFlow()
+        .addStatement("sums[col] = sum")
+        .endControlFlow()
+        .build();
   }
 
   /** The weight-gradient kernel that reads δ where it lies: a product summed over the samples in registers. */

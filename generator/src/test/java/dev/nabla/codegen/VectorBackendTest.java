@@ -34,15 +34,38 @@ class VectorBackendTest {
       loss = cross_entropy(W3 h2, y)
       """;
 
+  /**
+   * A wide layer (66 rows, from 64 up) takes the panel tiles: 150 inputs are a chunk of 128 panel rows and
+   * one of 22; blocks of 256, of 64 or more (tiles and leftover columns) and narrower ones (dot products).
+   */
+  private static final String WIDE = """
+      model Wide
+      input  x[150]
+      label  y : 4
+      param  W1[66, 150]
+      param  b1[66]
+      param  W2[4, 66]
+      loss = cross_entropy(W2 tanh(W1 x + b1), y)
+      """;
+
   @Test
   void floatClassesAgreeWithTheScalarBackendAtEveryBatchSize() {
-    for (Network network : List.of(Networks.resource("FashionMlp"), Networks.parse("Odd.nabla", ODD))) {
+    for (Network network : List.of(Networks.resource("FashionMlp"), Networks.parse("Odd.nabla", ODD), Networks.parse("Wide.nabla", WIDE))) {
       ClassLoader scalar = InMemoryCompiler.compile(List.of(Networks.java(network, Precision.FLOAT, Backend.SCALAR)));
       ClassLoader vector = InMemoryCompiler.compile(List.of(Networks.java(network, Precision.FLOAT, Backend.VECTOR)));
       for (int n : new int[] {1, 3, 4, 5, 9, 64, 67, 131, 300}) {
         compare(network.name() + " at batch " + n, model(scalar, network, n), model(vector, network, n), n);
       }
     }
+  }
+
+  @Test
+  void aWideLayerTakesThePanelTilesAndANarrowOneTheDotProducts() {
+    String wide = Networks.java(Networks.parse("Wide.nabla", WIDE), Precision.FLOAT, Backend.VECTOR).toString();
+    assertTrue(wide.contains("rowsTimesPanelTiles(W1, 66, 150, panel, blockSize, blockSums);"), wide);
+    String narrow = Networks.java(Networks.resource("FashionMlp"), Precision.FLOAT, Backend.VECTOR).toString();
+    assertTrue(narrow.contains("rowsTimesSamples(W1, 20, 784, x, 0, 784, blockStart, blockSize, blockSums);"), narrow);
+    assertTrue(!narrow.contains("rowsTimesPanelTiles"), narrow);
   }
 
   @Test
