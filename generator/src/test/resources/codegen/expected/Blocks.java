@@ -194,6 +194,8 @@ public final class Blocks implements FloatTrainable {
 
   private int laneN;
 
+  private float laneRate;
+
   /**
    * A model whose buffers hold batches of up to {@code maxBatch} samples, with the default number of threads:
    * the system property {@code nabla.threads}, else {@code min(2, availableProcessors())}.
@@ -292,7 +294,7 @@ public final class Blocks implements FloatTrainable {
     if (result.length < n * 3) {
       throw new IllegalArgumentException("result holds 3 values per sample; its length is " + result.length);
     }
-    run(0, x, null, null, result, n);
+    run(0, x, null, null, result, n, 0);
   }
 
   /**
@@ -302,34 +304,21 @@ public final class Blocks implements FloatTrainable {
   public double trainStep(float[] x, int[] labels, int n, float lr) {
     checkInputs(x, n);
     checkLabels(labels, n);
-    double meanLoss = run(2, x, labels, null, null, n);
-    for (int i = 0; i < 20; i++) {
-      A[i] -= lr * dA[i];
-    }
-    for (int i = 0; i < 20; i++) {
-      B[i] -= lr * dB[i];
-    }
-    for (int i = 0; i < 4; i++) {
-      c[i] -= lr * dc[i];
-    }
-    for (int i = 0; i < 12; i++) {
-      C[i] -= lr * dC[i];
-    }
-    return meanLoss;
+    return run(3, x, labels, null, null, n, lr);
   }
 
   @Override
   public double computeGradients(float[] x, int[] labels, int n) {
     checkInputs(x, n);
     checkLabels(labels, n);
-    return run(2, x, labels, null, null, n);
+    return run(2, x, labels, null, null, n, 0);
   }
 
   @Override
   public double loss(float[] x, int[] labels, int n) {
     checkInputs(x, n);
     checkLabels(labels, n);
-    return run(1, x, labels, null, null, n);
+    return run(1, x, labels, null, null, n, 0);
   }
 
   @Override
@@ -353,26 +342,26 @@ public final class Blocks implements FloatTrainable {
   }
 
   /**
-   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when
-   * it is large enough; returns the mean loss.
+   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients, 3: those and the SGD step
+   * {@code θ ← θ − lr ∇C}), split over the lanes when it is large enough; then the lanes sum their gradients and take
+   * the step (jobs 4 and 5), each for a share of every array. Returns the mean loss, before the step.
    */
-  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n) {
+  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n,
+      float lr) {
     int count = Math.min(lanes.length, n / MIN_LANE_BATCH);
     if (count <= 1) {
       runRange(job, x, labels, targets, result, 0, n, n);
     } else {
       for (int t = 1; t < count; t++) {
-        lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n);
+        lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n, lr);
       }
       runRange(job, x, labels, targets, result, 0, split(n, count, 1), n);
       for (int t = 1; t < count; t++) {
         lanes[t].awaitLane();
       }
-      if (job == 2) {
-        for (int t = 1; t < count; t++) {
-          addGradients(lanes[t]);
-        }
-      }
+    }
+    if (job == 3 || (job == 2 && count > 1)) {
+      sumShare(0, 1, Math.max(1, count), job == 3, lr);
     }
     if (job == 0) {
       return 0;
@@ -401,26 +390,60 @@ public final class Blocks implements FloatTrainable {
       return;
     }
     forward(x, labels, lo, hi, n);
-    if (job == 2) {
+    if (job >= 2) {
       backward(x, lo, hi, n);
     }
   }
 
   /**
-   * Adds a lane's share of the gradients (of those summed over samples) to this model's own.
+   * For share {@code share} of {@code shares} of each array: adds the gradients of lanes 1 to {@code count − 1}
+   * (those summed over samples) to this model's own and, if {@code step}, takes the SGD step {@code θ ← θ − lr ∇C}.
+   * This model's arrays are small enough for one thread to do it all (one share) faster than a handoff.
    */
-  private void addGradients(Blocks lane) {
-    for (int i = 0; i < 20; i++) {
-      dA[i] += lane.dA[i];
+  private void sumShare(int share, int shares, int count, boolean step, float lr) {
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dA;
+      for (int i = split(20, shares, share), end = split(20, shares, share + 1); i < end; i++) {
+        dA[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 20; i++) {
-      dB[i] += lane.dB[i];
+    if (step) {
+      for (int i = split(20, shares, share), end = split(20, shares, share + 1); i < end; i++) {
+        A[i] -= lr * dA[i];
+      }
     }
-    for (int i = 0; i < 4; i++) {
-      dc[i] += lane.dc[i];
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dB;
+      for (int i = split(20, shares, share), end = split(20, shares, share + 1); i < end; i++) {
+        dB[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 12; i++) {
-      dC[i] += lane.dC[i];
+    if (step) {
+      for (int i = split(20, shares, share), end = split(20, shares, share + 1); i < end; i++) {
+        B[i] -= lr * dB[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dc;
+      for (int i = split(4, shares, share), end = split(4, shares, share + 1); i < end; i++) {
+        dc[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(4, shares, share), end = split(4, shares, share + 1); i < end; i++) {
+        c[i] -= lr * dc[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dC;
+      for (int i = split(12, shares, share), end = split(12, shares, share + 1); i < end; i++) {
+        dC[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(12, shares, share), end = split(12, shares, share + 1); i < end; i++) {
+        C[i] -= lr * dC[i];
+      }
     }
   }
 
@@ -428,10 +451,11 @@ public final class Blocks implements FloatTrainable {
    * Hands this lane a job; its thread is started with the first one.
    */
   private void submit(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
-      int hi, int n) {
+      int hi, int n, float lr) {
     laneJob = job;
     laneX = x;
     laneLabels = labels;
+    laneRate = lr;
     laneTargets = targets;
     laneResult = result;
     laneLo = lo;
@@ -494,7 +518,14 @@ public final class Blocks implements FloatTrainable {
       }
       seen = laneRequested;
       try {
-        runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN);
+        if (laneJob >= 4) {
+          Blocks owner = laneOwner.get();
+          if (owner != null) {
+            owner.sumShare(laneLo, laneHi, laneHi, laneJob == 5, laneRate);
+          }
+        } else {
+          runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN);
+        }
       } catch (Throwable failure) {
         laneFailure = failure;
       }

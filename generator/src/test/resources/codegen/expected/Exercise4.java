@@ -198,6 +198,8 @@ public final class Exercise4 implements FloatTrainable {
 
   private int laneN;
 
+  private float laneRate;
+
   /**
    * A model whose buffers hold batches of up to {@code maxBatch} samples, with the default number of threads:
    * the system property {@code nabla.threads}, else {@code min(2, availableProcessors())}.
@@ -301,7 +303,7 @@ public final class Exercise4 implements FloatTrainable {
     if (result.length < n * 1) {
       throw new IllegalArgumentException("result holds 1 values per sample; its length is " + result.length);
     }
-    run(0, x, null, null, result, n);
+    run(0, x, null, null, result, n, 0);
   }
 
   @Override
@@ -326,40 +328,21 @@ public final class Exercise4 implements FloatTrainable {
   public double trainStep(float[] x, float[] targets, int n, float lr) {
     checkInputs(x, n);
     checkTargets(targets, n);
-    double meanLoss = run(2, x, null, targets, null, n);
-    for (int i = 0; i < 24; i++) {
-      W1[i] -= lr * dW1[i];
-    }
-    for (int i = 0; i < 6; i++) {
-      b1[i] -= lr * db1[i];
-    }
-    for (int i = 0; i < 30; i++) {
-      W2[i] -= lr * dW2[i];
-    }
-    for (int i = 0; i < 5; i++) {
-      b2[i] -= lr * db2[i];
-    }
-    for (int i = 0; i < 5; i++) {
-      W3[i] -= lr * dW3[i];
-    }
-    for (int i = 0; i < 1; i++) {
-      b3[i] -= lr * db3[i];
-    }
-    return meanLoss;
+    return run(3, x, null, targets, null, n, lr);
   }
 
   @Override
   public double computeGradients(float[] x, float[] targets, int n) {
     checkInputs(x, n);
     checkTargets(targets, n);
-    return run(2, x, null, targets, null, n);
+    return run(2, x, null, targets, null, n, 0);
   }
 
   @Override
   public double loss(float[] x, float[] targets, int n) {
     checkInputs(x, n);
     checkTargets(targets, n);
-    return run(1, x, null, targets, null, n);
+    return run(1, x, null, targets, null, n, 0);
   }
 
   private static int defaultThreads() {
@@ -368,26 +351,26 @@ public final class Exercise4 implements FloatTrainable {
   }
 
   /**
-   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when
-   * it is large enough; returns the mean loss.
+   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients, 3: those and the SGD step
+   * {@code θ ← θ − lr ∇C}), split over the lanes when it is large enough; then the lanes sum their gradients and take
+   * the step (jobs 4 and 5), each for a share of every array. Returns the mean loss, before the step.
    */
-  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n) {
+  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n,
+      float lr) {
     int count = Math.min(lanes.length, n / MIN_LANE_BATCH);
     if (count <= 1) {
       runRange(job, x, labels, targets, result, 0, n, n);
     } else {
       for (int t = 1; t < count; t++) {
-        lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n);
+        lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n, lr);
       }
       runRange(job, x, labels, targets, result, 0, split(n, count, 1), n);
       for (int t = 1; t < count; t++) {
         lanes[t].awaitLane();
       }
-      if (job == 2) {
-        for (int t = 1; t < count; t++) {
-          addGradients(lanes[t]);
-        }
-      }
+    }
+    if (job == 3 || (job == 2 && count > 1)) {
+      sumShare(0, 1, Math.max(1, count), job == 3, lr);
     }
     if (job == 0) {
       return 0;
@@ -416,32 +399,82 @@ public final class Exercise4 implements FloatTrainable {
       return;
     }
     forward(x, targets, lo, hi, n);
-    if (job == 2) {
+    if (job >= 2) {
       backward(x, targets, lo, hi, n);
     }
   }
 
   /**
-   * Adds a lane's share of the gradients (of those summed over samples) to this model's own.
+   * For share {@code share} of {@code shares} of each array: adds the gradients of lanes 1 to {@code count − 1}
+   * (those summed over samples) to this model's own and, if {@code step}, takes the SGD step {@code θ ← θ − lr ∇C}.
+   * This model's arrays are small enough for one thread to do it all (one share) faster than a handoff.
    */
-  private void addGradients(Exercise4 lane) {
-    for (int i = 0; i < 24; i++) {
-      dW1[i] += lane.dW1[i];
+  private void sumShare(int share, int shares, int count, boolean step, float lr) {
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dW1;
+      for (int i = split(24, shares, share), end = split(24, shares, share + 1); i < end; i++) {
+        dW1[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 6; i++) {
-      db1[i] += lane.db1[i];
+    if (step) {
+      for (int i = split(24, shares, share), end = split(24, shares, share + 1); i < end; i++) {
+        W1[i] -= lr * dW1[i];
+      }
     }
-    for (int i = 0; i < 30; i++) {
-      dW2[i] += lane.dW2[i];
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].db1;
+      for (int i = split(6, shares, share), end = split(6, shares, share + 1); i < end; i++) {
+        db1[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 5; i++) {
-      db2[i] += lane.db2[i];
+    if (step) {
+      for (int i = split(6, shares, share), end = split(6, shares, share + 1); i < end; i++) {
+        b1[i] -= lr * db1[i];
+      }
     }
-    for (int i = 0; i < 5; i++) {
-      dW3[i] += lane.dW3[i];
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dW2;
+      for (int i = split(30, shares, share), end = split(30, shares, share + 1); i < end; i++) {
+        dW2[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 1; i++) {
-      db3[i] += lane.db3[i];
+    if (step) {
+      for (int i = split(30, shares, share), end = split(30, shares, share + 1); i < end; i++) {
+        W2[i] -= lr * dW2[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].db2;
+      for (int i = split(5, shares, share), end = split(5, shares, share + 1); i < end; i++) {
+        db2[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(5, shares, share), end = split(5, shares, share + 1); i < end; i++) {
+        b2[i] -= lr * db2[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dW3;
+      for (int i = split(5, shares, share), end = split(5, shares, share + 1); i < end; i++) {
+        dW3[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(5, shares, share), end = split(5, shares, share + 1); i < end; i++) {
+        W3[i] -= lr * dW3[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].db3;
+      for (int i = split(1, shares, share), end = split(1, shares, share + 1); i < end; i++) {
+        db3[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(1, shares, share), end = split(1, shares, share + 1); i < end; i++) {
+        b3[i] -= lr * db3[i];
+      }
     }
   }
 
@@ -449,10 +482,11 @@ public final class Exercise4 implements FloatTrainable {
    * Hands this lane a job; its thread is started with the first one.
    */
   private void submit(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
-      int hi, int n) {
+      int hi, int n, float lr) {
     laneJob = job;
     laneX = x;
     laneLabels = labels;
+    laneRate = lr;
     laneTargets = targets;
     laneResult = result;
     laneLo = lo;
@@ -515,7 +549,14 @@ public final class Exercise4 implements FloatTrainable {
       }
       seen = laneRequested;
       try {
-        runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN);
+        if (laneJob >= 4) {
+          Exercise4 owner = laneOwner.get();
+          if (owner != null) {
+            owner.sumShare(laneLo, laneHi, laneHi, laneJob == 5, laneRate);
+          }
+        } else {
+          runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN);
+        }
       } catch (Throwable failure) {
         laneFailure = failure;
       }

@@ -177,6 +177,8 @@ public final class FashionMlp implements FloatTrainable {
 
   private int laneN;
 
+  private float laneRate;
+
   /**
    * W1 as row arrays, refreshed from it by each pass that reads them
    */
@@ -312,7 +314,7 @@ public final class FashionMlp implements FloatTrainable {
     if (result.length < n * 10) {
       throw new IllegalArgumentException("result holds 10 values per sample; its length is " + result.length);
     }
-    run(0, x, null, null, result, n);
+    run(0, x, null, null, result, n, 0);
   }
 
   /**
@@ -322,34 +324,21 @@ public final class FashionMlp implements FloatTrainable {
   public double trainStep(float[] x, int[] labels, int n, float lr) {
     checkInputs(x, n);
     checkLabels(labels, n);
-    double meanLoss = run(2, x, labels, null, null, n);
-    for (int i = 0; i < 15680; i++) {
-      W1[i] -= lr * dW1[i];
-    }
-    for (int i = 0; i < 20; i++) {
-      b1[i] -= lr * db1[i];
-    }
-    for (int i = 0; i < 200; i++) {
-      W2[i] -= lr * dW2[i];
-    }
-    for (int i = 0; i < 10; i++) {
-      b2[i] -= lr * db2[i];
-    }
-    return meanLoss;
+    return run(3, x, labels, null, null, n, lr);
   }
 
   @Override
   public double computeGradients(float[] x, int[] labels, int n) {
     checkInputs(x, n);
     checkLabels(labels, n);
-    return run(2, x, labels, null, null, n);
+    return run(2, x, labels, null, null, n, 0);
   }
 
   @Override
   public double loss(float[] x, int[] labels, int n) {
     checkInputs(x, n);
     checkLabels(labels, n);
-    return run(1, x, labels, null, null, n);
+    return run(1, x, labels, null, null, n, 0);
   }
 
   @Override
@@ -373,25 +362,32 @@ public final class FashionMlp implements FloatTrainable {
   }
 
   /**
-   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when
-   * it is large enough; returns the mean loss.
+   * Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients, 3: those and the SGD step
+   * {@code θ ← θ − lr ∇C}), split over the lanes when it is large enough; then the lanes sum their gradients and take
+   * the step (jobs 4 and 5), each for a share of every array. Returns the mean loss, before the step.
    */
-  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n) {
+  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n,
+      float lr) {
     int count = Math.min(lanes.length, n / MIN_LANE_BATCH);
     if (count <= 1) {
       runRange(job, x, labels, targets, result, 0, n, n);
     } else {
       for (int t = 1; t < count; t++) {
-        lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n);
+        lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n, lr);
       }
       runRange(job, x, labels, targets, result, 0, split(n, count, 1), n);
       for (int t = 1; t < count; t++) {
         lanes[t].awaitLane();
       }
-      if (job == 2) {
-        for (int t = 1; t < count; t++) {
-          addGradients(lanes[t]);
-        }
+    }
+    if (job == 3 || (job == 2 && count > 1)) {
+      int shares = Math.max(1, count);
+      for (int t = 1; t < shares; t++) {
+        lanes[t].submit(job + 2, x, labels, targets, result, t, shares, n, lr);
+      }
+      sumShare(0, shares, shares, job == 3, lr);
+      for (int t = 1; t < shares; t++) {
+        lanes[t].awaitLane();
       }
     }
     if (job == 0) {
@@ -421,26 +417,61 @@ public final class FashionMlp implements FloatTrainable {
       return;
     }
     forward(x, labels, lo, hi, n);
-    if (job == 2) {
+    if (job >= 2) {
       backward(x, lo, hi, n);
     }
   }
 
   /**
-   * Adds a lane's share of the gradients (of those summed over samples) to this model's own.
+   * For share {@code share} of {@code shares} of each array: adds the gradients of lanes 1 to {@code count − 1}
+   * (those summed over samples) to this model's own and, if {@code step}, takes the SGD step {@code θ ← θ − lr ∇C}.
+   * The lanes do their shares at the same time; every element gains the lanes' values in lane order, so the result
+   * does not depend on which thread does which share.
    */
-  private void addGradients(FashionMlp lane) {
-    for (int i = 0; i < 15680; i++) {
-      dW1[i] += lane.dW1[i];
+  private void sumShare(int share, int shares, int count, boolean step, float lr) {
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dW1;
+      for (int i = split(15680, shares, share), end = split(15680, shares, share + 1); i < end; i++) {
+        dW1[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 20; i++) {
-      db1[i] += lane.db1[i];
+    if (step) {
+      for (int i = split(15680, shares, share), end = split(15680, shares, share + 1); i < end; i++) {
+        W1[i] -= lr * dW1[i];
+      }
     }
-    for (int i = 0; i < 200; i++) {
-      dW2[i] += lane.dW2[i];
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].db1;
+      for (int i = split(20, shares, share), end = split(20, shares, share + 1); i < end; i++) {
+        db1[i] += lane[i];
+      }
     }
-    for (int i = 0; i < 10; i++) {
-      db2[i] += lane.db2[i];
+    if (step) {
+      for (int i = split(20, shares, share), end = split(20, shares, share + 1); i < end; i++) {
+        b1[i] -= lr * db1[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].dW2;
+      for (int i = split(200, shares, share), end = split(200, shares, share + 1); i < end; i++) {
+        dW2[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(200, shares, share), end = split(200, shares, share + 1); i < end; i++) {
+        W2[i] -= lr * dW2[i];
+      }
+    }
+    for (int t = 1; t < count; t++) {
+      float[] lane = lanes[t].db2;
+      for (int i = split(10, shares, share), end = split(10, shares, share + 1); i < end; i++) {
+        db2[i] += lane[i];
+      }
+    }
+    if (step) {
+      for (int i = split(10, shares, share), end = split(10, shares, share + 1); i < end; i++) {
+        b2[i] -= lr * db2[i];
+      }
     }
   }
 
@@ -448,10 +479,11 @@ public final class FashionMlp implements FloatTrainable {
    * Hands this lane a job; its thread is started with the first one.
    */
   private void submit(int job, float[] x, int[] labels, float[] targets, float[] result, int lo,
-      int hi, int n) {
+      int hi, int n, float lr) {
     laneJob = job;
     laneX = x;
     laneLabels = labels;
+    laneRate = lr;
     laneTargets = targets;
     laneResult = result;
     laneLo = lo;
@@ -514,7 +546,14 @@ public final class FashionMlp implements FloatTrainable {
       }
       seen = laneRequested;
       try {
-        runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN);
+        if (laneJob >= 4) {
+          FashionMlp owner = laneOwner.get();
+          if (owner != null) {
+            owner.sumShare(laneLo, laneHi, laneHi, laneJob == 5, laneRate);
+          }
+        } else {
+          runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN);
+        }
       } catch (Throwable failure) {
         laneFailure = failure;
       }

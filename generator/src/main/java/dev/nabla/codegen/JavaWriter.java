@@ -66,7 +66,7 @@ public final class JavaWriter {
       "lanes", "lane", "count", "split", "owner", "threads", "spins", "seen", "waiter", "failure", "job", "MIN_LANE_BATCH",
       "laneThread", "laneOwner", "laneRequested", "laneCompleted", "laneSleeping", "laneWaiter", "laneFailure", "laneJob",
       "laneX", "laneLabels", "laneTargets", "laneResult", "laneLo", "laneHi", "laneN", "chunk", "sums", "panelStart",
-      "kEnd", "rowsStart", "rowsEnd", "laneIndex");
+      "kEnd", "rowsStart", "rowsEnd", "laneIndex", "laneRate", "share", "shares", "step", "end");
 
   private static final ClassName MODEL_INFO = ClassName.get("dev.nabla.runtime", "ModelInfo");
   private static final ClassName INITIALIZERS = ClassName.get("dev.nabla.runtime", "Initializers");
@@ -1422,7 +1422,7 @@ public final class JavaWriter {
     method.beginControlFlow("if (result.length < n * $L)", size(output))
         .addStatement("throw new $T($S + result.length)", IllegalArgumentException.class, "result holds " + size(output) + " values per sample; its length is ")
         .endControlFlow();
-    method.addStatement("run(0, x, null, null, result, n)");
+    method.addStatement("run(0, x, null, null, result, n, 0)");
     return method.build();
   }
 
@@ -1457,16 +1457,9 @@ public final class JavaWriter {
           builder.addCode(check);
         }
         String truth = withLabels ? "labels, null" : "null, targets";
-        step.addStatement("double meanLoss = run(2, x, $L, null, n)", truth);
-        for (Node parameter : network.parameters()) {
-          String array = arrays.get(parameter);
-          step.beginControlFlow("for (int i = 0; i < $L; i++)", size(parameter));
-          step.addStatement("$L[i] -= lr * $L[i]", array, gradientArrays.get(parameter));
-          step.endControlFlow();
-        }
-        step.addStatement("return meanLoss");
-        gradients.addStatement("return run(2, x, $L, null, n)", truth);
-        loss.addStatement("return run(1, x, $L, null, n)", truth);
+        step.addStatement("return run(3, x, $L, null, n, lr)", truth);
+        gradients.addStatement("return run(2, x, $L, null, n, 0)", truth);
+        loss.addStatement("return run(1, x, $L, null, n, 0)", truth);
       }
       methods.add(step.build());
       methods.add(gradients.build());
@@ -1590,6 +1583,14 @@ public final class JavaWriter {
     /** Waits spun before the calling thread parks until a lane is done. */
     static final int WAIT_SPINS = 1 << 16;
 
+    /** Gradient and parameter values from which the lanes share summing the gradients and the step. */
+    static final long MIN_SHARED_VALUES = 8192;
+
+    /** Whether the lanes share the sum of their gradients and the step, or this model does it alone. */
+    boolean sharedSum() {
+      return threadable() && parameterCount() >= MIN_SHARED_VALUES;
+    }
+
     /** Whether the passes may be split: the loss and the output are per-sample values. */
     boolean threadable() {
       return plan.perSample(network.loss()) && plan.perSample(network.output());
@@ -1640,6 +1641,7 @@ public final class JavaWriter {
       fields.add(FieldSpec.builder(int.class, "laneLo", Modifier.PRIVATE).build());
       fields.add(FieldSpec.builder(int.class, "laneHi", Modifier.PRIVATE).build());
       fields.add(FieldSpec.builder(int.class, "laneN", Modifier.PRIVATE).build());
+      fields.add(FieldSpec.builder(float.class, "laneRate", Modifier.PRIVATE).build());
       return fields;
     }
 
@@ -1661,27 +1663,38 @@ public final class JavaWriter {
           .addStatement("int threads = Math.min(2, Runtime.getRuntime().availableProcessors())")
           .addStatement("return Math.max(1, Math.min($L, Integer.getInteger($S, threads)))", MAX_THREADS, "nabla.threads").build());
       MethodSpec.Builder run = MethodSpec.methodBuilder("run").addModifiers(Modifier.PRIVATE).returns(double.class)
-          .addJavadoc("Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients), split over the lanes when\n"
-              + "it is large enough; returns the mean loss.\n")
+          .addJavadoc("Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients, 3: those and the SGD step\n"
+              + "{@code θ ← θ − lr ∇C}), split over the lanes when it is large enough; then the lanes sum their gradients and take\n"
+              + "the step (jobs 4 and 5), each for a share of every array. Returns the mean loss, before the step.\n")
           .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
           .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "n")
+          .addParameter(float.class, "lr")
           .addStatement("int count = Math.min(lanes.length, n / MIN_LANE_BATCH)")
           .beginControlFlow("if (count <= 1)")
           .addStatement("runRange(job, x, labels, targets, result, 0, n, n)")
           .nextControlFlow("else")
           .beginControlFlow("for (int t = 1; t < count; t++)")
-          .addStatement("lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n)")
+          .addStatement("lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n, lr)")
           .endControlFlow()
           .addStatement("runRange(job, x, labels, targets, result, 0, split(n, count, 1), n)")
           .beginControlFlow("for (int t = 1; t < count; t++)")
           .addStatement("lanes[t].awaitLane()")
           .endControlFlow()
-          .beginControlFlow("if (job == 2)")
-          .beginControlFlow("for (int t = 1; t < count; t++)")
-          .addStatement("addGradients(lanes[t])")
           .endControlFlow()
-          .endControlFlow()
-          .endControlFlow();
+          .beginControlFlow("if (job == 3 || (job == 2 && count > 1))");
+      if (sharedSum()) {
+        run.addStatement("int shares = Math.max(1, count)")
+            .beginControlFlow("for (int t = 1; t < shares; t++)")
+            .addStatement("lanes[t].submit(job + 2, x, labels, targets, result, t, shares, n, lr)")
+            .endControlFlow()
+            .addStatement("sumShare(0, shares, shares, job == 3, lr)")
+            .beginControlFlow("for (int t = 1; t < shares; t++)")
+            .addStatement("lanes[t].awaitLane()")
+            .endControlFlow();
+      } else {
+        run.addStatement("sumShare(0, 1, Math.max(1, count), job == 3, lr)");
+      }
+      run.endControlFlow();
       Node loss = network.loss();
       run.beginControlFlow("if (job == 0)").addStatement("return 0").endControlFlow();
       if (plan.perSample(loss)) {
@@ -1708,28 +1721,43 @@ public final class JavaWriter {
           .addStatement("return")
           .endControlFlow()
           .addStatement("$L", call(forward))
-          .beginControlFlow("if (job == 2)")
+          .beginControlFlow("if (job >= 2)")
           .addStatement("$L", call(backward))
           .endControlFlow().build());
-      ClassName self = ClassName.get(options.packageName(), className);
-      MethodSpec.Builder add = MethodSpec.methodBuilder("addGradients").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("Adds a lane's share of the gradients (of those summed over samples) to this model's own.\n")
-          .addParameter(self, "lane");
+      MethodSpec.Builder add = MethodSpec.methodBuilder("sumShare").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("For share {@code share} of {@code shares} of each array: adds the gradients of lanes 1 to {@code count − 1}\n"
+              + "(those summed over samples) to this model's own and, if {@code step}, takes the SGD step {@code θ ← θ − lr ∇C}.\n"
+              + "$L\n", sharedSum()
+                  ? "The lanes do their shares at the same time; every element gains the lanes' values in lane order, so the result\n"
+                      + "does not depend on which thread does which share."
+                  : "This model's arrays are small enough for one thread to do it all (one share) faster than a handoff.")
+          .addParameter(int.class, "share").addParameter(int.class, "shares").addParameter(int.class, "count")
+          .addParameter(boolean.class, "step").addParameter(float.class, "lr");
       for (Node parameter : network.parameters()) {
+        String gradient = gradientArrays.get(parameter);
+        String share = "for (int i = split(" + size(parameter) + ", shares, share), end = split(" + size(parameter)
+            + ", shares, share + 1); i < end; i++)";
         if (plan.perSample(plan.gradients.of(parameter))) {
-          String gradient = gradientArrays.get(parameter);
-          add.beginControlFlow("for (int i = 0; i < $L; i++)", size(parameter))
-              .addStatement("$L[i] += lane.$L[i]", gradient, gradient)
+          add.beginControlFlow("for (int t = 1; t < count; t++)")
+              .addStatement("$T[] lane = lanes[t].$L", scalarType(), gradient)
+              .beginControlFlow(share)
+              .addStatement("$L[i] += lane[i]", gradient)
+              .endControlFlow()
               .endControlFlow();
         }
+        add.beginControlFlow("if (step)")
+            .beginControlFlow(share)
+            .addStatement("$L[i] -= lr * $L[i]", arrays.get(parameter), gradient)
+            .endControlFlow()
+            .endControlFlow();
       }
       methods.add(add.build());
       methods.add(MethodSpec.methodBuilder("submit").addModifiers(Modifier.PRIVATE)
           .addJavadoc("Hands this lane a job; its thread is started with the first one.\n")
           .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
           .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
-          .addParameter(int.class, "hi").addParameter(int.class, "n")
-          .addStatement("laneJob = job").addStatement("laneX = x").addStatement("laneLabels = labels")
+          .addParameter(int.class, "hi").addParameter(int.class, "n").addParameter(float.class, "lr")
+          .addStatement("laneJob = job").addStatement("laneX = x").addStatement("laneLabels = labels").addStatement("laneRate = lr")
           .addStatement("laneTargets = targets").addStatement("laneResult = result").addStatement("laneLo = lo")
           .addStatement("laneHi = hi").addStatement("laneN = n").addStatement("laneWaiter = Thread.currentThread()")
           .beginControlFlow("if (laneThread == null)")
@@ -1780,7 +1808,14 @@ public final class JavaWriter {
           .endControlFlow()
           .addStatement("seen = laneRequested")
           .beginControlFlow("try")
+          .beginControlFlow("if (laneJob >= 4)")
+          .addStatement("$T owner = laneOwner.get()", ClassName.get(options.packageName(), className))
+          .beginControlFlow("if (owner != null)")
+          .addStatement("owner.sumShare(laneLo, laneHi, laneHi, laneJob == 5, laneRate)")
+          .endControlFlow()
+          .nextControlFlow("else")
           .addStatement("runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN)")
+          .endControlFlow()
           .nextControlFlow("catch (Throwable failure)")
           .addStatement("laneFailure = failure")
           .endControlFlow()

@@ -31,6 +31,8 @@ final class VectorKernels {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   /** Panel rows a tile of {@link #rowsTimesPanelTiles()} runs over before the next tile. */
   static final int PANEL_TILE_ROWS = 128;
+  /** Samples a weight-gradient tile sums over before the next tile: 128 samples of 2 vectors of inputs are 16 KiB of floats (L1). */
+  static final int SAMPLE_CHUNK = 128;
 
   private final TypeName scalar;
   private final TypeName row;
@@ -153,6 +155,8 @@ final class VectorKernels {
     CodeBlock.Builder code = CodeBlock.builder()
         .addStatement("int step = $L.length()", species)
         .addStatement("$T factor = $T.broadcast($L, scale)", vector, vector, species)
+        .beginControlFlow("for (int from = lo; from < hi; from += $L)", SAMPLE_CHUNK)
+        .addStatement("int to = Math.min(hi, from + $L)", SAMPLE_CHUNK)
         .addStatement("int j = 0")
         .beginControlFlow("for (; j + 2 * step <= length; j += 2 * step)")
         .addStatement("int i = 0")
@@ -161,7 +165,7 @@ final class VectorKernels {
     for (int r = 1; r < 4; r++) {
       code.addStatement("$T a$L0 = a00, a$L1 = a00", vector, r, r);
     }
-    code.beginControlFlow("for (int b = lo; b < hi; b++)")
+    code.beginControlFlow("for (int b = from; b < to; b++)")
         .addStatement("int s = b * stride + offset + j")
         .addStatement("int d = b * deltaStride + deltaOffset + i")
         .addStatement("$T x0 = $T.fromArray($L, values, s)", vector, vector, species)
@@ -180,18 +184,19 @@ final class VectorKernels {
     }
     code.endControlFlow()
         .beginControlFlow("for (; i < count; i++)")
-        .addStatement("addSampleProductsColumns(g, i, length, j, j + 2 * step, delta, deltaOffset, deltaStride, values, offset, stride, lo, hi,"
-            + " scale)")
+        .addStatement("addSampleProductsColumns(g, i, length, j, j + 2 * step, delta, deltaOffset, deltaStride, values, offset, stride,"
+            + " from, to, scale)")
         .endControlFlow()
         .endControlFlow()
         .beginControlFlow("for (int i = 0; i < count; i++)")
-        .addStatement("addSampleProductsColumns(g, i, length, j, length, delta, deltaOffset, deltaStride, values, offset, stride, lo, hi,"
+        .addStatement("addSampleProductsColumns(g, i, length, j, length, delta, deltaOffset, deltaStride, values, offset, stride, from, to,"
             + " scale)")
+        .endControlFlow()
         .endControlFlow();
     return MethodSpec.methodBuilder("addSampleProducts").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] over\n"
-            + "the samples b in [lo, hi): tiles of 4 rows of g by 2 vectors of j, each summed over all the samples in 8 vector\n"
-            + "accumulators before it is added to g once\n")
+            + "the samples b in [lo, hi): tiles of 4 rows of g by 2 vectors of j, each summed over $L samples at a time in 8\n"
+            + "vector accumulators before it is added to g\n", SAMPLE_CHUNK)
         .addParameter(row, "g").addParameter(int.class, "count").addParameter(int.class, "length")
         .addParameter(row, "delta").addParameter(int.class, "deltaOffset").addParameter(int.class, "deltaStride")
         .addParameter(row, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")

@@ -110,6 +110,23 @@ class ThreadedLanesTest {
       assertTrue(Math.sqrt(error) <= tolerance * Math.max(1, Math.sqrt(norm)),
           what + ": ∂C/∂" + parameter.name() + " differs from one thread's by " + Math.sqrt(error));
     }
+    // trainStep takes the step θ ← θ − lr ∇C from the lanes' summed gradients, each lane a share of each
+    // array: exactly what a step taken from computeGradients' result gives.
+    Trainable stepped = instantiate(loader, network.name(), n, threads);
+    stepped.initialize(9);
+    float lr = 0.01f;
+    double steppedLoss = network.label().isPresent() ? stepped.trainStep(batch.x, batch.labels, n, lr)
+        : stepped.trainStep(batch.x, batch.targets, n, lr);
+    assertEquals(lossMany, steppedLoss, 0, what + ": trainStep returns the loss before the step");
+    for (var parameter : many.info().parameters()) {
+      double[] before = again.parameter(parameter.name());
+      double[] gradient = many.gradient(parameter.name());
+      double[] after = stepped.parameter(parameter.name());
+      for (int i = 0; i < before.length; i++) {
+        double expected = precision == Precision.FLOAT ? (float) before[i] - lr * (float) gradient[i] : before[i] - (double) lr * gradient[i];
+        assertEquals(expected, after[i], 0, what + ": " + parameter.name() + "[" + i + "] after trainStep");
+      }
+    }
     float[] predictedOne = new float[n * one.info().outputSize()];
     float[] predictedMany = new float[predictedOne.length];
     one.predict(batch.x, n, predictedOne);
