@@ -157,51 +157,64 @@ final class VectorKernels {
         .addStatement("$T factor = $T.broadcast($L, scale)", vector, vector, species)
         .beginControlFlow("for (int from = lo; from < hi; from += $L)", SAMPLE_CHUNK)
         .addStatement("int to = Math.min(hi, from + $L)", SAMPLE_CHUNK)
-        .addStatement("int j = 0")
-        .beginControlFlow("for (; j + 2 * step <= length; j += 2 * step)")
-        .addStatement("int i = 0")
-        .beginControlFlow("for (; i + 4 <= count; i += 4)");
-    code.addStatement("$T a00 = $T.zero($L), a01 = a00", vector, vector, species);
-    for (int r = 1; r < 4; r++) {
-      code.addStatement("$T a$L0 = a00, a$L1 = a00", vector, r, r);
-    }
-    code.beginControlFlow("for (int b = from; b < to; b++)")
-        .addStatement("int s = b * stride + offset + j")
-        .addStatement("int d = b * deltaStride + deltaOffset + i")
-        .addStatement("$T x0 = $T.fromArray($L, values, s)", vector, vector, species)
-        .addStatement("$T x1 = $T.fromArray($L, values, s + step)", vector, vector, species);
-    for (int r = 0; r < 4; r++) {
-      code.addStatement(r == 0 ? "$T c = $T.broadcast($L, delta[d])" : "c = $T.broadcast($L, delta[d + " + r + "])",
-          r == 0 ? new Object[] {vector, vector, species} : new Object[] {vector, species});
-      code.addStatement("a$L0 = c.fma(x0, a$L0)", r, r);
-      code.addStatement("a$L1 = c.fma(x1, a$L1)", r, r);
-    }
-    code.endControlFlow();
-    for (int r = 0; r < 4; r++) {
-      String row = r == 0 ? "i * length + j" : "(i + " + r + ") * length + j";
-      code.addStatement("a$L0.fma(factor, $T.fromArray($L, g, $L)).intoArray(g, $L)", r, vector, species, row, row);
-      code.addStatement("a$L1.fma(factor, $T.fromArray($L, g, $L + step)).intoArray(g, $L + step)", r, vector, species, row, row);
-    }
-    code.endControlFlow()
-        .beginControlFlow("for (; i < count; i++)")
-        .addStatement("addSampleProductsColumns(g, i, length, j, j + 2 * step, delta, deltaOffset, deltaStride, values, offset, stride,"
-            + " from, to, scale)")
-        .endControlFlow()
-        .endControlFlow()
-        .beginControlFlow("for (int i = 0; i < count; i++)")
+        .addStatement("int j = 0");
+    sampleProductTiles(code, 4);
+    sampleProductTiles(code, 2);
+    code.beginControlFlow("for (int i = 0; i < count; i++)")
         .addStatement("addSampleProductsColumns(g, i, length, j, length, delta, deltaOffset, deltaStride, values, offset, stride, from, to,"
             + " scale)")
         .endControlFlow()
         .endControlFlow();
     return MethodSpec.methodBuilder("addSampleProducts").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] over\n"
-            + "the samples b in [lo, hi): tiles of 4 rows of g by 2 vectors of j, each summed over $L samples at a time in 8\n"
-            + "vector accumulators before it is added to g\n", SAMPLE_CHUNK)
+            + "the samples b in [lo, hi): tiles of 4 rows of g by 4 vectors of j (then 2), each summed over $L samples at a time\n"
+            + "in 16 (8) vector accumulators before it is added to g\n", SAMPLE_CHUNK)
         .addParameter(row, "g").addParameter(int.class, "count").addParameter(int.class, "length")
         .addParameter(row, "delta").addParameter(int.class, "deltaOffset").addParameter(int.class, "deltaStride")
         .addParameter(row, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")
         .addParameter(int.class, "lo").addParameter(int.class, "hi").addParameter(scalar, "scale")
         .addCode(code.build()).build();
+  }
+
+  /** The loop over {@code j} of {@link #addSampleProducts()} in tiles of 4 rows by {@code vectors} vectors. */
+  private void sampleProductTiles(CodeBlock.Builder code, int vectors) {
+    code.beginControlFlow("for (; j + $L * step <= length; j += $L * step)", vectors, vectors)
+        .addStatement("int i = 0")
+        .beginControlFlow("for (; i + 4 <= count; i += 4)");
+    for (int r = 0; r < 4; r++) {
+      StringBuilder names = new StringBuilder();
+      for (int c = 0; c < vectors; c++) {
+        names.append(c == 0 ? "" : ", ").append("a").append(r).append(c).append(r == 0 && c == 0 ? " = " + vector.simpleName() + ".zero(" + species + ")" : " = a00");
+      }
+      code.addStatement("$T $L", vector, names);
+    }
+    code.beginControlFlow("for (int b = from; b < to; b++)")
+        .addStatement("int s = b * stride + offset + j")
+        .addStatement("int d = b * deltaStride + deltaOffset + i");
+    for (int c = 0; c < vectors; c++) {
+      code.addStatement("$T x$L = $T.fromArray($L, values, s$L)", vector, c, vector, species, c == 0 ? "" : " + " + (c == 1 ? "" : c + " * ") + "step");
+    }
+    for (int r = 0; r < 4; r++) {
+      code.addStatement(r == 0 ? "$T c = $T.broadcast($L, delta[d])" : "c = $T.broadcast($L, delta[d + " + r + "])",
+          r == 0 ? new Object[] {vector, vector, species} : new Object[] {vector, species});
+      for (int c = 0; c < vectors; c++) {
+        code.addStatement("a$L$L = c.fma(x$L, a$L$L)", r, c, c, r, c);
+      }
+    }
+    code.endControlFlow();
+    for (int r = 0; r < 4; r++) {
+      String row = r == 0 ? "i * length + j" : "(i + " + r + ") * length + j";
+      for (int c = 0; c < vectors; c++) {
+        String at = row + (c == 0 ? "" : " + " + (c == 1 ? "" : c + " * ") + "step");
+        code.addStatement("a$L$L.fma(factor, $T.fromArray($L, g, $L)).intoArray(g, $L)", r, c, vector, species, at, at);
+      }
+    }
+    code.endControlFlow()
+        .beginControlFlow("for (; i < count; i++)")
+        .addStatement("addSampleProductsColumns(g, i, length, j, j + $L * step, delta, deltaOffset, deltaStride, values, offset, stride,"
+            + " from, to, scale)", vectors)
+        .endControlFlow()
+        .endControlFlow();
   }
 
   /** The rows left over by {@link #addSampleProducts()}'s tiles, and its columns past the last pair of vectors. */

@@ -837,8 +837,8 @@ public final class FashionMlp implements FloatTrainable {
 
   /**
    * g[i * length + j] += scale Σ_b delta[b * deltaStride + deltaOffset + i] values[b * stride + offset + j] over
-   * the samples b in [lo, hi): tiles of 4 rows of g by 2 vectors of j, each summed over 128 samples at a time in 8
-   * vector accumulators before it is added to g
+   * the samples b in [lo, hi): tiles of 4 rows of g by 4 vectors of j (then 2), each summed over 128 samples at a time
+   * in 16 (8) vector accumulators before it is added to g
    */
   private static void addSampleProducts(float[] g, int count, int length, float[] delta,
       int deltaOffset, int deltaStride, float[] values, int offset, int stride, int lo, int hi,
@@ -848,6 +848,62 @@ public final class FashionMlp implements FloatTrainable {
     for (int from = lo; from < hi; from += 128) {
       int to = Math.min(hi, from + 128);
       int j = 0;
+      for (; j + 4 * step <= length; j += 4 * step) {
+        int i = 0;
+        for (; i + 4 <= count; i += 4) {
+          FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+          FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+          FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+          FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+          for (int b = from; b < to; b++) {
+            int s = b * stride + offset + j;
+            int d = b * deltaStride + deltaOffset + i;
+            FloatVector x0 = FloatVector.fromArray(SPECIES, values, s);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, values, s + step);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, values, s + 2 * step);
+            FloatVector x3 = FloatVector.fromArray(SPECIES, values, s + 3 * step);
+            FloatVector c = FloatVector.broadcast(SPECIES, delta[d]);
+            a00 = c.fma(x0, a00);
+            a01 = c.fma(x1, a01);
+            a02 = c.fma(x2, a02);
+            a03 = c.fma(x3, a03);
+            c = FloatVector.broadcast(SPECIES, delta[d + 1]);
+            a10 = c.fma(x0, a10);
+            a11 = c.fma(x1, a11);
+            a12 = c.fma(x2, a12);
+            a13 = c.fma(x3, a13);
+            c = FloatVector.broadcast(SPECIES, delta[d + 2]);
+            a20 = c.fma(x0, a20);
+            a21 = c.fma(x1, a21);
+            a22 = c.fma(x2, a22);
+            a23 = c.fma(x3, a23);
+            c = FloatVector.broadcast(SPECIES, delta[d + 3]);
+            a30 = c.fma(x0, a30);
+            a31 = c.fma(x1, a31);
+            a32 = c.fma(x2, a32);
+            a33 = c.fma(x3, a33);
+          }
+          a00.fma(factor, FloatVector.fromArray(SPECIES, g, i * length + j)).intoArray(g, i * length + j);
+          a01.fma(factor, FloatVector.fromArray(SPECIES, g, i * length + j + step)).intoArray(g, i * length + j + step);
+          a02.fma(factor, FloatVector.fromArray(SPECIES, g, i * length + j + 2 * step)).intoArray(g, i * length + j + 2 * step);
+          a03.fma(factor, FloatVector.fromArray(SPECIES, g, i * length + j + 3 * step)).intoArray(g, i * length + j + 3 * step);
+          a10.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 1) * length + j)).intoArray(g, (i + 1) * length + j);
+          a11.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 1) * length + j + step)).intoArray(g, (i + 1) * length + j + step);
+          a12.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 1) * length + j + 2 * step)).intoArray(g, (i + 1) * length + j + 2 * step);
+          a13.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 1) * length + j + 3 * step)).intoArray(g, (i + 1) * length + j + 3 * step);
+          a20.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 2) * length + j)).intoArray(g, (i + 2) * length + j);
+          a21.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 2) * length + j + step)).intoArray(g, (i + 2) * length + j + step);
+          a22.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 2) * length + j + 2 * step)).intoArray(g, (i + 2) * length + j + 2 * step);
+          a23.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 2) * length + j + 3 * step)).intoArray(g, (i + 2) * length + j + 3 * step);
+          a30.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 3) * length + j)).intoArray(g, (i + 3) * length + j);
+          a31.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 3) * length + j + step)).intoArray(g, (i + 3) * length + j + step);
+          a32.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 3) * length + j + 2 * step)).intoArray(g, (i + 3) * length + j + 2 * step);
+          a33.fma(factor, FloatVector.fromArray(SPECIES, g, (i + 3) * length + j + 3 * step)).intoArray(g, (i + 3) * length + j + 3 * step);
+        }
+        for (; i < count; i++) {
+          addSampleProductsColumns(g, i, length, j, j + 4 * step, delta, deltaOffset, deltaStride, values, offset, stride, from, to, scale);
+        }
+      }
       for (; j + 2 * step <= length; j += 2 * step) {
         int i = 0;
         for (; i + 4 <= count; i += 4) {
