@@ -17,13 +17,22 @@ import javax.lang.model.element.Modifier;
  * the static helpers a generated class calls where the scalar backend transposes a block of inputs and
  * relies on C2 to vectorize its loops.
  *
- * <p>Two shapes of work dominate an MLP. The forward product {@code W x} for a block of samples is a set
- * of dot products; C2 does not vectorize a float reduction, which is why the scalar backend transposes
- * the inputs first. With explicit vectors the dot products run in place: a tile of 4 weight rows by 4
- * samples keeps 16 accumulators in registers, so each loaded vector of inputs serves 4 rows and each
- * vector of weights 4 samples (8 loads per 16 fused multiply-adds), and the inputs are read where they
- * lie, at any offset. The weight gradient {@code Σ δ xᵀ} is an axpy per row; explicit vectors let it read
- * the samples and write the gradient in their flat arrays, without the row copies C2 needs.
+ * <p>What explicit vectors buy is partial sums kept in registers, which C2 does not do by itself: it
+ * vectorizes no float reduction and no loop that writes two arrays. So each kernel is a register tile
+ * whose loads each serve several fused multiply-adds:
+ *
+ * <ul>
+ *   <li>the forward product {@code W x} of a narrow layer: dot products of 4 weight rows with 4 samples'
+ *       inputs where they lie (16 accumulators, 8 loads per 16 multiply-adds), reduced across the vector once;
+ *   <li>that of a wide layer (64 rows or more): 4 rows by 4 vectors of samples over the transposed inputs,
+ *       whose transposition is then a small part of the work and which needs no reduction;
+ *   <li>a weight gradient {@code Σ_b δ_b x_bᵀ}: one product over the lane's samples, 4 rows by 4 (then 2)
+ *       vectors of columns summed over 128 samples in registers before each is added to the gradient;
+ *   <li>the backward product {@code Wᵀ δ}: the rows of W scaled by 4 samples' entries, 2 vectors at a time.
+ * </ul>
+ *
+ * <p>Every kernel also handles what its tiles leave over (rows, samples, the columns past the last whole
+ * vector), which {@code VectorBackendTest} runs at batch sizes and widths chosen for it.
  */
 final class VectorKernels {
   private static final String PACKAGE = "jdk.incubator.vector";
@@ -84,13 +93,13 @@ final class VectorKernels {
         .addStatement("int w1 = w0 + length, w2 = w1 + length, w3 = w2 + length");
     for (int r = 0; r < 4; r++) {
       for (int c = 0; c < 4; c++) {
-        code.addStatement("$T a$L$L = $T.fromArray($L, r$L, col$L)", vector, r, c, vector, species, r, c == 0 ? "" : " + " + c + " * step");
+        code.addStatement("$T a$L$L = $T.fromArray($L, r$L, col$L)", vector, r, c, vector, species, r, vectorOffset(c));
       }
     }
     code.beginControlFlow("for (int k = kStart; k < kEnd; k++)")
         .addStatement("$T[] p = panel[k]", scalar);
     for (int c = 0; c < 4; c++) {
-      code.addStatement("$T x$L = $T.fromArray($L, p, col$L)", vector, c, vector, species, c == 0 ? "" : " + " + c + " * step");
+      code.addStatement("$T x$L = $T.fromArray($L, p, col$L)", vector, c, vector, species, vectorOffset(c));
     }
     for (int r = 0; r < 4; r++) {
       code.addStatement(r == 0 ? "$T v = $T.broadcast($L, w[w0 + k])" : "v = $T.broadcast($L, w[w" + r + " + k])",
@@ -102,7 +111,7 @@ final class VectorKernels {
     code.endControlFlow();
     for (int r = 0; r < 4; r++) {
       for (int c = 0; c < 4; c++) {
-        code.addStatement("a$L$L.intoArray(r$L, col$L)", r, c, r, c == 0 ? "" : " + " + c + " * step");
+        code.addStatement("a$L$L.intoArray(r$L, col$L)", r, c, r, vectorOffset(c));
       }
     }
     code.endControlFlow()
@@ -176,6 +185,11 @@ final class VectorKernels {
         .addCode(code.build()).build();
   }
 
+  /** {@code ""}, {@code " + step"}, {@code " + 2 * step"}…: where the {@code c}-th vector of a tile starts. */
+  private static String vectorOffset(int c) {
+    return c == 0 ? "" : c == 1 ? " + step" : " + " + c + " * step";
+  }
+
   /** The loop over {@code j} of {@link #addSampleProducts()} in tiles of 4 rows by {@code vectors} vectors. */
   private void sampleProductTiles(CodeBlock.Builder code, int vectors) {
     code.beginControlFlow("for (; j + $L * step <= length; j += $L * step)", vectors, vectors)
@@ -192,7 +206,7 @@ final class VectorKernels {
         .addStatement("int s = b * stride + offset + j")
         .addStatement("int d = b * deltaStride + deltaOffset + i");
     for (int c = 0; c < vectors; c++) {
-      code.addStatement("$T x$L = $T.fromArray($L, values, s$L)", vector, c, vector, species, c == 0 ? "" : " + " + (c == 1 ? "" : c + " * ") + "step");
+      code.addStatement("$T x$L = $T.fromArray($L, values, s$L)", vector, c, vector, species, vectorOffset(c));
     }
     for (int r = 0; r < 4; r++) {
       code.addStatement(r == 0 ? "$T c = $T.broadcast($L, delta[d])" : "c = $T.broadcast($L, delta[d + " + r + "])",
@@ -205,7 +219,7 @@ final class VectorKernels {
     for (int r = 0; r < 4; r++) {
       String row = r == 0 ? "i * length + j" : "(i + " + r + ") * length + j";
       for (int c = 0; c < vectors; c++) {
-        String at = row + (c == 0 ? "" : " + " + (c == 1 ? "" : c + " * ") + "step");
+        String at = row + (vectorOffset(c));
         code.addStatement("a$L$L.fma(factor, $T.fromArray($L, g, $L)).intoArray(g, $L)", r, c, vector, species, at, at);
       }
     }
