@@ -59,6 +59,73 @@ class VectorBackendTest {
     }
   }
 
+  /**
+   * Random specs (every activation, values used twice, transposes, reductions, each loss) with widths of
+   * 8 to 70, where the vector kernels take over: in double precision the two backends differ only in the
+   * order of their sums, so they agree to 1e-9 normwise.
+   */
+  @Test
+  void wideRandomSpecsAgreeWithTheScalarBackendInDouble() {
+    List<Network> networks = new java.util.ArrayList<>();
+    for (long seed = 1; seed <= 40; seed++) {
+      networks.add(Networks.parse("wide" + seed + ".nabla", dev.nabla.testing.RandomSpecs.generate(seed, 8, 70)));
+    }
+    List<com.palantir.javapoet.JavaFile> scalarFiles = new java.util.ArrayList<>();
+    List<com.palantir.javapoet.JavaFile> vectorFiles = new java.util.ArrayList<>();
+    for (Network network : networks) {
+      scalarFiles.add(Networks.java(network, Precision.DOUBLE, Backend.SCALAR));
+      vectorFiles.add(Networks.java(network, Precision.DOUBLE, Backend.VECTOR));
+    }
+    assertTrue(vectorFiles.stream().filter(f -> f.toString().contains("rowsTimesSamples(")).count() >= 30,
+        "most wide specs should reach the vector kernels");
+    ClassLoader scalar = InMemoryCompiler.compile(scalarFiles);
+    ClassLoader vector = InMemoryCompiler.compile(vectorFiles);
+    for (Network network : networks) {
+      for (int n : new int[] {5, 67}) {
+        compareDouble(network.name() + " at batch " + n, model(scalar, network, n), model(vector, network, n), n, network);
+      }
+    }
+  }
+
+  private static void compareDouble(String what, Trainable scalar, Trainable vector, int n, Network network) {
+    int in = scalar.info().inputSize();
+    int truth = scalar.info().labelSize();
+    SplittableRandom random = new SplittableRandom(n * 7L + what.hashCode());
+    float[] x = new float[n * in];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    double expected;
+    double actual;
+    if (network.label().isPresent()) {
+      int[] labels = new int[n];
+      for (int b = 0; b < n; b++) {
+        labels[b] = random.nextInt(truth);
+      }
+      expected = scalar.computeGradients(x, labels, n);
+      actual = vector.computeGradients(x, labels, n);
+    } else {
+      float[] targets = new float[n * truth];
+      for (int i = 0; i < targets.length; i++) {
+        targets[i] = (float) random.nextDouble(0.05, 0.95);
+      }
+      expected = scalar.computeGradients(x, targets, n);
+      actual = vector.computeGradients(x, targets, n);
+    }
+    assertEquals(expected, actual, 1e-9 * Math.max(1, Math.abs(expected)), what + ": loss");
+    for (var parameter : scalar.info().parameters()) {
+      double[] wanted = scalar.gradient(parameter.name());
+      double[] got = vector.gradient(parameter.name());
+      double largest = 0;
+      double worst = 0;
+      for (int i = 0; i < wanted.length; i++) {
+        largest = Math.max(largest, Math.abs(wanted[i]));
+        worst = Math.max(worst, Math.abs(wanted[i] - got[i]));
+      }
+      assertTrue(worst <= 1e-9 * Math.max(largest, 1e-12), what + ": ∂C/∂" + parameter.name() + " off by " + worst + " of " + largest);
+    }
+  }
+
   @Test
   void aWideLayerTakesThePanelTilesAndANarrowOneTheDotProducts() {
     String wide = Networks.java(Networks.parse("Wide.nabla", WIDE), Precision.FLOAT, Backend.VECTOR).toString();

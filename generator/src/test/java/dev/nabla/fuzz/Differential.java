@@ -2,6 +2,7 @@ package dev.nabla.fuzz;
 
 import com.palantir.javapoet.JavaFile;
 import dev.nabla.codegen.CodegenOptions;
+import dev.nabla.codegen.CodegenOptions.Backend;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import dev.nabla.codegen.InMemoryCompiler;
 import dev.nabla.codegen.JavaWriter;
@@ -45,8 +46,29 @@ public final class Differential {
   static final double FD_STEP = 1e-6;
   private static final int MAX_BATCH = 3;
   private static final int SPECS_PER_JAVAC_RUN = 250;
-  private static final String DOUBLE_PACKAGE = "dev.nabla.fuzzgen.d";
-  private static final String FLOAT_PACKAGE = "dev.nabla.fuzzgen.f";
+  /** The generated classes every spec is checked in: both precisions, with each backend. */
+  private enum Variant {
+    DOUBLE(Precision.DOUBLE, Backend.SCALAR, "dev.nabla.fuzzgen.d", "double"),
+    FLOAT(Precision.FLOAT, Backend.SCALAR, "dev.nabla.fuzzgen.f", "float"),
+    VECTOR_DOUBLE(Precision.DOUBLE, Backend.VECTOR, "dev.nabla.fuzzgen.vd", "vector double"),
+    VECTOR_FLOAT(Precision.FLOAT, Backend.VECTOR, "dev.nabla.fuzzgen.vf", "vector float");
+
+    final Precision precision;
+    final Backend backend;
+    final String packageName;
+    final String label;
+
+    Variant(Precision precision, Backend backend, String packageName, String label) {
+      this.precision = precision;
+      this.backend = backend;
+      this.packageName = packageName;
+      this.label = label;
+    }
+
+    CodegenOptions options() {
+      return new CodegenOptions(packageName, precision, false, backend);
+    }
+  }
 
   /** A spec to check; {@code name} is for messages (and is the file name). */
   public record Case(String name, String text) {}
@@ -77,7 +99,12 @@ public final class Differential {
    * loss", "finite differences", "compile", ... without the names and numbers.
    */
   public static String kind(String problem) {
-    String precision = problem.startsWith("double") ? "double " : problem.startsWith("float") ? "float " : "";
+    String precision = "";
+    for (Variant variant : Variant.values()) {
+      if (problem.startsWith(variant.label + " ") && variant.label.length() >= precision.length()) {
+        precision = variant.label + " ";
+      }
+    }
     if (problem.contains("central differences")) {
       return "finite differences";
     } else if (problem.contains("∂C/∂")) {
@@ -93,7 +120,7 @@ public final class Differential {
   }
 
   /** A spec lowered, derived and written as Java, ready to compile. */
-  private record Prepared(Case spec, Network network, Gradients gradients, JavaFile doubleFile, JavaFile floatFile) {}
+  private record Prepared(Case spec, Network network, Gradients gradients) {}
 
   /** The network of a spec, or a {@link DiagnosticException} when it is not valid. */
   public static Network network(Case spec) {
@@ -121,11 +148,10 @@ public final class Differential {
         try {
           Network network = network(spec);
           Gradients gradients = Differentiator.parameters(network);
-          JavaFile d = JavaWriter.write(network, gradients, new CodegenOptions(DOUBLE_PACKAGE, Precision.DOUBLE, false));
-          JavaFile f = JavaWriter.write(network, gradients, new CodegenOptions(FLOAT_PACKAGE, Precision.FLOAT, false));
-          prepared.add(new Prepared(spec, network, gradients, d, f));
-          files.add(d);
-          files.add(f);
+          for (Variant variant : Variant.values()) {
+            files.add(JavaWriter.write(network, gradients, variant.options()));
+          }
+          prepared.add(new Prepared(spec, network, gradients));
         } catch (DiagnosticException e) {
           outcomes.add(failure(spec, "not a valid spec: " + e.formatted()));
         } catch (RuntimeException e) {
@@ -271,12 +297,11 @@ public final class Differential {
     }
     double doubleError = 0;
     double floatError = 0;
-    for (Precision precision : Precision.values()) {
-      String pkg = precision == Precision.DOUBLE ? DOUBLE_PACKAGE : FLOAT_PACKAGE;
-      Trainable model = InMemoryCompiler.instantiate(loader, pkg + "." + network.name(), MAX_BATCH, Trainable.class);
+    for (Variant variant : Variant.values()) {
+      Trainable model = InMemoryCompiler.instantiate(loader, variant.packageName + "." + network.name(), MAX_BATCH, Trainable.class);
       double loss = point.run(model);
-      boolean dbl = precision == Precision.DOUBLE;
-      String what = dbl ? "double" : "float";
+      boolean dbl = variant.precision == Precision.DOUBLE;
+      String what = variant.label;
       double lossTolerance = dbl ? 1e-10 : 1e-4;
       if (!(Math.abs(loss - reference.loss()) <= lossTolerance * Math.max(1, Math.abs(reference.loss())))) {
         problems.add(String.format(Locale.ROOT, "%s loss %s, interpreter %s", what, loss, reference.loss()));

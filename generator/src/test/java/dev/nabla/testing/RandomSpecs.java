@@ -15,8 +15,14 @@ public final class RandomSpecs {
   private record Value(String name, int width) {}
 
   public static String generate(long seed) {
+    return generate(seed, 1, 5);
+  }
+
+  /** A spec whose input and hidden widths lie in {@code [minWidth, maxWidth]}. */
+  public static String generate(long seed, int minWidth, int maxWidth) {
     Random random = new Random(seed);
-    int inputWidth = 1 + random.nextInt(5);
+    int span = maxWidth - minWidth + 1;
+    int inputWidth = minWidth + random.nextInt(span);
     StringBuilder params = new StringBuilder();
     StringBuilder body = new StringBuilder();
     List<Value> values = new ArrayList<>();
@@ -26,7 +32,7 @@ public final class RandomSpecs {
     int paramCount = 0;
     for (int layer = 1; layer <= depth; layer++) {
       Value previous = values.get(values.size() - 1);
-      int width = 1 + random.nextInt(5);
+      int width = minWidth + random.nextInt(span);
       String name = "h" + layer;
       String w = "W" + (++paramCount);
       String b = "b" + paramCount;
