@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         "The generated class (double and float) against the interpreter, and the interpreter against central",
         "finite differences, on a random minibatch. Prints the worst relative error per parameter (relative to",
         "the largest entry of that gradient); exits 1 above the tolerance."},
-    footer = {"", "Examples:", "  nabla check examples/fashion_mlp.nabla", "  nabla check examples/block_graph.nabla --batch 8 --seed 3"})
+    footer = {"", "Examples:", "  nabla check examples/fashion_mlp.nabla", "  nabla check examples/block_graph.nabla --batch 8 --seed 3",
+        "  nabla check examples/fashion_mlp.nabla --backend vector --batch 64"})
 final class CheckCommand implements Callable<Integer> {
   private static final double FLOAT_TOLERANCE = 1e-3;
 
@@ -50,6 +51,10 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--coordinates", defaultValue = "6", description = "Finite-difference coordinates per parameter. Default: ${DEFAULT-VALUE}.")
   int coordinates;
 
+  @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+      description = "Which generated kernels to check: plain Java (scalar) or the Vector API (vector; ./nabla adds the module). Default: ${DEFAULT-VALUE}.")
+  String backend;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,8 +65,9 @@ final class CheckCommand implements Callable<Integer> {
     }
     Network network = dev.nabla.symbolic.Networks.fromSpec(NetworkSource.read(file));
     Gradients gradients = Differentiator.parameters(network);
-    Trainable exact = CompiledModels.compile(network, CodegenOptions.Precision.DOUBLE, batch, Trainable.class);
-    Trainable single = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, batch, Trainable.class);
+    CodegenOptions.Backend kernels = CompiledModels.backend(backend);
+    Trainable exact = CompiledModels.compile(network, CodegenOptions.Precision.DOUBLE, kernels, batch, Trainable.class);
+    Trainable single = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, batch, Trainable.class);
     exact.initialize(seed);
     SplittableRandom random = new SplittableRandom(seed);
     ModelInfo info = exact.info();

@@ -155,6 +155,13 @@ class CliTest {
   }
 
   @Test
+  void checkPassesForTheVectorBackendAtABatchThatRunsItsTiles() {
+    Run run = run("check", SPEC, "--backend", "vector", "--batch", "67");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("ok: every gradient within tolerance"), run.out());
+  }
+
+  @Test
   void gradRejectsBadValuesWithTheirPlace() throws IOException {
     Path values = directory.resolve("values.json");
     Files.writeString(values, "{\"params\": {\"W1\": [[1, 2]]}, \"inputs\": {\"x\": [1, 1]}, \"target\": [1]}");
