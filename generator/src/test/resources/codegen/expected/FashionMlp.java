@@ -573,17 +573,13 @@ public final class FashionMlp implements FloatTrainable {
       int blockSize = Math.min(256, hi - blockStart);
       transposeBlock(x, 0, 784, 784, blockStart, blockSize, panel);
       rowsTimesPanel(W1Rows, 20, panel, 784, blockSize, blockSums);
+      // y1 = relu(z1)   [9:8], in the same loop
       for (int col = 0; col < blockSize; col++) {
         int b = blockStart + col;
         for (int i = 0; i < 20; i++) {
           z1[b * 20 + i] = blockSums[i][col] + b1[i];
+          y1[b * 20 + i] = Math.max(z1[b * 20 + i], 0f);
         }
-      }
-    }
-    // y1 = relu(z1)   [9:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 20; i++) {
-        y1[b * 20 + i] = Math.max(z1[b * 20 + i], 0f);
       }
     }
     // z2 = W2 y1 + b2   [10:19]
@@ -640,17 +636,13 @@ public final class FashionMlp implements FloatTrainable {
       int blockSize = Math.min(256, hi - blockStart);
       transposeBlock(x, 0, 784, 784, blockStart, blockSize, panel);
       rowsTimesPanel(W1Rows, 20, panel, 784, blockSize, blockSums);
+      // y1 = relu(z1)   [9:8], in the same loop
       for (int col = 0; col < blockSize; col++) {
         int b = blockStart + col;
         for (int i = 0; i < 20; i++) {
           z1[b * 20 + i] = blockSums[i][col] + b1[i];
+          y1[b * 20 + i] = Math.max(z1[b * 20 + i], 0f);
         }
-      }
-    }
-    // y1 = relu(z1)   [9:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 20; i++) {
-        y1[b * 20 + i] = Math.max(z1[b * 20 + i], 0f);
       }
     }
     // z2 = W2 y1 + b2   [10:19]

@@ -538,6 +538,32 @@ public final class JavaWriter {
     return (b, index) -> array + "[" + Expressions.index(perSample ? Expressions.times(b, size) : null, index) + "]";
   }
 
+  /** The activation the kernels may apply in the loop that adds the bias, and whether they did. */
+  private Node fusableActivation;
+  private boolean activationFused;
+
+  /** Emits {@code nodes} in order; an activation right after its layer's product goes into that product's loop. */
+  private void emitAll(Body body, List<Node> nodes) {
+    for (int k = 0; k < nodes.size(); k++) {
+      Node node = nodes.get(k);
+      Node next = k + 1 < nodes.size() ? nodes.get(k + 1) : null;
+      fusableActivation = next != null && isActivationOf(next, node) ? next : null;
+      activationFused = false;
+      emit(body, node);
+      if (activationFused) {
+        k++;
+      }
+    }
+    fusableActivation = null;
+  }
+
+  /** Whether {@code y} is an elementwise function of the layer output {@code z} alone, stored per sample like it. */
+  private boolean isActivationOf(Node y, Node z) {
+    return y.op() instanceof Unary && y.input(0) == z && plan.storage(y) == Storage.ARRAY && plan.storage(z) == Storage.ARRAY
+        && plan.perSample(y) && plan.perSample(z) && size(y) == size(z)
+        && plan.gradientOf.getOrDefault(y, List.of()).isEmpty() && plan.gradientOf.getOrDefault(z, List.of()).isEmpty();
+  }
+
   private void emit(Body body, Node node) {
     Op op = node.op();
     if (plan.storage(node) == Storage.GRADIENT) {
@@ -1333,16 +1359,12 @@ public final class JavaWriter {
   /** The statements of {@code nodes} in {@code body}, or, for a long pass, in calls of private methods of a few layers each. */
   private void emitInParts(Body body, String name, List<Node> nodes) {
     if (nodes.size() <= VALUES_PER_PART) {
-      for (Node node : nodes) {
-        emit(body, node);
-      }
+      emitAll(body, nodes);
       return;
     }
     for (int start = 0; start < nodes.size(); start += VALUES_PER_PART) {
       Body part = new Body();
-      for (Node node : nodes.subList(start, Math.min(nodes.size(), start + VALUES_PER_PART))) {
-        emit(part, node);
-      }
+      emitAll(part, nodes.subList(start, Math.min(nodes.size(), start + VALUES_PER_PART)));
       MethodSpec.Builder method = MethodSpec.methodBuilder(name + "Part" + (start / VALUES_PER_PART + 1)).addModifiers(Modifier.PRIVATE)
           .addJavadoc("Values $L to $L of the $L pass.\n", start + 1, Math.min(nodes.size(), start + VALUES_PER_PART), name);
       addInputs(method, part);
@@ -2024,14 +2046,25 @@ public final class JavaWriter {
       return true;
     }
 
-    /** Scatters the block's sums to its samples, each plus {@code init} (the bias) if there is one; closes the block loop. */
+    /**
+     * Scatters the block's sums to its samples, each plus {@code init} (the bias) if there is one, and
+     * applies the layer's activation in the same loop when it comes next; closes the block loop.
+     */
     private void addBias(Body body, Node init, Target target, int m) {
+      Node activation = fusableActivation;
+      if (activation != null) {
+        body.comment(describe(activation) + ", in the same loop");
+      }
       body.open("for (int col = 0; col < blockSize; col++)");
       body.statement("int b = blockStart + col");
       body.open("for (int i = 0; i < " + m + "; i++)");
       Ex sum = Expressions.atom(blockSums + "[i][col]");
       Ex value = init == null ? sum : ex.add(sum, elem(body, init, "b", operandIndex(init, "i")));
       body.statement(target.at("b", "i") + " = " + value.code());
+      if (activation != null) {
+        body.statement(arrayTarget(activation).at("b", "i") + " = " + compute(body, activation, "b", "i").code());
+        activationFused = true;
+      }
       body.close();
       body.close();
       body.close();
