@@ -40,7 +40,7 @@ final class VectorKernels {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   /** Panel rows a tile of {@link #rowsTimesPanelTiles()} runs over before the next tile. */
   static final int PANEL_TILE_ROWS = 128;
-  /** Samples a weight-gradient tile sums over before the next tile: 128 samples of 2 vectors of inputs are 16 KiB of floats (L1). */
+  /** Samples a weight-gradient tile sums over before the next tile: 128 samples of 4 vectors of inputs are 32 KiB of floats (L1). */
   static final int SAMPLE_CHUNK = 128;
 
   private final TypeName scalar;
