@@ -51,7 +51,7 @@ class GoldenFileTest {
    * (it is not a lint warning), so the test allows that one warning and no other.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"FashionMlp", "Blocks"})
+  @ValueSource(strings = {"FashionMlp"})
   void vectorBackendCompilesWithOnlyTheIncubatingNoticeAndMatchesItsGolden(String name) throws IOException {
     JavaFile file = Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT, CodegenOptions.Backend.VECTOR);
     String source = file.toString();

@@ -135,6 +135,14 @@ class VectorBackendTest {
     assertTrue(!narrow.contains("rowsTimesPanelTiles"), narrow);
   }
 
+  /** Blocks' rows are 4 and 5 wide, below what the vector kernels take: the vector backend writes the scalar class. */
+  @Test
+  void aSpecTooNarrowForTheVectorKernelsGetsTheScalarClass() {
+    Network network = Networks.resource("Blocks");
+    assertEquals(Networks.java(network, Precision.FLOAT, Backend.SCALAR).toString(),
+        Networks.java(network, Precision.FLOAT, Backend.VECTOR).toString());
+  }
+
   @Test
   void theVectorClassImportsTheVectorApiAndTheScalarClassDoesNot() {
     Network network = Networks.resource("FashionMlp");
