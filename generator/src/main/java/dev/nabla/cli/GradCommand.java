@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
         "Values in: {\"params\": {\"W1\": [[…], …], \"b1\": […]}, \"inputs\": {\"X\": […]}, \"label\": 3 | \"target\": […]},",
         "or a minibatch as \"batch\": [{\"inputs\": {…}, \"label\": …}, …] (loss and gradients then averaged).",
         "Out: {\"loss\": …, \"output\": …, \"gradients\": {\"W1\": [[…]], …}}; matrices are lists of rows."},
-    footer = {"", "Examples:", "  nabla grad examples/exercise4.nabla --values values.json"})
+    footer = {"", "Examples:", "  nabla grad examples/exercise4.nabla --values examples/values.json",
+        "  nabla grad examples/exercise4.nabla --values examples/values-batch.json"})
 final class GradCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE|EXPR", description = "A .nabla spec file (or a one-liner with --dim sizes).")
   String input;

@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.grammar.diagnostic.DiagnosticException;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
         "  nabla derive 'softmax(W2 relu(W1 X + b1) + b2)'",
         "  nabla train --epochs 5",
         "  nabla parse examples/fashion_mlp.nabla"})
-public final class Nabla implements Runnable {
+public final class Nabla implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILURE = 1;
   static final int BAD_INPUT = 2;
@@ -40,6 +41,7 @@ public final class Nabla implements Runnable {
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Nabla());
     commandLine.setExecutionExceptionHandler(Nabla::handle);
+    commandLine.setParameterExceptionHandler(UsageErrors::handle);
     return commandLine;
   }
 
@@ -61,7 +63,7 @@ public final class Nabla implements Runnable {
       return userError.exitCode();
     }
     err.println("nabla: internal error: " + exception);
-    boolean verbose = parseResult.hasMatchedOption("--verbose");
+    boolean verbose = verbose(parseResult);
     if (verbose) {
       exception.printStackTrace(err);
     } else {
@@ -71,9 +73,22 @@ public final class Nabla implements Runnable {
     return FAILURE;
   }
 
+  /** {@code nabla} alone is a usage error: the usage goes to stderr and the exit code is 2. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    spec.commandLine().getErr().flush();
+    return BAD_INPUT;
+  }
+
+  /** Whether {@code --verbose} was given, before the command or after it (each command inherits the option). */
+  static boolean verbose(CommandLine.ParseResult parseResult) {
+    for (CommandLine.ParseResult level = parseResult; level != null; level = level.subcommand()) {
+      if (level.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The version from the jar's manifest, or the development version. */

@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.grammar.diagnostic.SourceFile;
+import dev.nabla.runtime.io.FileKind;
 import dev.nabla.symbolic.Lowering;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Networks;
@@ -23,13 +24,50 @@ final class NetworkSource {
   static SourceFile read(String argument) {
     Path path = Path.of(argument);
     if (!Files.isRegularFile(path)) {
-      throw UserError.badInput("no such spec file: " + argument);
+      throw UserError.badInput(Files.isDirectory(path) ? argument + " is a directory, not a spec" : "no such spec file: " + argument);
     }
+    checkIsText(path, "a spec");
     try {
       return SourceFile.read(path);
     } catch (IOException e) {
-      throw UserError.badInput("cannot read " + argument + ": " + e.getMessage());
+      throw UserError.badInput("cannot read " + argument + ": " + reason(e));
     }
+  }
+
+  /**
+   * The text of a file a command reads ({@code what}: "values file"), or a one-line error: not found, a directory,
+   * or the wrong kind of file ({@code expected}: "a values JSON file") with what it is instead.
+   */
+  static String readText(Path file, String what, String expected) {
+    if (Files.isDirectory(file)) {
+      throw UserError.badInput(file + " is a directory, not " + expected);
+    }
+    if (!Files.exists(file)) {
+      throw UserError.badInput(what + " not found: " + file);
+    }
+    checkIsText(file, expected);
+    try {
+      return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw UserError.badInput(file + " is not UTF-8 text, not " + expected);
+    } catch (IOException e) {
+      throw UserError.badInput("cannot read " + file + ": " + reason(e));
+    }
+  }
+
+  /** Refuses a checkpoint, an IDX or gzip file, or other binary data where text is wanted, saying what the file is. */
+  private static void checkIsText(Path file, String expected) {
+    String kind = FileKind.describeBinary(file);
+    if (kind != null) {
+      throw UserError.badInput(file + " is " + kind + ", not " + expected);
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   static Network load(String argument, Optional<Lowering.LossChoice> loss, List<String> dims) {

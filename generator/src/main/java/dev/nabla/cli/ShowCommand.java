@@ -5,6 +5,7 @@ import dev.nabla.print.FormulaPrinter;
 import dev.nabla.print.Naming;
 import dev.nabla.print.Notation;
 import dev.nabla.symbolic.Differentiator;
+import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Numbers;
@@ -25,8 +26,11 @@ import picocli.CommandLine.Parameters;
 /** {@code nabla show}: the network in one line, then with the numbers substituted (the lesson's exercise 4b). */
 @Command(name = "show", mixinStandardHelpOptions = true,
     description = {"Print the network in one line, then with the numbers substituted.",
-        "The parameter and input values are written in, and the output they give follows."},
-    footer = {"", "Examples:", "  nabla show examples/exercise4.nabla --values values.json"})
+        "The parameter and input values are written in, and the output they give follows.",
+        "For a minibatch (\"batch\": […]) the parameters are written in once, then each sample",
+        "with its output and loss, then the mean loss."},
+    footer = {"", "Examples:", "  nabla show examples/exercise4.nabla --values examples/values.json",
+        "  nabla show examples/exercise4.nabla --values examples/values-batch.json"})
 final class ShowCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "A .nabla spec file.")
   String input;
@@ -52,15 +56,57 @@ final class ShowCommand implements Callable<Integer> {
 
     Map<Node, String> numbers = new IdentityHashMap<>();
     read.parameters().forEach((node, tensor) -> numbers.put(node, literal(tensor)));
-    PointEvaluation.Sample sample = read.samples().get(0);
-    network.inputs().forEach(node -> numbers.put(node, literal(sample.leaves().get(node))));
+    Gradients gradients = Differentiator.derive(network, network.loss(), List.of());
+    if (!read.isBatch()) {
+      PointEvaluation.Sample sample = read.samples().get(0);
+      network.inputs().forEach(node -> numbers.put(node, literal(sample.leaves().get(node))));
+      out.println(outputName + " = " + new FormulaPrinter(notation, naming, false, numbers).definition(network.output()));
+      PointEvaluation.Result result = PointEvaluation.evaluate(gradients, read.parameters(), List.of(sample));
+      out.println(outputName + " = " + literal(result.outputs().get(0)) + "   (H = " + format(result.loss()) + ")");
+      out.flush();
+      return Nabla.OK;
+    }
+    // A minibatch: the parameters written in once, then each sample with its output and loss, then the mean.
     out.println(outputName + " = " + new FormulaPrinter(notation, naming, false, numbers).definition(network.output()));
-
-    PointEvaluation.Result result = PointEvaluation.evaluate(Differentiator.derive(network, network.loss(), List.of()),
-        read.parameters(), List.of(sample));
-    out.println(outputName + " = " + literal(result.outputs().get(0)) + "   (H = " + format(result.loss()) + ")");
+    List<PointEvaluation.Sample> samples = read.samples();
+    out.println("minibatch of " + samples.size() + " samples:");
+    List<List<String>> rows = new ArrayList<>();
+    for (PointEvaluation.Sample sample : samples) {
+      List<String> row = new ArrayList<>();
+      network.inputs().forEach(node -> row.add(Network.leafName(node) + " = " + literal(sample.leaves().get(node))));
+      network.label().ifPresent(label -> row.add("label = " + argmax(sample.leaves().get(label))));
+      network.target().ifPresent(target -> row.add(Network.leafName(target) + " = " + literal(sample.leaves().get(target))));
+      PointEvaluation.Result result = PointEvaluation.evaluate(gradients, read.parameters(), List.of(sample));
+      row.add(outputName + " = " + literal(result.outputs().get(0)));
+      row.add("(H = " + format(result.loss()) + ")");
+      rows.add(row);
+    }
+    int[] widths = new int[rows.get(0).size()];
+    rows.forEach(row -> {
+      for (int c = 0; c < row.size(); c++) {
+        widths[c] = Math.max(widths[c], row.get(c).length());
+      }
+    });
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int c = 0; c < row.size(); c++) {
+        line.append("  ").append(c == row.size() - 1 ? row.get(c) : String.format(Locale.ROOT, "%-" + widths[c] + "s", row.get(c)));
+      }
+      out.println(line);
+    }
+    double mean = PointEvaluation.evaluate(gradients, read.parameters(), samples).loss();
+    out.println("H = " + format(mean) + "   (the mean over the minibatch)");
     out.flush();
     return Nabla.OK;
+  }
+
+  private static int argmax(Tensor oneHot) {
+    double[] values = oneHot.data();
+    int best = 0;
+    for (int k = 1; k < values.length; k++) {
+      best = values[k] > values[best] ? k : best;
+    }
+    return best;
   }
 
   /** A tensor as the lesson writes numbers in a formula: {@code [[0.18, -0.19]]}, {@code [0.23]}. */

@@ -43,13 +43,13 @@ import picocli.CommandLine.Parameters;
     description = {"Generate, compile and train a network on Fashion-MNIST.",
         "Prints each epoch's loss and test accuracy.",
         "With no FILE it trains the lesson's network softmax(W2 relu(W1 X + b1) + b2) (784-20-10).",
-        "Writes to --out: checkpoint.nabla, metrics.csv, loss.png, accuracy.png, confusion.png.",
+        "Writes to --out: checkpoint.nckpt, metrics.csv, loss.png, accuracy.png, confusion.png.",
         "Ctrl-C stops after the current minibatch and saves a checkpoint; --resume continues from it."},
     footer = {"", "Examples:",
         "  nabla train",
         "  nabla train --epochs 1 --optimizer sgd --lr 0.1 --schedule constant",
         "  nabla train examples/block_graph.nabla --optimizer adam --lr 0.002",
-        "  nabla train --resume nabla-out/checkpoint.nabla --epochs 10"})
+        "  nabla train --resume nabla-out/checkpoint.nckpt --epochs 10"})
 final class TrainCommand implements Callable<Integer> {
   /** The lesson's spec, trained when no FILE is given. */
   static final String LESSON_SPEC = "/dev/nabla/cli/fashion_mlp.nabla";

@@ -35,11 +35,8 @@ final class ValuesJson {
 
   /** The values in a file, checked against the network; a file that cannot be read is bad input. */
   static Values read(java.nio.file.Path file, Network network) {
-    try {
-      return read(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), network, file.toString());
-    } catch (java.io.IOException e) {
-      throw UserError.badInput("cannot read " + file + ": " + e.getMessage());
-    }
+    String text = NetworkSource.readText(file, "values file", "a values JSON file");
+    return read(text, network, file.toString());
   }
 
   static Values read(String json, Network network, String fileName) {

@@ -326,7 +326,7 @@ class CliTest {
     Matcher accuracy = Pattern.compile("test accuracy (\\d+\\.\\d+)%").matcher(run.out());
     assertTrue(accuracy.find(), run.out());
     assertTrue(Double.parseDouble(accuracy.group(1)) >= 80, run.out());
-    for (String file : new String[] {"checkpoint.nabla", "metrics.csv", "loss.png", "accuracy.png", "confusion.png"}) {
+    for (String file : new String[] {"checkpoint.nckpt", "metrics.csv", "loss.png", "accuracy.png", "confusion.png"}) {
       assertTrue(Files.size(out.resolve(file)) > 0, file);
     }
   }

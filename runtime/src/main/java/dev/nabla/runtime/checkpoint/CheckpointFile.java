@@ -3,6 +3,7 @@ package dev.nabla.runtime.checkpoint;
 import dev.nabla.runtime.Model;
 import dev.nabla.runtime.ModelInfo;
 import dev.nabla.runtime.io.AtomicFile;
+import dev.nabla.runtime.io.FileKind;
 import dev.nabla.runtime.metrics.EpochMetrics;
 import dev.nabla.runtime.optim.OptimizerState;
 import java.io.ByteArrayOutputStream;
@@ -69,8 +70,14 @@ public final class CheckpointFile {
   /** The format version this class writes and reads. */
   public static final int VERSION = 1;
 
+  /**
+   * The extension of checkpoint files, unlike a spec's {@code .nabla}. Files are recognized by their
+   * magic bytes, not by this: checkpoints written as {@code checkpoint.nabla} by earlier versions still read.
+   */
+  public static final String EXTENSION = ".nckpt";
+
   /** What a checkpoint file is called in a training run's output directory. */
-  public static final String DEFAULT_NAME = "checkpoint.nabla";
+  public static final String DEFAULT_NAME = "checkpoint" + EXTENSION;
 
   private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
 
@@ -189,7 +196,9 @@ public final class CheckpointFile {
   public static Checkpoint parse(Path file, byte[] bytes) throws CheckpointException {
     int magicLength = Math.min(bytes.length, MAGIC.length);
     if (!Arrays.equals(bytes, 0, magicLength, MAGIC, 0, magicLength)) {
-      throw new CheckpointException(file, "wrong magic: not a nabla checkpoint (it should start with \"NABLACKP\")");
+      String kind = FileKind.describe(Arrays.copyOf(bytes, Math.min(bytes.length, 8192)));
+      throw new CheckpointException(file, "not a nabla checkpoint: it is " + kind
+          + " (a checkpoint starts with \"NABLACKP\")");
     }
     if (bytes.length < MAGIC.length + 4 + 4) {
       throw new CheckpointException(file, "truncated: " + bytes.length + " bytes, too short for a checkpoint");
@@ -339,6 +348,18 @@ public final class CheckpointFile {
     if (bytes > in.remaining()) {
       throw new Truncated(what);
     }
+  }
+
+  /**
+   * Reads the checkpoint in {@code file} and loads its parameters into {@code model}, after checking
+   * that it was made for this model: {@link #load} and then {@link #restore(Path, Checkpoint, Model)}.
+   *
+   * @return the checkpoint read, with its training state if it has one
+   */
+  public static Checkpoint restore(Path file, Model model) throws CheckpointException {
+    Checkpoint checkpoint = load(file);
+    restore(file, checkpoint, model);
+    return checkpoint;
   }
 
   /**

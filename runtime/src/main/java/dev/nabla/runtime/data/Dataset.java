@@ -53,6 +53,36 @@ public record Dataset(
     return labels != null;
   }
 
+  /** A copy of sample {@code i}'s inputs ({@code inputSize} values): what {@code Models.predict(model, sample)} takes. */
+  public float[] sample(int i) {
+    checkIndex(i);
+    return java.util.Arrays.copyOfRange(x, i * inputSize, (i + 1) * inputSize);
+  }
+
+  /** Sample {@code i}'s class index; {@link #classNames()}{@code .get(label(i))} names it. Only for a set with labels. */
+  public int label(int i) {
+    checkIndex(i);
+    if (labels == null) {
+      throw new IllegalStateException(name + " set has targets, not class labels: use target(" + i + ")");
+    }
+    return labels[i];
+  }
+
+  /** A copy of sample {@code i}'s targets ({@code labelSize} values). Only for a set with targets. */
+  public float[] target(int i) {
+    checkIndex(i);
+    if (targets == null) {
+      throw new IllegalStateException(name + " set has class labels, not targets: use label(" + i + ")");
+    }
+    return java.util.Arrays.copyOfRange(targets, i * labelSize, (i + 1) * labelSize);
+  }
+
+  private void checkIndex(int i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException(name + " set has samples 0.." + (size - 1) + ", not " + i);
+    }
+  }
+
   /** The first {@code count} samples, sharing nothing with this set (copies). */
   public Dataset head(int count) {
     int n = Math.min(count, size);

@@ -66,6 +66,14 @@ public final class FashionMnist {
     return true;
   }
 
+  /**
+   * Loads the training and the test set from where {@code nabla train} finds them: the directory
+   * {@code NABLA_DATA} names, else {@link #DEFAULT_DIRECTORY}.
+   */
+  public static Split load() throws DataException {
+    return load(resolveDirectory(null));
+  }
+
   /** Loads the training and the test set from {@code dir}. */
   public static Split load(Path dir) throws DataException {
     Path trainImages = locate(dir, TRAIN_IMAGES);

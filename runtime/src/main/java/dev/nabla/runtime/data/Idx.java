@@ -1,6 +1,7 @@
 package dev.nabla.runtime.data;
 
 import dev.nabla.runtime.io.AtomicFile;
+import dev.nabla.runtime.io.FileKind;
 import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -100,6 +101,12 @@ public final class Idx {
     out.write(data.data());
   }
 
+  /** "; it is a nabla checkpoint (model …)", told from the file's own first bytes, or nothing. */
+  private static String whatItIs(Path file) {
+    String kind = FileKind.describe(file);
+    return kind == null ? "" : "; it is " + kind;
+  }
+
   private static boolean startsWithGzipMagic(InputStream in) throws IOException {
     in.mark(2);
     int first = in.read();
@@ -120,7 +127,8 @@ public final class Idx {
     int expectedMagic = (UNSIGNED_BYTE << 8) | expectedDims;
     if (magicBytes[0] != 0 || magicBytes[1] != 0) {
       throw new DataException(file, String.format(Locale.ROOT,
-          "wrong magic 0x%08X: not an IDX file (expected 0x%08X, %s)", magic, expectedMagic, describe(expectedDims)));
+          "wrong magic 0x%08X: not an IDX file (expected 0x%08X, %s)%s", magic, expectedMagic, describe(expectedDims),
+          whatItIs(file)));
     }
     if ((magicBytes[2] & 0xff) != UNSIGNED_BYTE) {
       throw new DataException(file, String.format(Locale.ROOT,

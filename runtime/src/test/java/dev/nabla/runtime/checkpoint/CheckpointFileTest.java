@@ -87,7 +87,7 @@ class CheckpointFileTest {
     Files.write(file, "GIF89a and the rest of a picture".getBytes());
     CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointFile.load(file));
     assertEquals(file, e.file());
-    assertTrue(e.problem().startsWith("wrong magic: not a nabla checkpoint"), e.problem());
+    assertEquals("not a nabla checkpoint: it is a text file (a checkpoint starts with \"NABLACKP\")", e.problem());
   }
 
   @Test
