@@ -1,7 +1,7 @@
 package dev.nabla.examples;
 
+import dev.nabla.runtime.Models;
 import dev.nabla.runtime.checkpoint.CheckpointException;
-import dev.nabla.runtime.checkpoint.CheckpointFile;
 import dev.nabla.runtime.data.FashionMnist;
 import java.nio.file.Path;
 
@@ -12,20 +12,11 @@ import java.nio.file.Path;
 final class ClassifyWithCheckpoint {
   private ClassifyWithCheckpoint() {}
 
-  // README snippet starts
+  // README: classify
   /** The name of the Fashion-MNIST class of {@code image}: 784 pixels in [0, 1], row by row. */
   static String classify(Path checkpoint, float[] image) throws CheckpointException {
-    FashionMlp model = new FashionMlp();
-    CheckpointFile.restore(checkpoint, CheckpointFile.load(checkpoint), model); // refuses another spec's checkpoint
-    float[] logProbabilities = new float[10];
-    model.predict(image, 1, logProbabilities);
-    int best = 0;
-    for (int k = 1; k < 10; k++) {
-      if (logProbabilities[k] > logProbabilities[best]) {
-        best = k;
-      }
-    }
-    return FashionMnist.CLASS_NAMES.get(best);
+    FashionMlp model = Models.load(checkpoint, new FashionMlp()); // from `nabla train`, Models.save or a Trainer
+    return FashionMnist.CLASS_NAMES.get(Models.classify(model, image));
   }
-  // README snippet ends
+  // README end
 }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.runtime.checkpoint.CheckpointFile;
 import dev.nabla.runtime.data.Dataset;
 import dev.nabla.runtime.data.FashionMnist;
+import dev.nabla.runtime.Models;
+import dev.nabla.runtime.metrics.Evaluation;
 import dev.nabla.runtime.metrics.Evaluator;
 import dev.nabla.runtime.train.TrainConfig;
-import dev.nabla.runtime.train.Trainer;
-import dev.nabla.runtime.train.TrainingResult;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -30,27 +30,20 @@ class FashionMlpTrainingTest {
         "Fashion-MNIST not installed at " + data + " (apt-get install dataset-fashion-mnist, or set NABLA_DATA)");
     FashionMnist.Split split = FashionMnist.load(data);
 
-    FashionMlp model = new FashionMlp(TrainConfig.RECOMMENDED_BATCH);
-    model.initialize(1);
-    TrainConfig config = TrainConfig.recommended().withOutDir(out);
-    assertEquals(5, config.epochs());
-    TrainingResult result = new Trainer(config).train(model, split.train(), split.test());
-
-    double accuracy = result.lastEvaluation().accuracy();
-    System.out.printf(Locale.ROOT, "FashionMlp after %d epochs: test accuracy %.2f%%%n", result.history().size(), 100 * accuracy);
-    assertEquals(TrainingResult.Status.COMPLETED, result.status());
+    // The README's training example, as printed.
+    Evaluation evaluation = JavaApiExamples.train(out);
+    double accuracy = evaluation.accuracy();
+    System.out.printf(Locale.ROOT, "FashionMlp after 5 epochs: test accuracy %.2f%%%n", 100 * accuracy);
     assertTrue(accuracy >= 0.85, "test accuracy " + accuracy);
 
     // The checkpoint the run wrote makes a fresh model that classifies the test set the same way.
     Path checkpoint = out.resolve(CheckpointFile.DEFAULT_NAME);
-    assertEquals(checkpoint, result.checkpoint());
-    FashionMlp restored = new FashionMlp(TrainConfig.RECOMMENDED_BATCH);
-    CheckpointFile.restore(checkpoint, CheckpointFile.load(checkpoint), restored);
+    FashionMlp restored = Models.load(checkpoint, new FashionMlp(TrainConfig.RECOMMENDED_BATCH));
     Dataset test = split.test();
     assertEquals(accuracy, new Evaluator(restored, test, 1000).evaluate(restored, test).accuracy(), 1e-12);
     float[] firstImage = Arrays.copyOf(test.x(), FashionMnist.PIXELS);
     float[] logProbabilities = new float[10];
-    model.predict(firstImage, 1, logProbabilities);
+    restored.predict(firstImage, 1, logProbabilities);
     int best = 0;
     for (int k = 1; k < 10; k++) {
       best = logProbabilities[k] > logProbabilities[best] ? k : best;

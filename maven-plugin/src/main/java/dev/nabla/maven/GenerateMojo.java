@@ -72,10 +72,6 @@ public final class GenerateMojo extends AbstractMojo {
   private String precision;
 
   /**
-   * Also generate, for each model, a JUnit 5 test that checks its gradients against finite differences
-   * ({@code NetGradientTest} for the model {@code Net}). The project then needs {@code org.junit.jupiter:junit-jupiter} in test scope.
-   */
-  /**
    * The loop forms of the generated matrix kernels: {@code scalar} (plain Java, which C2 vectorizes by itself)
    * or {@code vector} (the JDK's incubating Vector API: faster, but the project must then compile and run
    * with {@code --add-modules jdk.incubator.vector}, and javac prints a notice that the module is incubating).
@@ -83,6 +79,10 @@ public final class GenerateMojo extends AbstractMojo {
   @Parameter(property = "nabla.backend", defaultValue = "scalar", required = true)
   private String backend;
 
+  /**
+   * Also generate, for each model, a JUnit 5 test that checks its gradients against finite differences
+   * ({@code NetGradientTest} for the model {@code Net}). The project then needs {@code org.junit.jupiter:junit-jupiter} in test scope.
+   */
   @Parameter(property = "nabla.generateTests", defaultValue = "false")
   private boolean generateTests;
 
