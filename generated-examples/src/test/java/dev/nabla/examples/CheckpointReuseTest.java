@@ -52,7 +52,7 @@ class CheckpointReuseTest {
   void anotherNetworksCheckpointIsRefused() throws CheckpointException {
     DeepMlp deep = new DeepMlp();
     deep.initialize(1);
-    Path file = dir.resolve("deep.nabla");
+    Path file = dir.resolve("deep.nckpt");
     CheckpointFile.save(file, Checkpoint.of(deep, null));
     CheckpointException e = assertThrows(CheckpointException.class,
         () -> ClassifyWithCheckpoint.classify(file, new float[784]));

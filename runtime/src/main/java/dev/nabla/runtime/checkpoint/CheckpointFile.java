@@ -196,7 +196,7 @@ public final class CheckpointFile {
   public static Checkpoint parse(Path file, byte[] bytes) throws CheckpointException {
     int magicLength = Math.min(bytes.length, MAGIC.length);
     if (!Arrays.equals(bytes, 0, magicLength, MAGIC, 0, magicLength)) {
-      String kind = FileKind.describe(Arrays.copyOf(bytes, Math.min(bytes.length, 8192)));
+      String kind = FileKind.describe(bytes);
       throw new CheckpointException(file, "not a nabla checkpoint: it is " + kind
           + " (a checkpoint starts with \"NABLACKP\")");
     }

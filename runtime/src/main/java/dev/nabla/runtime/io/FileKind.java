@@ -39,8 +39,9 @@ public final class FileKind {
     }
   }
 
-  /** {@link #describe(Path)} of a file whose first bytes (up to {@value #HEAD_BYTES} of them) are {@code head}. */
+  /** {@link #describe(Path)} of a file whose first bytes are {@code head} (only the first {@value #HEAD_BYTES} are looked at). */
   public static String describe(byte[] head) {
+    head = head.length > HEAD_BYTES ? Arrays.copyOf(head, HEAD_BYTES) : head;
     String binary = describeBinary(head);
     if (binary != null) {
       return binary;
@@ -68,6 +69,7 @@ public final class FileKind {
 
   /** {@link #describeBinary(Path)} from a file's first bytes. */
   public static String describeBinary(byte[] head) {
+    head = head.length > HEAD_BYTES ? Arrays.copyOf(head, HEAD_BYTES) : head;
     if (startsWith(head, CHECKPOINT_MAGIC)) {
       String model = checkpointModel(head);
       return "a nabla checkpoint" + (model == null ? "" : " (model " + model + ")");
