@@ -7,6 +7,7 @@ import dev.nabla.grammar.diagnostic.Diagnostic;
 import dev.nabla.grammar.diagnostic.DiagnosticException;
 import dev.nabla.grammar.diagnostic.DiagnosticFormatter;
 import dev.nabla.grammar.diagnostic.SourceFile;
+import dev.nabla.runtime.io.FileKind;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Networks;
@@ -137,6 +138,12 @@ public final class SpecGenerator {
   /** The Java sources of one spec by output path, or nothing with its errors added to {@code errors}. */
   private Map<Path, String> generate(Path relative, Path file, List<SpecError> errors) throws IOException {
     log.debug("nabla: generating " + file);
+    String kind = FileKind.describeBinary(file);
+    if (kind != null) {
+      // A checkpoint or a data file named *.nabla would otherwise come out as pages of syntax errors.
+      errors.add(new SpecError(file, 0, 0, "this is " + kind + ", not a spec", null));
+      return Map.of();
+    }
     // Read as the CLI reads: bad UTF-8 becomes U+FFFD, reported where it stands. The generated file
     // names its spec relative to the source directory, so that it does not depend on where the
     // project is checked out; errors name the absolute path, which IDEs and terminals link to.

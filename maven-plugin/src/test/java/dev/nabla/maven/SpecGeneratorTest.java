@@ -256,6 +256,20 @@ class SpecGeneratorTest {
   }
 
   @Test
+  void aCheckpointNamedLikeASpecIsNamedForWhatItIsNotParsed() throws Exception {
+    Path checkpoint = spec("com/acme/tiny.nabla", TINY).resolveSibling("old-checkpoint.nabla");
+    dev.nabla.runtime.checkpoint.CheckpointFile.save(checkpoint, new dev.nabla.runtime.checkpoint.Checkpoint("FashionMlp",
+        "hash", dev.nabla.runtime.ModelInfo.Precision.FLOAT, List.of(new dev.nabla.runtime.ModelInfo.Parameter("W", new int[] {2})),
+        List.of(new double[] {1, 2}), null));
+
+    GenerationResult result = run();
+    assertEquals(List.of(Path.of("com/acme/tiny.nabla")), result.generated());
+    assertEquals(1, result.errors().size(), result.errors().toString());
+    assertEquals(checkpoint.toAbsolutePath() + ": error: this is a nabla checkpoint (model FashionMlp), not a spec",
+        result.errors().get(0).headline());
+  }
+
+  @Test
   void allErrorsOfASpecAreReported() throws IOException {
     spec("two.nabla", """
         model Two
