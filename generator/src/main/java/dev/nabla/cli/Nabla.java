@@ -40,6 +40,8 @@ public final class Nabla implements Runnable {
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Nabla());
     commandLine.setExecutionExceptionHandler(Nabla::handle);
+    // '-x^2' is an expression, not an unknown option.
+    commandLine.setUnmatchedOptionsArePositionalParams(true);
     return commandLine;
   }
 

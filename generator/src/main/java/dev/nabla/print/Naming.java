@@ -4,6 +4,7 @@ import dev.nabla.symbolic.Binary;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.NormalForm;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
 import dev.nabla.symbolic.Structural;
@@ -43,6 +44,25 @@ public final class Naming {
         naming.primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? "t" : leaf.name());
       }
     }
+    return naming;
+  }
+
+  /**
+   * The names a user wrote: the leaves (a label by its own name, not {@code t}) and the spec's named
+   * values; everything else is written out. What a note about the user's own expression uses.
+   */
+  public static Naming asWritten(Network network) {
+    Naming naming = new Naming(network);
+    for (Node node : network.graph().nodes()) {
+      if (node.op() instanceof Op.Leaf leaf) {
+        naming.primal.put(node, leaf.name());
+      }
+    }
+    network.names().forEach((node, name) -> {
+      if (!node.isLeaf() && !name.equals(dev.nabla.grammar.ast.Spec.LOSS)) {
+        naming.primal.put(node, name);
+      }
+    });
     return naming;
   }
 
@@ -142,6 +162,30 @@ public final class Naming {
         || node.is(Structural.SOFTMAX) || node.is(Structural.LOGSOFTMAX);
   }
 
+  /**
+   * The gradients in the normal form a textbook writes ({@link NormalForm}). With {@code keepNames},
+   * the values formulas print by name, and the adjoints of named values (the δs), are kept whole so
+   * that {@code δ1 Xᵀ} stays {@code δ1 Xᵀ}; without, everything is written in terms of the leaves.
+   */
+  public static Gradients normalized(Gradients gradients, boolean keepNames) {
+    return normalForm(gradients, keepNames).apply(gradients);
+  }
+
+  /** The normal form {@link #normalized} uses, for more derivatives of the same network. */
+  public static NormalForm normalForm(Gradients gradients, boolean keepNames) {
+    if (!keepNames) {
+      return NormalForm.of(gradients.network(), node -> false);
+    }
+    Naming names = Naming.of(gradients);
+    Set<Node> whole = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    gradients.adjoints().forEach((value, adjoint) -> {
+      if (names.primalName(value) != null && !value.isLeaf()) {
+        whole.add(adjoint);
+      }
+    });
+    return NormalForm.of(gradients.network(), node -> whole.contains(node) || (!node.isLeaf() && names.primalName(node) != null));
+  }
+
   /** Adjoints of named values that several formulas use get a δ name, numbered like their layer. */
   private void nameDeltas(Gradients gradients) {
     Map<Node, Integer> uses = new IdentityHashMap<>();
@@ -162,7 +206,7 @@ public final class Naming {
       String valueName = primal.get(value);
       if (valueName == null || value.isLeaf() || value == network.loss() || deltas.containsKey(adjoint)
           || adjoint.isLeaf() || adjoint.op() instanceof Op.Constant || primal.containsKey(adjoint)
-          || uses.getOrDefault(adjoint, 0) < 2) {
+          || uses.getOrDefault(adjoint, 0) < (valueName.matches("Z\\d+") ? 1 : 2)) {
         continue;
       }
       String suffix = valueName.matches("[ZY]\\d+") ? valueName.substring(1) : "_" + valueName;
