@@ -152,10 +152,11 @@ final class DeriveCommand implements Callable<Integer> {
     Node directional = graph.sum(graph.mul(gradient, direction));
     Gradients second = Differentiator.derive(network, directional, leaves);
     Notation notation = format == Format.text ? Notation.TEXT : format == Format.latex ? Notation.LATEX : Notation.UNICODE;
-    var printer = new dev.nabla.print.FormulaPrinter(notation, dev.nabla.print.Naming.of(network), false);
+    var naming = dev.nabla.print.Naming.of(network);
+    var printer = new dev.nabla.print.FormulaPrinter(notation, naming, false);
     var out = spec.commandLine().getOut();
-    out.println(printer.partial("H", hessianVector) + " = " + printer.reference(gradient));
-    out.println("s = sum(" + printer.partial("H", hessianVector) + " * " + directionName + ")   (the derivative along " + directionName + ")");
+    out.println(printer.partial(naming.lossName(), hessianVector) + " = " + printer.reference(gradient));
+    out.println("s = sum(" + printer.partial(naming.lossName(), hessianVector) + " * " + directionName + ")   (the derivative along " + directionName + ")");
     second.byLeaf().forEach((leaf, value) ->
         out.println(printer.partial("s", Network.leafName(leaf)) + " = " + printer.reference(value)));
     out.flush();

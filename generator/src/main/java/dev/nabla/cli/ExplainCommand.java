@@ -109,7 +109,7 @@ final class ExplainCommand implements Callable<Integer> {
     int step = 1;
     lines.add(step++ + ". forward: compute and keep " + String.join(", ", kept)
         + " (every value the backward pass needs is computed here)");
-    lines.add("   start from " + printer.partial("H", "H") + " = 1");
+    lines.add("   start from " + printer.partial(naming.lossName(), naming.lossName()) + " = 1");
     for (int i = blocks.size() - 1; i >= 0; i--) {
       Node block = blocks.get(i);
       String name = printer.name(naming.primalName(block));
@@ -124,7 +124,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         String operandName = operand.isLeaf() ? Network.leafName(operand) : naming.primalName(operand);
         String delta = naming.deltaName(adjoint);
-        String left = (delta != null && !operand.isLeaf() ? printer.name(delta) + " = " : "") + printer.partial("H", operandName);
+        String left = (delta != null && !operand.isLeaf() ? printer.name(delta) + " = " : "") + printer.partial(naming.lossName(), operandName);
         String right = delta != null && !operand.isLeaf() ? printer.definition(adjoint) : printer.reference(adjoint);
         String role = operand.isLeaf() ? "gradient of parameter " + operandName : "passed back to block " + operandName;
         long uses = blocks.stream().filter(b -> below.get(b).contains(operand)).count();
@@ -167,7 +167,7 @@ final class ExplainCommand implements Callable<Integer> {
       }
     }
     String name = printer.name(Network.leafName(input));
-    String gradient = printer.partial("H", Network.leafName(input)) + " = " + printer.reference(gradients.byLeaf().get(input));
+    String gradient = printer.partial(naming.lossName(), Network.leafName(input)) + " = " + printer.reference(gradients.byLeaf().get(input));
     if (byBlock.size() < 2) {
       String fedTo = byBlock.isEmpty() ? "" : ", fed to block " + printer.name(naming.primalName(byBlock.keySet().iterator().next()));
       lines.add(step + ". input " + name + fedTo + ":");

@@ -267,7 +267,8 @@ public final class FormulaPrinter {
   /** {@code a b}: a matrix product or a scaling, with a minus-led right operand wrapped. */
   private Printed juxtapose(Printed left, Printed right) {
     // Juxtapositions associate (a scaling of a product, a product of products), so a (b c) is a b c.
-    boolean juxtaposition = right.precedence == PRODUCT && !right.elementwise;
+    // A number in the middle (Xᵀ 2 Z1) keeps its parentheses: Xᵀ (2 Z1).
+    boolean juxtaposition = right.precedence == PRODUCT && !right.elementwise && !Character.isDigit(right.text.charAt(0));
     String rightText = right.startsWithMinus ? "(" + right.text + ")" : juxtaposition ? right.text : wrap(right, PRODUCT + 1);
     String separator = notation == Notation.LATEX ? " \\, " : " ";
     // (a ⊙ b) X parses without the parentheses too, but nobody reads it that way.

@@ -59,7 +59,7 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
       if (valueName == null || value.isLeaf() || value == network.loss()) {
         continue;
       }
-      String partial = printer.partial("H", valueName);
+      String partial = printer.partial(naming.lossName(), valueName);
       String delta = inline ? null : naming.deltaName(adjoint);
       if (delta != null && naming.deltaTarget(adjoint) == value) {
         backward.add(new Line(printer.name(delta) + " = " + partial, printer.definition(adjoint)));
@@ -70,7 +70,7 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
 
     List<Line> parameterGradients = new ArrayList<>();
     gradients.byLeaf().forEach((leaf, gradient) ->
-        parameterGradients.add(new Line(printer.partial("H", Network.leafName(leaf)), printer.reference(gradient))));
+        parameterGradients.add(new Line(printer.partial(naming.lossName(), Network.leafName(leaf)), printer.reference(gradient))));
     return new GradientReport(forward, backward, parameterGradients, rewrites(network, notation));
   }
 

@@ -191,10 +191,11 @@ public final class NormalForm {
     if (a.shape().isScalar() || b.shape().isScalar()) {
       return mul(a, b);
     }
-    if (open(a) && a.is(Binary.MUL) && a.input(0).shape().isScalar()) {
+    // A number comes out of a product even from a value kept whole: Xᵀ (2 Z1) is 2 Xᵀ Z1.
+    if (a.is(Binary.MUL) && a.input(0).shape().isScalar() && (open(a) || constant(a.input(0)) != null)) {
       return mul(a.input(0), matmul(a.input(1), b));
     }
-    if (open(b) && b.is(Binary.MUL) && b.input(0).shape().isScalar()) {
+    if (b.is(Binary.MUL) && b.input(0).shape().isScalar() && (open(b) || constant(b.input(0)) != null)) {
       return mul(b.input(0), matmul(a, b.input(1)));
     }
     if (open(a) && a.is(Unary.NEG)) {
@@ -449,7 +450,7 @@ public final class NormalForm {
       Node node = stack.pop();
       if (node.inputs().isEmpty() || whole.contains(node)) {
         if (!(node.op() instanceof Op.Constant)) {
-          key.add(node.isLeaf() || node.op() instanceof Op.Size ? node.id() : Integer.MAX_VALUE / 2 + node.id());
+          key.add(node.inputs().isEmpty() ? node.id() : firstLeaf(node));
         }
         continue;
       }
@@ -459,6 +460,37 @@ public final class NormalForm {
     }
     return key;
   }
+
+  /** The smallest id of a leaf below {@code root}: where a value kept whole stands in reading order. */
+  private int firstLeaf(Node root) {
+    Deque<Node> stack = new ArrayDeque<>();
+    stack.push(root);
+    while (!stack.isEmpty()) {
+      Node node = stack.peek();
+      if (firstLeaves.containsKey(node)) {
+        stack.pop();
+        continue;
+      }
+      boolean ready = true;
+      for (Node input : node.inputs()) {
+        if (!firstLeaves.containsKey(input)) {
+          stack.push(input);
+          ready = false;
+        }
+      }
+      if (ready) {
+        stack.pop();
+        int first = node.isLeaf() ? node.id() : Integer.MAX_VALUE;
+        for (Node input : node.inputs()) {
+          first = Math.min(first, firstLeaves.get(input));
+        }
+        firstLeaves.put(node, first);
+      }
+    }
+    return firstLeaves.get(root);
+  }
+
+  private final Map<Node, Integer> firstLeaves = new IdentityHashMap<>();
 
   private static int compareKeys(List<Integer> a, List<Integer> b) {
     for (int i = 0; i < Math.min(a.size(), b.size()); i++) {

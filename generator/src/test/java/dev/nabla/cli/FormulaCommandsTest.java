@@ -131,4 +131,22 @@ class FormulaCommandsTest {
     assertCleanFailure(run, 2);
     assertTrue(run.err().startsWith(spec + ":5:21: error: missing ')' to close '(' at 5:17"), run.err());
   }
+
+  @Test
+  void namesThatClashWithThePrintersOwnAreKeptApart() throws IOException {
+    Path valueT = directory.resolve("t.nabla");
+    Files.writeString(valueT, "model M\ninput x[3]\nlabel y : 2\nparam W[2, 3]\nt = W x\nloss = cross_entropy(t, y)\n");
+    Run t = run("derive", valueT.toString());
+    assertTrue(t.out().contains("∂H/∂t = Y1 − onehot(y)\n"), t.out());
+    Path valueH = directory.resolve("h.nabla");
+    Files.writeString(valueH, "model M\ninput x[3]\nlabel y : 2\nparam W[2, 3]\nH = W x\nloss = cross_entropy(H, y)\n");
+    Run h = run("derive", valueH.toString());
+    assertTrue(h.out().startsWith("H = W x\nL = cross_entropy(H, y)\n"), h.out());
+    assertTrue(h.out().contains("∂L/∂W = (Y1 − t) xᵀ\n"), h.out());
+    Path cases = directory.resolve("cases.nabla");
+    Files.writeString(cases, "model M\ninput x[3]\nlabel y : 2\nparam W[2, 3]\nparam w[2]\nloss = cross_entropy(W x + w, y)\n");
+    Run index = run("derive", cases.toString(), "--format", "index");
+    assertTrue(index.out().contains("∂H/∂W_{p,q} = δ1_p · x_q\n"), index.out());
+    assertTrue(index.out().contains("∂H/∂w_p = δ1_p\n"), index.out());
+  }
 }

@@ -125,6 +125,24 @@ class IdentityTableTest {
             "\\operatorname{sigmoid}(x) \\odot (1 - \\operatorname{sigmoid}(x))", "sigmoid(x) * (1 - sigmoid(x))"));
   }
 
+  /** The rows of issue 17's table, derived from spec files as it found them: each prints as a textbook writes it. */
+  @ParameterizedTest(name = "{1}, ∂/∂{2}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "input X[3, 4] ; param a[3] ; param b[4]     | a' X b                                          | a  | X b",
+      "input a[3] ; param X[4, 3] ; param b[4]     | a' X' b                                         | X  | b aᵀ",
+      "input A[3, 3] ; param x[3]                  | x' A x                                          | x  | (A + Aᵀ) x",
+      "input x[3] ; param w[3]                     | w' w                                            | w  | 2 w",
+      "input x[3] ; param w[3]                     | log(sum(exp(w)))                                | w  | softmax(w)",
+      "input X[5, 3] ; target y[5] ; param w[3]    | sum(softplus(X w)) - y' X w                     | w  | Xᵀ (sigmoid(X w) − y)",
+      "input X[5, 3] ; target y[5] ; param w[3]    | sum((X w - y)^2) + 0.5 * w' w                   | w  | 2 Xᵀ Z1 + w",
+      "input x[3] ; label y : 4 ; param W1[4, 3]   | cross_entropy(W1 x, y) + 0.001 * sum(W1 * W1)   | W1 | δ1 xᵀ + 0.002 W1"})
+  void theIssuesRowsFromSpecFiles(String declarations, String loss, String by, String expected) {
+    String spec = "model Row\n" + declarations.replace(" ; ", "\n") + "\nloss = " + loss + "\n";
+    Network network = Networks.fromSpec(new SourceFile("row.nabla", spec));
+    Gradients gradients = Differentiator.derive(network, network.loss(), List.of(network.leaf(by).orElseThrow()));
+    assertEquals("∂H/∂" + by + " = " + expected, GradientReport.of(gradients, Notation.UNICODE, false).gradients().get(0).toString());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("table")
   void printedAsATextbookWritesIt(Identity identity) {
