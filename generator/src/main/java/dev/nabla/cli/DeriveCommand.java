@@ -101,9 +101,10 @@ final class DeriveCommand implements Callable<Integer> {
       case latex, markdown -> Notation.LATEX;
     };
     var out = spec.commandLine().getOut();
-    if (function && format != Format.index && format != Format.markdown) {
+    if (function && format != Format.index) {
       try {
-        out.print(GradientReport.ofFunction(gradients, notation, "f").render());
+        GradientReport report = GradientReport.ofFunction(gradients, notation, "f");
+        out.print(format == Format.markdown ? markdown(network, report) : report.render());
         out.flush();
         return Nabla.OK;
       } catch (dev.nabla.print.FormulaPrinter.TooLargeException tooLarge) {

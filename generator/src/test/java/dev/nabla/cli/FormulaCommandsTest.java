@@ -25,6 +25,7 @@ class FormulaCommandsTest {
     Run ridge = run("derive", "sum((X w - y)^2) + 0.5 * w' w", "--wrt", "w");
     assertEquals("f = sum((X w − y)²) + 0.5 wᵀ w\n\n∂f/∂w = 2 Xᵀ (X w − y) + w\n", ridge.out());
     assertEquals("f = xᵀ x\n\n∂f/∂x = 2 x\n", run("derive", "x' x").out());
+    assertTrue(run("derive", "x' A x", "--format", "markdown").out().contains("\\frac{\\partial f}{\\partial x} &= (A + A^{\\top}) \\, x \\\\\n"));
     Run latex = run("derive", "a' X b", "--wrt", "X", "--format", "latex");
     assertEquals("f = a^{\\top} \\, X \\, b\n\n\\frac{\\partial f}{\\partial X} = a \\, b^{\\top}\n", latex.out());
   }
