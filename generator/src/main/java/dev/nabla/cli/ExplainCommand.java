@@ -107,8 +107,9 @@ final class ExplainCommand implements Callable<Integer> {
       }
     }
     int step = 1;
-    lines.add(step++ + ". forward: compute and keep " + String.join(", ", kept)
-        + " (every value the backward pass needs is computed here)");
+    lines.add(step++ + (kept.isEmpty()
+        ? ". forward: compute " + printer.name(naming.lossName()) + " (it keeps no value in between)"
+        : ". forward: compute and keep " + String.join(", ", kept) + " (every value the backward pass needs is computed here)"));
     lines.add("   start from " + printer.partial(naming.lossName(), naming.lossName()) + " = 1");
     for (int i = blocks.size() - 1; i >= 0; i--) {
       Node block = blocks.get(i);

@@ -100,6 +100,12 @@ class FormulaCommandsTest {
   }
 
   @Test
+  void explainOfAFunctionWithNothingInBetweenSaysSo() {
+    Run run = run("explain", "x' A x");
+    assertTrue(run.out().contains("1. forward: compute H (it keeps no value in between)\n"), run.out());
+  }
+
+  @Test
   void jacobianDefinesTheNamesItsEntryUses() {
     Run run = run("jacobian", "relu(W x)");
     assertEquals("∂y1_m/∂x_n = w_{m,n} · 1{z1_m ≥ 0}\n  where z1 = W x\n  where y1 = relu(W x)\n", run.out());
