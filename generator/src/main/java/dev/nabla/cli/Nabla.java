@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.grammar.diagnostic.DiagnosticException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,7 +43,32 @@ public final class Nabla implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new Nabla());
     commandLine.setExecutionExceptionHandler(Nabla::handle);
     commandLine.setParameterExceptionHandler(UsageErrors::handle);
+    // '-x^2' is an expression, not an unknown option; '--fromat' is still a misspelt option (below).
+    commandLine.setUnmatchedOptionsArePositionalParams(true);
+    commandLine.setExecutionStrategy(parseResult -> {
+      rejectUnknownLongOptions(parseResult);
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     return commandLine;
+  }
+
+  /**
+   * With unmatched options taken as positional parameters (so that an expression may start with a minus), a
+   * word like {@code --epoch} would reach a command as an expression or a file name. No expression starts
+   * with two minus signs and a letter, so such a word is reported as the unknown option it is.
+   */
+  private static void rejectUnknownLongOptions(CommandLine.ParseResult parseResult) {
+    CommandLine.ParseResult leaf = parseResult;
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+    }
+    for (CommandLine.Model.PositionalParamSpec positional : leaf.matchedPositionals()) {
+      for (String value : positional.originalStringValues()) {
+        if (value.matches("--\\p{L}.*")) {
+          throw new CommandLine.UnmatchedArgumentException(leaf.commandSpec().commandLine(), List.of(value));
+        }
+      }
+    }
   }
 
   private static int handle(Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {

@@ -72,9 +72,20 @@ final class NetworkSource {
 
   static Network load(String argument, Optional<Lowering.LossChoice> loss, List<String> dims) {
     if (isFile(argument)) {
+      if (!dims.isEmpty()) {
+        throw UserError.badInput("--dim is for one-liners; " + argument + " declares its own sizes");
+      }
       return Networks.fromSpec(read(argument));
     }
-    return Networks.fromExpression(SourceFile.ofExpression(argument), loss, parseDims(dims));
+    Map<String, List<Long>> sizes = parseDims(dims);
+    Network network = Networks.fromExpression(SourceFile.ofExpression(argument), loss, sizes);
+    for (String name : sizes.keySet()) {
+      if (network.leaf(name).isEmpty()) {
+        throw UserError.badInput("--dim " + name + ": " + argument + " has no name " + name + "; its names are "
+            + network.graph().nodes().stream().filter(node -> node.isLeaf()).map(Network::leafName).toList());
+      }
+    }
+    return network;
   }
 
   /** {@code W1=20x784}, {@code X=784}: the sizes of a one-liner's names. */

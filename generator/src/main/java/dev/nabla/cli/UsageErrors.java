@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.grammar.check.Suggestions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -23,7 +24,12 @@ final class UsageErrors {
     PrintWriter err = commandLine.getErr();
     String name = commandLine.getCommandSpec().qualifiedName();
     if (exception instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
-      String argument = unmatched.getUnmatched().get(0);
+      // An expression may start with a minus, so a misspelt option can stand among the positional words
+      // (see Nabla.rejectUnknownLongOptions): report it rather than the word that happened to come first.
+      CommandSpec spec = commandLine.getCommandSpec();
+      String argument = Arrays.stream(args)
+          .filter(word -> word.matches("--\\p{L}.*") && spec.findOption(word.split("=", 2)[0]) == null)
+          .findFirst().orElse(unmatched.getUnmatched().get(0));
       boolean option = argument.startsWith("-");
       String word = option ? argument.split("=", 2)[0] : argument;
       String what = option ? "unknown option '" + word + "'" : unknownArgument(commandLine, word);

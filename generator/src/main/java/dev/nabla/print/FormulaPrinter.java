@@ -124,6 +124,35 @@ public final class FormulaPrinter {
     return matcher.matches() && !matcher.group(1).isEmpty() ? matcher.group(1) + "_{" + matcher.group(2) + "}" : latex;
   }
 
+  /**
+   * A stability rewrite as this notation writes it, with the real arguments in place of the
+   * template's placeholders: {@code bce(sigmoid(w x + b), t) → mean(softplus(w x + b) − t ⊙ (w x + b))}.
+   */
+  public String rewrite(dev.nabla.symbolic.Rewrite rewrite) {
+    java.util.function.BiFunction<Node, Boolean, String> write = (node, operand) -> {
+      if (node == null) {
+        return "…";
+      }
+      Printed printed = print(node, false);
+      return operand && (printed.precedence <= PRODUCT || printed.startsWithMinus) ? "(" + printed.text + ")" : printed.text;
+    };
+    String where = rewrite.span().isKnown() ? rewrite.span().position() + ": " : "";
+    return where + rewrite.fill(notate(rewrite.before()), write) + " → " + rewrite.fill(notate(rewrite.after()), write)
+        + " (" + rewrite.reason() + ")";
+  }
+
+  /** A template in ASCII, in this notation: its minus signs, products and function names. */
+  private String notate(String template) {
+    String text = template.replace("-", minus()).replace(" * ", " " + elementwiseTimes() + " ");
+    java.util.regex.Matcher call = java.util.regex.Pattern.compile("([A-Za-z_]+)\\(").matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (call.find()) {
+      call.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(function(call.group(1)) + "("));
+    }
+    call.appendTail(out);
+    return out.toString();
+  }
+
   /** {@code ∂H/∂W1}, {@code dH/dW1}, {@code \frac{\partial H}{\partial W_{1}}}. */
   public String partial(String of, String by) {
     return switch (notation) {
@@ -155,7 +184,7 @@ public final class FormulaPrinter {
       return atom(name(leaf.name()));
     }
     if (op instanceof Op.Constant constant) {
-      String text = Numbers.format(constant.value());
+      String text = notation == Notation.LATEX ? Numbers.latex(constant.value()) : Numbers.format(constant.value());
       if (constant.value() < 0) {
         return new Printed(minus() + text.substring(1), PREFIX, true);
       }
@@ -193,7 +222,8 @@ public final class FormulaPrinter {
   private Printed unary(Unary unary, Node node) {
     Printed operand = print(node.input(0), false);
     return switch (unary) {
-      case NEG -> new Printed(minus() + wrap(operand, PREFIX), PREFIX, true);
+      // −(a b) = (−a) b, so a product needs no parentheses: −2 Z1, −Xᵀ y.
+      case NEG -> new Printed(minus() + wrap(operand, PRODUCT), PREFIX, true, operand.elementwise);
       case STEP -> atom(switch (notation) {
         case TEXT -> "step(" + operand.text + ")";
         case UNICODE -> "1{" + operand.text + " ≥ 0}";
@@ -236,7 +266,10 @@ public final class FormulaPrinter {
 
   /** {@code a b}: a matrix product or a scaling, with a minus-led right operand wrapped. */
   private Printed juxtapose(Printed left, Printed right) {
-    String rightText = right.startsWithMinus ? "(" + right.text + ")" : wrap(right, PRODUCT + 1);
+    // Juxtapositions associate (a scaling of a product, a product of products), so a (b c) is a b c.
+    // A number in the middle (Xᵀ 2 Z1) keeps its parentheses: Xᵀ (2 Z1).
+    boolean juxtaposition = right.precedence == PRODUCT && !right.elementwise && !Character.isDigit(right.text.charAt(0));
+    String rightText = right.startsWithMinus ? "(" + right.text + ")" : juxtaposition ? right.text : wrap(right, PRODUCT + 1);
     String separator = notation == Notation.LATEX ? " \\, " : " ";
     // (a ⊙ b) X parses without the parentheses too, but nobody reads it that way.
     String leftText = left.elementwise ? "(" + left.text + ")" : wrap(left, PRODUCT);
@@ -249,7 +282,7 @@ public final class FormulaPrinter {
 
   private Printed sizeOf(Shape shape) {
     String dims = shape.dims().stream().map(dim -> name(dim.toString())).collect(Collectors.joining(notation == Notation.LATEX ? " \\cdot " : "·"));
-    return shape.rank() > 1 ? new Printed(dims, PRODUCT, false) : atom(dims);
+    return shape.rank() > 1 ? new Printed(dims, PRODUCT, false, true) : atom(dims);
   }
 
   private static String wrap(Printed printed, int needed) {

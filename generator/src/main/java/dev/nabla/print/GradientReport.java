@@ -3,7 +3,6 @@ package dev.nabla.print;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
-import dev.nabla.symbolic.Rewrite;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,9 +16,9 @@ import java.util.Map;
  * @param forward {@code Z1 = W1 X + b1}, …, {@code H = cross_entropy(Z2, y)}
  * @param backward {@code δ2 = ∂H/∂Z2 = Y2 − t}, {@code ∂H/∂Y1 = W2ᵀ δ2}, …
  * @param gradients {@code ∂H/∂W1 = δ1 Xᵀ}, …
- * @param rewrites what was rewritten for stability, and why
+ * @param rewrites what was rewritten for stability, and why, as the notation writes it
  */
-public record GradientReport(List<Line> forward, List<Line> backward, List<Line> gradients, List<Rewrite> rewrites) {
+public record GradientReport(List<Line> forward, List<Line> backward, List<Line> gradients, List<String> rewrites) {
 
   /** One equation: {@code left = right}. */
   public record Line(String left, String right) {
@@ -33,7 +32,8 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
    * @param inline whether to expand shared adjoints in place ({@code (Y2 − t) Y1ᵀ}) instead of
    *     naming them ({@code δ2 Y1ᵀ})
    */
-  public static GradientReport of(Gradients gradients, Notation notation, boolean inline) {
+  public static GradientReport of(Gradients derived, Notation notation, boolean inline) {
+    Gradients gradients = Naming.normalized(derived, true);
     Network network = gradients.network();
     Naming naming = Naming.of(gradients);
     FormulaPrinter printer = new FormulaPrinter(notation, naming, !inline);
@@ -59,7 +59,7 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
       if (valueName == null || value.isLeaf() || value == network.loss()) {
         continue;
       }
-      String partial = printer.partial("H", valueName);
+      String partial = printer.partial(naming.lossName(), valueName);
       String delta = inline ? null : naming.deltaName(adjoint);
       if (delta != null && naming.deltaTarget(adjoint) == value) {
         backward.add(new Line(printer.name(delta) + " = " + partial, printer.definition(adjoint)));
@@ -70,8 +70,38 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
 
     List<Line> parameterGradients = new ArrayList<>();
     gradients.byLeaf().forEach((leaf, gradient) ->
-        parameterGradients.add(new Line(printer.partial("H", Network.leafName(leaf)), printer.reference(gradient))));
-    return new GradientReport(forward, backward, parameterGradients, network.rewrites());
+        parameterGradients.add(new Line(printer.partial(naming.lossName(), Network.leafName(leaf)), printer.reference(gradient))));
+    return new GradientReport(forward, backward, parameterGradients, rewrites(network, notation));
+  }
+
+  /**
+   * A scalar function differentiated as it stands, as a matrix-calculus table writes it: {@code f =
+   * xᵀ A x}, then {@code ∂f/∂x = (A + Aᵀ) x} for each leaf, every formula in terms of the leaves.
+   * A gradient that is zero says so.
+   *
+   * @throws FormulaPrinter.TooLargeException when a formula written out in full would be too large
+   */
+  public static GradientReport ofFunction(Gradients derived, Notation notation, String function) {
+    Gradients gradients = Naming.normalized(derived, false);
+    Network network = gradients.network();
+    FormulaPrinter printer = new FormulaPrinter(notation, Naming.leavesOnly(network), false);
+    List<Line> definition = List.of(new Line(printer.name(function), printer.definition(network.loss())));
+    List<Line> lines = new ArrayList<>();
+    gradients.byLeaf().forEach((leaf, gradient) -> {
+      String name = Network.leafName(leaf);
+      String right = printer.reference(gradient);
+      if (dev.nabla.symbolic.Graph.isZero(gradient)) {
+        right += "   (" + function + " does not change with " + name + ")";
+      }
+      lines.add(new Line(printer.partial(function, name), right));
+    });
+    return new GradientReport(definition, List.of(), lines, rewrites(network, notation));
+  }
+
+  /** The stability rewrites, with the arguments the user wrote, in {@code notation}. */
+  public static List<String> rewrites(Network network, Notation notation) {
+    FormulaPrinter printer = new FormulaPrinter(notation, Naming.asWritten(network), false);
+    return network.rewrites().stream().map(printer::rewrite).toList();
   }
 
   /** The gradient line of one parameter, e.g. {@code ∂H/∂W2 = δ2 Y1ᵀ}. */
@@ -88,7 +118,7 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
     appendSection(out, gradients);
     if (!rewrites.isEmpty()) {
       out.append("rewritten for stability:\n");
-      for (Rewrite rewrite : rewrites) {
+      for (String rewrite : rewrites) {
         out.append("  ").append(rewrite).append('\n');
       }
     }

@@ -4,6 +4,7 @@ import dev.nabla.symbolic.Binary;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.NormalForm;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
 import dev.nabla.symbolic.Structural;
@@ -29,6 +30,7 @@ public final class Naming {
   private final Map<Node, Node> deltaOf = new IdentityHashMap<>();
   private final Set<Node> forward;
   private final Network network;
+  private String lossName = "H";
 
   private Naming(Network network) {
     this.network = network;
@@ -38,11 +40,64 @@ public final class Naming {
   /** Only the leaves' own names: every other value is written out, as in a one-line formula. */
   public static Naming leavesOnly(Network network) {
     Naming naming = new Naming(network);
+    Set<String> taken = writtenNames(network);
     for (Node node : network.graph().nodes()) {
       if (node.op() instanceof Op.Leaf leaf) {
-        naming.primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? "t" : leaf.name());
+        naming.primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? oneHotName(leaf, taken) : leaf.name());
       }
     }
+    return naming;
+  }
+
+  /** The names the spec itself uses: its leaves' and its values'. */
+  private static Set<String> writtenNames(Network network) {
+    Set<String> taken = new HashSet<>();
+    for (Node node : network.graph().nodes()) {
+      if (node.op() instanceof Op.Leaf leaf) {
+        taken.add(leaf.name());
+      }
+    }
+    network.names().forEach((node, name) -> {
+      if (!name.equals(dev.nabla.grammar.ast.Spec.LOSS)) {
+        taken.add(name);
+      }
+    });
+    return taken;
+  }
+
+  /** The label's one-hot vector is t, as in the lesson, unless the spec has a t of its own: then onehot(y). */
+  private static String oneHotName(Op.Leaf label, Set<String> taken) {
+    return taken.contains("t") && !label.name().equals("t") ? "onehot(" + label.name() + ")" : "t";
+  }
+
+  /** The loss's name in formulas: {@code H}, or another letter where the spec uses {@code H} itself. */
+  public String lossName() {
+    return lossName;
+  }
+
+  /** Every name formulas may use, forward values' and δs'. */
+  public java.util.Collection<String> allNames() {
+    List<String> all = new ArrayList<>(primal.values());
+    all.addAll(deltas.values());
+    return all;
+  }
+
+  /**
+   * The names a user wrote: the leaves (a label by its own name, not {@code t}) and the spec's named
+   * values; everything else is written out. What a note about the user's own expression uses.
+   */
+  public static Naming asWritten(Network network) {
+    Naming naming = new Naming(network);
+    for (Node node : network.graph().nodes()) {
+      if (node.op() instanceof Op.Leaf leaf) {
+        naming.primal.put(node, leaf.name());
+      }
+    }
+    network.names().forEach((node, name) -> {
+      if (!node.isLeaf() && !name.equals(dev.nabla.grammar.ast.Spec.LOSS)) {
+        naming.primal.put(node, name);
+      }
+    });
     return naming;
   }
 
@@ -62,20 +117,21 @@ public final class Naming {
   }
 
   private void nameForward(List<Node> derived) {
-    Set<String> taken = new HashSet<>();
+    Set<String> taken = writtenNames(network);
     for (Node node : network.graph().nodes()) {
       if (node.op() instanceof Op.Leaf leaf) {
-        primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? "t" : leaf.name());
-        taken.add(leaf.name());
+        primal.put(node, leaf.kind() == Op.Leaf.Kind.LABEL ? oneHotName(leaf, taken) : leaf.name());
       }
     }
     network.names().forEach((node, name) -> {
       if (!node.isLeaf() && !name.equals(dev.nabla.grammar.ast.Spec.LOSS)) {
         primal.put(node, name);
-        taken.add(name);
       }
     });
-    primal.put(network.loss(), "H");
+    // The loss is H, as in the lesson, unless the spec gave that name to a value of its own.
+    lossName = java.util.stream.Stream.of("H", "L", "J").filter(name -> !taken.contains(name)).findFirst().orElseGet(() -> unique("H", taken));
+    taken.add(lossName);
+    primal.put(network.loss(), lossName);
     List<Node> candidates = new ArrayList<>();
     for (Node node : network.graph().nodes()) {
       if (forward.contains(node) || derived.isEmpty() || isActivationOfForward(node)) {
@@ -142,6 +198,30 @@ public final class Naming {
         || node.is(Structural.SOFTMAX) || node.is(Structural.LOGSOFTMAX);
   }
 
+  /**
+   * The gradients in the normal form a textbook writes ({@link NormalForm}). With {@code keepNames},
+   * the values formulas print by name, and the adjoints of named values (the δs), are kept whole so
+   * that {@code δ1 Xᵀ} stays {@code δ1 Xᵀ}; without, everything is written in terms of the leaves.
+   */
+  public static Gradients normalized(Gradients gradients, boolean keepNames) {
+    return normalForm(gradients, keepNames).apply(gradients);
+  }
+
+  /** The normal form {@link #normalized} uses, for more derivatives of the same network. */
+  public static NormalForm normalForm(Gradients gradients, boolean keepNames) {
+    if (!keepNames) {
+      return NormalForm.of(gradients.network(), node -> false);
+    }
+    Naming names = Naming.of(gradients);
+    Set<Node> whole = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    gradients.adjoints().forEach((value, adjoint) -> {
+      if (names.primalName(value) != null && !value.isLeaf()) {
+        whole.add(adjoint);
+      }
+    });
+    return NormalForm.of(gradients.network(), node -> whole.contains(node) || (!node.isLeaf() && names.primalName(node) != null));
+  }
+
   /** Adjoints of named values that several formulas use get a δ name, numbered like their layer. */
   private void nameDeltas(Gradients gradients) {
     Map<Node, Integer> uses = new IdentityHashMap<>();
@@ -162,13 +242,23 @@ public final class Naming {
       String valueName = primal.get(value);
       if (valueName == null || value.isLeaf() || value == network.loss() || deltas.containsKey(adjoint)
           || adjoint.isLeaf() || adjoint.op() instanceof Op.Constant || primal.containsKey(adjoint)
-          || uses.getOrDefault(adjoint, 0) < 2) {
+          || uses.getOrDefault(adjoint, 0) < (valueName.matches("Z\\d+") && !isScaling(adjoint) ? 1 : 2)) {
         continue;
       }
       String suffix = valueName.matches("[ZY]\\d+") ? valueName.substring(1) : "_" + valueName;
       deltas.put(adjoint, unique("δ" + suffix, taken));
       deltaOf.put(adjoint, value);
     }
+  }
+
+  /** {@code 2 Z1}, {@code Z1 / n}: an adjoint that reads as well written out as named. */
+  private boolean isScaling(Node adjoint) {
+    if (!(adjoint.is(Binary.MUL) || adjoint.is(Binary.DIV))) {
+      return false;
+    }
+    Node scalar = adjoint.is(Binary.MUL) ? adjoint.input(0) : adjoint.input(1);
+    Node scaled = adjoint.is(Binary.MUL) ? adjoint.input(1) : adjoint.input(0);
+    return scalar.shape().isScalar() && (scaled.isLeaf() || primal.containsKey(scaled));
   }
 
   /** The name of a forward value, or null. */

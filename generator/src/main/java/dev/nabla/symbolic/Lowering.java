@@ -81,8 +81,9 @@ public final class Lowering {
 
   /**
    * Lowers a one-liner such as {@code softmax(W2 relu(W1 X + b1) + b2)}: {@code X} and {@code x}
-   * are inputs, other free names parameters, shapes symbolic unless {@code dims} gives them, and the
-   * loss chosen from the output's last function unless {@code loss} says.
+   * are inputs, other free names parameters, ranks by {@link ShapeSolver.Rank}'s rule and sizes
+   * symbolic unless {@code dims} gives them. A scalar expression is its own loss (differentiated as
+   * it stands); otherwise, or when {@code loss} says, the loss is chosen from the output's last function.
    */
   public static Network lower(SourceFile source, Expr expression, Optional<LossChoice> loss, Map<String, List<Long>> dims) {
     return new Lowering(source, true, dims).lowerExpression(expression, loss);
@@ -159,7 +160,9 @@ public final class Lowering {
       throw new DiagnosticException(errors);
     }
     Node output = value.op() instanceof Loss ? value.input(0) : value;
-    Node loss = value.op() instanceof Loss
+    // A scalar is differentiated as it stands (f = xᵀ A x), unless a loss is asked for.
+    boolean asItStands = requested.isEmpty() && solver.resolve(value.shape()).isScalar();
+    Node loss = value.op() instanceof Loss || asItStands
         ? value
         : attachLoss(value, requested.orElseGet(() -> defaultLoss(value)), expression.span());
     if (!errors.isEmpty()) {
@@ -258,7 +261,8 @@ public final class Lowering {
         parameters.stream().map(rebuild::get).toList(),
         Optional.ofNullable(label).map(rebuild::get),
         Optional.ofNullable(target).map(rebuild::get),
-        finalInits, rebuild.get(output), rebuild.get(loss), finalNames, rewrites, canonicalText);
+        finalInits, rebuild.get(output), rebuild.get(loss), finalNames,
+        rewrites.stream().map(rewrite -> rewrite.withArguments(rebuild::get)).toList(), canonicalText);
   }
 
   private static Node firstOperand(Node loss) {
@@ -367,12 +371,17 @@ public final class Lowering {
     if (failed.contains(name.name())) {
       throw new Abandon(); // its definition's error is reported; this use adds nothing
     }
+    Optional<Node> declaredLabel = globals.values().stream()
+        .filter(leaf -> leaf.op() instanceof Op.Leaf kind && kind.kind() == Op.Leaf.Kind.LABEL).findFirst();
+    if (!freeNamesAllowed && name.name().equals(dev.nabla.grammar.check.SpecChecks.ONE_HOT) && declaredLabel.isPresent()) {
+      return declaredLabel.get(); // t: the label's one-hot vector, as formulas write it
+    }
     if (!freeNamesAllowed) {
       errors.add(Diagnostic.error(source, name.span(), "'" + name.name() + "' is not declared"));
       throw new Abandon();
     }
     boolean input = name.name().equals("X") || name.name().equals("x");
-    Shape shape = declaredShape(name).orElseGet(() -> input ? Shape.vector(solver.freshDim()) : solver.freshUnknown());
+    Shape shape = declaredShape(name).orElseGet(() -> solver.freshUnknown(ShapeSolver.Rank.of(name.name())));
     Node leaf = graph.leaf(input ? Op.Leaf.input(name.name()) : Op.Leaf.param(name.name()), shape, name.span());
     globals.put(name.name(), leaf);
     return leaf;
@@ -493,7 +502,7 @@ public final class Lowering {
   }
 
   private Node rewriteOrApply(Op op, List<Node> inputs, Span span) throws ShapeException {
-    StabilityRewrites.Result rewritten = StabilityRewrites.apply(graph, op, inputs, span, this::text);
+    StabilityRewrites.Result rewritten = StabilityRewrites.apply(graph, op, inputs, span);
     if (rewritten != null) {
       rewrites.add(rewritten.rewrite());
       return rewritten.node();

@@ -30,7 +30,58 @@ public final class ShapeSolver {
   }
 
   public Shape freshUnknown() {
-    return Shape.unknown(nextId++);
+    return freshUnknown(Rank.VECTOR);
+  }
+
+  /**
+   * The rank a free name of a one-liner takes where its uses do not decide it, the rule
+   * MatrixCalculus.org follows: a lowercase name is a vector, an uppercase one a matrix, and {@code X},
+   * the lesson's sample, a vector ({@code W1 X}) except where only a matrix fits: multiplying
+   * from the left ({@code X w}) or between a row and a vector ({@code aᵀ X b}). Where a vector cannot stand ({@code w x}, {@code c A}), a
+   * lowercase name is a scalar.
+   */
+  public enum Rank {
+    VECTOR, MATRIX, SAMPLE;
+
+    public static Rank of(String name) {
+      if (name.equals("X")) {
+        return SAMPLE;
+      }
+      return Character.isUpperCase(name.codePointAt(0)) ? MATRIX : VECTOR;
+    }
+  }
+
+  private final Map<Integer, Rank> ranks = new HashMap<>();
+
+  public Shape freshUnknown(Rank rank) {
+    int id = nextId++;
+    ranks.put(id, rank);
+    return Shape.unknown(id);
+  }
+
+  private Rank rankOf(Shape unknown) {
+    return ranks.getOrDefault(unknown.unknownId(), Rank.VECTOR);
+  }
+
+  /** An unknown shape decided by its rank rule alone: what a transpose, or the end of inference, needs. */
+  public Shape decide(Shape shape) {
+    return decide(shape, false);
+  }
+
+  /** {@link #decide}, for the operand of a transpose: a transposed {@code X} is a matrix ({@code aᵀ Xᵀ b}). */
+  public Shape decideTransposed(Shape shape) {
+    return decide(shape, true);
+  }
+
+  private Shape decide(Shape shape, boolean transposed) {
+    Shape resolved = resolve(shape);
+    if (!resolved.isUnknown()) {
+      return resolved;
+    }
+    Rank rank = rankOf(resolved);
+    Shape decided = rank == Rank.MATRIX || (rank == Rank.SAMPLE && transposed) ? Shape.matrix(freshDim(), freshDim()) : Shape.vector(freshDim());
+    bind(resolved, decided);
+    return decided;
   }
 
   /** The dimension a variable stands for now. */
@@ -143,7 +194,8 @@ public final class ShapeSolver {
     Shape left = resolve(a);
     Shape right = resolve(b);
     if (left.isUnknown() && right.isUnknown()) {
-      right = expectVector(right);
+      // W1 X: the sample after a matrix is the vector a layer takes; A B are two matrices.
+      right = decide(right);
     }
     if (left.isScalar()) {
       return right;
@@ -152,15 +204,28 @@ public final class ShapeSolver {
       return left;
     }
     if (left.isUnknown()) {
-      // W x: a free name before a vector or a matrix multiplies it, so it is a matrix; before a
-      // row it is the column of an outer product.
-      Shape decided = right.isRow() ? Shape.vector(freshDim()) : Shape.matrix(freshDim(), right.rows());
+      // W x: an uppercase name before a vector or a matrix multiplies it, so it is a matrix; a
+      // lowercase one, which a vector cannot be here, scales it; before a row it is the column
+      // of an outer product.
+      Shape decided = right.isRow() ? Shape.vector(freshDim())
+          : rankOf(left) == Rank.VECTOR ? Shape.SCALAR : Shape.matrix(freshDim(), right.rows());
       bind(left, decided);
       left = decided;
+      if (left.isScalar()) {
+        return right;
+      }
     }
     if (right.isUnknown()) {
-      right = left.isVector() ? Shape.row(freshDim()) : Shape.vector(left.columns());
+      Rank rank = rankOf(right);
+      if (left.isVector()) {
+        right = rank == Rank.VECTOR ? Shape.SCALAR : Shape.row(freshDim());
+      } else {
+        right = rank == Rank.MATRIX || (rank == Rank.SAMPLE && left.isRow()) ? Shape.matrix(left.columns(), freshDim()) : Shape.vector(left.columns());
+      }
       bind(resolve(b), right);
+      if (right.isScalar()) {
+        return left;
+      }
     }
     if (left.isVector()) {
       if (!right.isRow()) {
@@ -205,16 +270,11 @@ public final class ShapeSolver {
   }
 
   /**
-   * The final form of a shape: unknown shapes left over default to vectors, and symbolic dimensions
+   * The final form of a shape: unknown shapes left over take the rank of their name's rule ({@link Rank}), and symbolic dimensions
    * get the names {@code n0, n1, …} in the order {@code names} meets them (user-given names are kept).
    */
   public Shape finish(Shape shape, DimNames names) {
-    Shape resolved = resolve(shape);
-    if (resolved.isUnknown()) {
-      Shape vector = Shape.vector(freshDim());
-      bind(resolved, vector);
-      resolved = vector;
-    }
+    Shape resolved = decide(shape);
     List<Dim> dims = new ArrayList<>();
     for (Dim dim : resolved.dims()) {
       dims.add(names.name(resolve(dim)));

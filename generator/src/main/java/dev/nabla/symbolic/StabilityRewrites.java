@@ -2,7 +2,6 @@ package dev.nabla.symbolic;
 
 import dev.nabla.grammar.diagnostic.Span;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Rewrites of what a user wrote into forms that do not overflow, each reported with where it
@@ -16,6 +15,8 @@ import java.util.function.Function;
  *       cross_entropy(z, y)}: one fused pass whose gradient is {@code softmax(z) − t}.
  *   <li>{@code bce(sigmoid(z), t) → mean(softplus(z) − t * z)}: finite for any logit, gradient
  *       {@code (sigmoid(z) − t) / N}.
+ *   <li>{@code log(sum(exp(z))) → mean(z − logsoftmax(z))}, the stable log-sum-exp, whose gradient
+ *       is {@code softmax(z)}; {@code exp(z) / sum(exp(z)) → softmax(z)}.
  * </ul>
  */
 final class StabilityRewrites {
@@ -24,29 +25,42 @@ final class StabilityRewrites {
   record Result(Node node, Rewrite rewrite) {}
 
   /** The rewritten node, or null when no rewrite applies. */
-  static Result apply(Graph graph, Op op, List<Node> inputs, Span span, Function<Span, String> sourceText) throws ShapeException {
-    Function<Span, String> text = sourceText;
-    Function<Node, String> describe = node -> node.op() instanceof Op.Leaf leaf ? leaf.name() : sourceText.apply(node.span());
+  static Result apply(Graph graph, Op op, List<Node> inputs, Span span) throws ShapeException {
     if (op == Unary.LOG && inputs.get(0).is(Structural.SOFTMAX)) {
       Node z = inputs.get(0).input(0);
       return new Result(graph.apply(Structural.LOGSOFTMAX, List.of(z), span), new Rewrite(
-          "log(softmax(" + text.apply(z.span()) + "))", "logsoftmax(" + text.apply(z.span()) + ")", span,
-          "the log of a probability that underflowed to 0 is −∞; logsoftmax subtracts log Σ e^z instead"));
+          "log(softmax({0}))", "logsoftmax({0})", span,
+          "the log of a probability that underflowed to 0 is −∞; logsoftmax subtracts log Σ e^z instead", List.of(z)));
     }
     if (op == Unary.LOG && inputs.get(0).is(Unary.SIGMOID)) {
       Node z = inputs.get(0).input(0);
       Node negated = graph.apply(Unary.NEG, List.of(z), span);
       Node softplus = graph.apply(Unary.SOFTPLUS, List.of(negated), span);
       return new Result(graph.apply(Unary.NEG, List.of(softplus), span), new Rewrite(
-          "log(sigmoid(" + text.apply(z.span()) + "))", "−softplus(−" + text.apply(z.span()) + ")", span,
-          "sigmoid(z) rounds to 0 for z below −745, and its log to −∞"));
+          "log(sigmoid({0}))", "-softplus(-{0*})", span,
+          "sigmoid(z) rounds to 0 for z below −745, and its log to −∞", List.of(z)));
+    }
+    if (op == Unary.LOG && inputs.get(0).is(Structural.SUM) && inputs.get(0).input(0).is(Unary.EXP)
+        && vectorOrUndecided(graph, inputs.get(0).input(0).input(0))) {
+      // log Σ e^z = mean(z − logsoftmax(z)): every element of z − logsoftmax(z) is log Σ e^z, computed without overflow.
+      Node z = inputs.get(0).input(0).input(0);
+      Node logSoftmax = graph.apply(Structural.LOGSOFTMAX, List.of(z), span);
+      return new Result(graph.apply(Structural.MEAN, List.of(graph.apply(Binary.SUB, List.of(z, logSoftmax), span)), span), new Rewrite(
+          "log(sum(exp({0})))", "mean({0} - logsoftmax({0}))", span,
+          "the stable log-sum-exp: e^z overflows above z = 709, logsoftmax subtracts the maximum first; ∂/∂z = softmax(z)", List.of(z)));
+    }
+    if (op == Binary.DIV && inputs.get(0).is(Unary.EXP) && inputs.get(1).is(Structural.SUM) && inputs.get(1).input(0) == inputs.get(0)
+        && vectorOrUndecided(graph, inputs.get(0))) {
+      Node z = inputs.get(0).input(0);
+      return new Result(graph.apply(Structural.SOFTMAX, List.of(z), span), new Rewrite(
+          "exp({0}) / sum(exp({0}))", "softmax({0})", span,
+          "e^z overflows above z = 709; softmax subtracts the maximum first", List.of(z)));
     }
     if (op == Loss.NLL && inputs.get(0).is(Structural.LOGSOFTMAX)) {
       Node z = inputs.get(0).input(0);
       return new Result(graph.apply(Loss.CROSS_ENTROPY, List.of(z, inputs.get(1)), span), new Rewrite(
-          "nll(logsoftmax(" + text.apply(z.span()) + "), " + Network.leafName(inputs.get(1)) + ")",
-          "cross_entropy(" + text.apply(z.span()) + ", " + Network.leafName(inputs.get(1)) + ")", span,
-          "one fused, stable pass; ∂H/∂z = softmax(z) − t"));
+          "nll(logsoftmax({0}), {1})", "cross_entropy({0}, {1})", span,
+          "one fused, stable pass; ∂H/∂z = softmax(z) − t", List.of(z, inputs.get(1))));
     }
     if (op == Unary.NEG && inputs.get(0).is(Structural.SUM)) {
       Node summed = inputs.get(0).input(0);
@@ -56,9 +70,8 @@ final class StabilityRewrites {
         if (label != null && logProbabilities.is(Structural.LOGSOFTMAX)) {
           Node z = logProbabilities.input(0);
           return new Result(graph.apply(Loss.CROSS_ENTROPY, List.of(z, label), span), new Rewrite(
-              "−sum(t * logsoftmax(" + text.apply(z.span()) + "))",
-              "cross_entropy(" + text.apply(z.span()) + ", " + Network.leafName(label) + ")", span,
-              "cross-entropy against a one-hot label, in one fused, stable pass"));
+              "-sum(t * logsoftmax({0}))", "cross_entropy({0}, {1})", span,
+              "cross-entropy against a one-hot label, in one fused, stable pass", List.of(z, label)));
         }
       }
     }
@@ -68,11 +81,16 @@ final class StabilityRewrites {
       Node softplus = graph.apply(Unary.SOFTPLUS, List.of(z), span);
       Node perElement = graph.apply(Binary.SUB, List.of(softplus, graph.apply(Binary.MUL, List.of(t, z), span)), span);
       return new Result(graph.apply(Structural.MEAN, List.of(perElement), span), new Rewrite(
-          "bce(sigmoid(" + text.apply(z.span()) + "), " + describe.apply(t) + ")",
-          "mean(softplus(" + text.apply(z.span()) + ") − " + describe.apply(t) + " * " + text.apply(z.span()) + ")", span,
-          "log(sigmoid(z)) and log(1 − sigmoid(z)) overflow for large |z|; the same loss on the logits does not"));
+          "bce(sigmoid({0}), {1})", "mean(softplus({0}) - {1*} * {0*})", span,
+          "log(sigmoid(z)) and log(1 − sigmoid(z)) overflow for large |z|; the same loss on the logits does not", List.of(z, t)));
     }
     return null;
+  }
+
+  /** A vector, or a one-liner's free name not yet decided: softmax and logsoftmax take vectors only. */
+  private static boolean vectorOrUndecided(Graph graph, Node node) {
+    Shape shape = graph.solver().resolve(node.shape());
+    return shape.isVector() || shape.isUnknown();
   }
 
   private static Node labelOf(Node product) {

@@ -41,8 +41,7 @@ public enum Structural implements Op {
   TRANSPOSE("transpose", 1) {
     @Override
     public Shape shape(List<Shape> inputs, ShapeSolver solver) {
-      Shape shape = solver.resolve(inputs.get(0));
-      return shape.isUnknown() ? shape : shape.transposed();
+      return solver.decideTransposed(inputs.get(0)).transposed();
     }
 
     @Override

@@ -87,12 +87,12 @@ class CliTest {
   /** A derivative differentiates again: the Hessian of logistic regression along v is x σ(1 − σ) (xᵀ v) / n. */
   @Test
   void deriveOfADerivativeIsTheHessianVectorProduct() {
-    Run run = run("derive", "sigmoid(w x + b)", "--hessian-vector", "w");
+    Run run = run("derive", "sigmoid(W x + b)", "--hessian-vector", "W");
     assertEquals(0, run.exit(), run.err());
     assertEquals("""
-        ∂H/∂w = ((Y1 − t) / n1) xᵀ
-        s = sum(∂H/∂w * v)   (the derivative along v)
-        ∂s/∂w = (v x / n1 ⊙ (Y1 ⊙ (1 − Y1))) xᵀ
+        ∂H/∂W = ((Y1 − t) / n1) xᵀ
+        s = sum(∂H/∂W * v)   (the derivative along v)
+        ∂s/∂W = (v x / n1 ⊙ (Y1 ⊙ (1 − Y1))) xᵀ
         ∂s/∂b = v x / n1 ⊙ (Y1 ⊙ (1 − Y1))
         """, run.out());
   }
@@ -108,7 +108,7 @@ class CliTest {
   void deriveRejectsUnknownNamesAndBadSizes() {
     Run unknown = run("derive", LESSON, "--wrt", "W9");
     assertCleanFailure(unknown, 2);
-    assertEquals("nabla: --wrt W9: the network has no parameter or input of that name; it has [W1, b1, W2, b2]\n", unknown.err());
+    assertEquals("nabla: --wrt W9: the network has no parameter or input of that name; it has [X, W1, b1, W2, b2]\n", unknown.err());
     Run badDim = run("derive", "W x", "--dim", "W=0x3");
     assertCleanFailure(badDim, 2);
     assertTrue(badDim.err().contains("--dim W=0x3"), badDim.err());

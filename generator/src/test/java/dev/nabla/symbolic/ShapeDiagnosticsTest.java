@@ -107,7 +107,7 @@ class ShapeDiagnosticsTest {
   @Test
   void oneLinersNameTheirSymbolicShapes() {
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Networks.fromExpression("softmax(W x) + W"));
-    assertEquals("<expr>:1:1: error: cannot add softmax(W x) (d3) and W (d3×d2): d3 and d3×d2 differ in rank",
+    assertEquals("<expr>:1:1: error: cannot add softmax(W x) (d4) and W (d4×d3): d4 and d4×d3 differ in rank",
         e.diagnostics().get(0).headline());
   }
 }

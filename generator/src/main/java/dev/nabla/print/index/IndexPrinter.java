@@ -86,8 +86,26 @@ public final class IndexPrinter {
   /** The name an element of {@code node} is written with, or null where the node is expanded. */
   private String elementName(Node node) {
     String name = naming.name(node, withDeltas);
-    return name == null ? null : lowercase(name);
+    return name == null ? null : element(name);
   }
+
+  /**
+   * A name as its elements are written: lowercased ({@code W2} → {@code w2}), except where that would
+   * make it another name ({@code W} beside a {@code w} stays {@code W}).
+   */
+  private String element(String name) {
+    if (lowercased == null) {
+      lowercased = new java.util.HashMap<>();
+      for (String other : new java.util.HashSet<>(naming.allNames())) {
+        lowercased.merge(lowercase(other), 1, Integer::sum);
+      }
+    }
+    String lower = lowercase(name);
+    return lowercased.getOrDefault(lower, 0) > 1 ? name : lower;
+  }
+
+  /** How many of the names formulas use lowercase to each text. */
+  private Map<String, Integer> lowercased;
 
   static String lowercase(String name) {
     return name.toLowerCase(Locale.ROOT);
@@ -97,7 +115,7 @@ public final class IndexPrinter {
   public String gradient(Node leaf) {
     Node gradient = gradients.of(leaf);
     List<Index> indices = parameterIndices(leaf.shape());
-    String left = formatter.partial("H", formatter.element(lowercase(naming.primalName(leaf)), indices));
+    String left = formatter.partial(naming.lossName(), formatter.element(element(naming.primalName(leaf)), indices));
     return left + " = " + formatter.format(formula(gradient, indices, false));
   }
 
@@ -126,12 +144,12 @@ public final class IndexPrinter {
       throw new IllegalArgumentException("no named adjoint for " + value);
     }
     List<Index> indices = adjointIndices(value.shape());
-    String left = formatter.partial("H", formatter.element(lowercase(name), indices));
+    String left = formatter.partial(naming.lossName(), formatter.element(element(name), indices));
     String delta = withDeltas ? naming.deltaName(adjoint) : null;
     if (delta != null && naming.deltaTarget(adjoint) == value) {
       // δ is written as its uses write it: without indices where the engine made it a scalar.
       List<Index> deltaIndices = adjoint.shape().isScalar() ? List.of() : indices;
-      return formatter.element(lowercase(delta), deltaIndices) + " = " + left + " = " + formatter.format(formula(adjoint, indices, true));
+      return formatter.element(element(delta), deltaIndices) + " = " + left + " = " + formatter.format(formula(adjoint, indices, true));
     }
     return left + " = " + formatter.format(formula(adjoint, indices, false));
   }

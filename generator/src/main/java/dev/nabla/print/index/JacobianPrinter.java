@@ -71,7 +71,8 @@ public final class JacobianPrinter {
     Node transposedProduct = Differentiator.derive(network, scalar, List.of(input)).of(input);
 
     Naming naming = Naming.of(network);
-    this.definitionPrinter = new FormulaPrinter(notation, naming, false);
+    // Definitions in terms of the leaves, so that every name the entry uses is defined once (z1 = W x).
+    this.definitionPrinter = new FormulaPrinter(notation, Naming.leavesOnly(network), false);
     String primal = naming.primalName(output);
     String outputName = primal != null ? IndexPrinter.lowercase(primal) : output.is(Structural.LOGSOFTMAX) ? "v" : "y";
     if (primal == null) {
@@ -98,6 +99,11 @@ public final class JacobianPrinter {
     IndexExpr raw = translator.element(transposedProduct, List.of(N), false);
     this.entry = IndexSimplifier.nameSummations(IndexSimplifier.simplify(raw), java.util.Set.of("m", "n"));
     elementNodes.putIfAbsent(outputName, output);
+    elementNodes.forEach((name, node) -> {
+      if (!node.isLeaf() && !introduced.containsKey(node)) {
+        introduced.put(node, name);
+      }
+    });
   }
 
   /** The Jacobian of the network's output with respect to {@code input}. */

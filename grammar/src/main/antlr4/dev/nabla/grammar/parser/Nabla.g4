@@ -7,8 +7,10 @@
  * into dev.nabla.grammar.ast records and nothing outside this package sees a parse tree.
  *
  * Decisions worth knowing:
- *  - NEWLINE is a token and ends a statement, always (also inside parentheses), so a statement is
- *    exactly one line and `Y1 = relu(W1 X + b1)` can never run into the next line's `out = ...`.
+ *  - NEWLINE is a token and ends a statement, except inside an open bracket when the next line does
+ *    not start a statement of its own: `out = logsoftmax(W x` then `+ b)` is one statement, while an
+ *    unclosed `Y1 = relu(W1 X + b1` can never run into the next line's `out = ...` (the lexer looks
+ *    ahead for a keyword or `name =`). A continued line's NEWLINE goes to the hidden channel.
  *  - `relu(` without a space is one CALLEE token: a call candidate. `W (x)` with a space is a
  *    product. Whether a call-shaped `W(x)` is a call or a product is decided by the AST builder,
  *    which knows the spec's declarations.
@@ -18,6 +20,34 @@
  *    the lexer never fails, and the token checks report them in words.
  */
 grammar Nabla;
+
+@lexer::members {
+  /** How many brackets are open in the statement being read. */
+  private int open;
+
+  /** Whether the text after a newline starts a statement: a declaration keyword, {@code name =}, or the end. */
+  private boolean nextLineStartsAStatement() {
+    int i = 1;
+    while (_input.LA(i) == ' ' || _input.LA(i) == '\t' || _input.LA(i) == '\r' || _input.LA(i) == '\n') {
+      i++;
+    }
+    StringBuilder word = new StringBuilder();
+    while (_input.LA(i) != IntStream.EOF && (Character.isLetterOrDigit(_input.LA(i)) || _input.LA(i) == '_')) {
+      word.appendCodePoint(_input.LA(i++));
+    }
+    int after = _input.LA(i);
+    if (word.length() == 0) {
+      return after == IntStream.EOF;
+    }
+    if (java.util.Set.of("model", "input", "label", "target", "param", "def").contains(word.toString()) && (after == ' ' || after == '\t')) {
+      return true;
+    }
+    while (_input.LA(i) == ' ' || _input.LA(i) == '\t') {
+      i++;
+    }
+    return _input.LA(i) == '=';
+  }
+}
 
 // ---------------------------------------------------------------- top rules
 
@@ -116,7 +146,7 @@ DEF    : 'def' ;
 INIT   : 'init' ;
 
 // A name glued to '(' : a call candidate.
-CALLEE : NAME_START NAME_PART* '(' ;
+CALLEE : NAME_START NAME_PART* '(' { open++; } ;
 NAME   : NAME_START NAME_PART* ;
 
 // Digits on both sides of a '.', so that `1.2.3` and `.5` are reported instead of misread.
@@ -131,15 +161,21 @@ AT        : '@' ;
 DOT       : '\u00B7' | '\u22C5' ;     // · middle dot or ⋅ dot operator: matrix product
 POW       : '^' ;
 TRANSPOSE : '\u1D40' | '\'' ;         // ᵀ or a quote
-LPAREN    : '(' ;
-RPAREN    : ')' ;
-LBRACK    : '[' ;
-RBRACK    : ']' ;
+LPAREN    : '(' { open++; } ;
+RPAREN    : ')' { if (open > 0) open--; } ;
+LBRACK    : '[' { open++; } ;
+RBRACK    : ']' { if (open > 0) open--; } ;
 COMMA     : ',' ;
 COLON     : ':' ;
 ASSIGN    : '=' ;
 
-NEWLINE : '\r'? '\n' ;
+NEWLINE : '\r'? '\n' {
+     if (open > 0 && !nextLineStartsAStatement()) {
+       setChannel(HIDDEN); // the statement goes on while a bracket is open
+     } else {
+       open = 0;
+     }
+   } ;
 WS      : [ \t\f\r]+ -> skip ;
 COMMENT : '#' ~[\r\n]* -> skip ;
 

@@ -43,6 +43,9 @@ public final class SpecChecks {
   /** For each def, the defs its body calls, for the recursion check. */
   private final Map<String, Set<String>> defCalls = new LinkedHashMap<>();
 
+  /** The name formulas give the label's one-hot vector; usable in a spec that declares a label and no other {@code t}. */
+  public static final String ONE_HOT = "t";
+
   private record Declared(String name, Statement statement, int line, Span nameSpan) {}
 
   private SpecChecks(Spec spec) {
@@ -202,6 +205,8 @@ public final class SpecChecks {
         problems.add(Diagnostic.error(source, use.span(), "'" + name + "' is used before it is defined",
             "it is defined at " + declared.nameSpan().position()));
       }
+    } else if (name.equals(ONE_HOT) && values.values().stream().anyMatch(value -> value.statement() instanceof Statement.Label)) {
+      return; // t, as formulas write it: the label's one-hot vector
     } else if (defs.containsKey(name)) {
       problems.add(Diagnostic.error(source, use.span(), "'" + name + "' is a def: call it as " + name + "(...)"));
     } else if (Builtin.named(name).isPresent()) {

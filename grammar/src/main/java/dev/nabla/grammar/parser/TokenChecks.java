@@ -46,7 +46,8 @@ final class TokenChecks {
     int lineStart = 0;
     for (int i = 0; i < tokens.size(); i++) {
       int type = tokens.get(i).getType();
-      if (type == NEWLINE || type == Token.EOF) {
+      // A NEWLINE off the default channel continues the statement (a bracket is open).
+      if ((type == NEWLINE && tokens.get(i).getChannel() == Token.DEFAULT_CHANNEL) || type == Token.EOF) {
         checks.checkLine(tokens.subList(lineStart, i), tokens.get(i));
         lineStart = i + 1;
       }
