@@ -110,8 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     Path dataDir = FashionMnist.resolveDirectory(data);
     FashionMnist.Split split = loadData(dataDir, stderr);
 
-    FloatTrainable model = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, CompiledModels.backend(backend), batch,
-        FloatTrainable.class);
+    FloatTrainable model = compile(network);
     model.initialize(seed);
     stdout.printf(Locale.ROOT, "training %s (%,d parameters) on Fashion-MNIST from %s: %d epoch%s, batch %d, %s, lr %s (%s)%n",
         network.name(), model.info().parameterCount(), dataDir, config.epochs(), config.epochs() == 1 ? "" : "s", config.batchSize(),
@@ -142,6 +141,22 @@ final class TrainCommand implements Callable<Integer> {
     } finally {
       onInterrupt.close();
     }
+  }
+
+  /**
+   * The network's class, its buffers large enough for the trainer's evaluation batches (the test set is evaluated a
+   * thousand samples at a time, not {@code --batch} at a time) when that fits in memory, else for {@code --batch}.
+   */
+  private FloatTrainable compile(Network network) {
+    CodegenOptions.Backend kernels = CompiledModels.backend(backend);
+    if (batch < Trainer.EVALUATION_BATCH) {
+      try {
+        return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, Trainer.EVALUATION_BATCH, FloatTrainable.class);
+      } catch (UserError tooLarge) {
+        // the evaluation batch does not fit; --batch may, and if not, its own message says so
+      }
+    }
+    return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, batch, FloatTrainable.class);
   }
 
   /** A checkpoint of another model is refused before the data is read and the class compiled. */
