@@ -56,8 +56,10 @@ public final class EndToEnd {
     String name = "E2e" + layers.replace('-', '_') + activation + backend.name().charAt(0);
     String spec = Networks.spec(name, widths, activation);
 
-    // The trainer, as nabla train runs it: the model's buffers sized to the batch, a progress bar drawn (to nowhere).
-    Trainable model = Networks.compile(name, spec, backend, batch);
+    // The trainer, as nabla train runs it: the model's buffers sized for the batch and the evaluation batches, a
+    // progress bar drawn (to nowhere).
+    int capacity = Math.max(batch, Trainer.EVALUATION_BATCH);
+    Trainable model = Networks.compile(name, spec, backend, capacity);
     model.initialize(42);
     PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
     TrainConfig config = new TrainConfig(epochs, batch, LEARNING_RATE, Schedule.constant(), OptimizerSpec.sgd(), SEED, null, null,
@@ -73,7 +75,7 @@ public final class EndToEnd {
     double trainerEvaluation = median(history.stream().skip(1).mapToDouble(m -> TEST / m.evaluationSeconds()).toArray());
 
     // The bare trainStep on the same batches (the trainer's shuffle), each batch in its own array beforehand.
-    Trainable bare = Networks.compile(name, spec, backend, batch);
+    Trainable bare = Networks.compile(name, spec, backend, capacity);
     bare.initialize(42);
     double[] bareRates = new double[epochs];
     int steps = (TRAIN + batch - 1) / batch;

@@ -13,6 +13,7 @@ import dev.nabla.runtime.metrics.EpochMetrics;
 import dev.nabla.runtime.metrics.Evaluation;
 import dev.nabla.runtime.metrics.Evaluator;
 import dev.nabla.runtime.optim.Optimizer;
+import dev.nabla.runtime.report.MetricsCsv;
 import dev.nabla.runtime.report.ReportWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,7 +79,7 @@ public final class Trainer {
    * Runs the configured epochs (or what is left of them after the checkpoint resumed from).
    *
    * <p>The loop does per step only what costs O(1) besides the step itself: the minibatch is ready (see
-   * {@link BatchGather}), the loss is checked, and progress is reported at most every {@value #PROGRESS_MILLIS} ms.
+   * {@link BatchGather}), the loss is checked, and progress is reported at most every 200 ms.
    * The parameters are scanned for NaN and infinity once per epoch, and at once when a loss is not finite.
    *
    * @throws DivergenceException when the loss or a parameter becomes NaN or infinite; the last good checkpoint stays
@@ -223,13 +224,15 @@ public final class Trainer {
 
   /**
    * The report after an epoch: {@code metrics.csv} of the whole history (the epochs of the run resumed from too) and
-   * the charts. Not while the JVM shuts down after a stop request: drawing would start the AWT then.
+   * the charts. After a stop request only the CSV: the request may come from a JVM that is shutting down (Ctrl-C),
+   * where drawing would start the AWT.
    */
   private void writeReport(List<EpochMetrics> history, Evaluation evaluation, Dataset test) {
-    if (stopRequested.get()) {
-      return;
-    }
     try {
+      if (stopRequested.get()) {
+        MetricsCsv.write(config.outDir().resolve(ReportWriter.METRICS_CSV), history);
+        return;
+      }
       ReportWriter.write(config.outDir(), history, evaluation, test.classNames());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + config.outDir() + ": " + e.getMessage(), e);

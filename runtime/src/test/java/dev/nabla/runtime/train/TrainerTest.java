@@ -360,6 +360,30 @@ class TrainerTest {
   }
 
   @Test
+  void afterAStopRequestTheReportIsTheCsvAlone() throws Exception {
+    Path out = dir.resolve("run");
+    Trainer[] trainer = new Trainer[1];
+    DelegatingTrainable stopInTheLastStep = new DelegatingTrainable(newModel()) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, int[] labels, int n, float lr) {
+        if (++steps == 19) {
+          trainer[0].requestStop(); // during the last step of epoch 1: the epoch ends, then the run stops
+        }
+        return super.trainStep(x, labels, n, lr);
+      }
+    };
+    trainer[0] = new Trainer(config().withOutDir(out).withReport(true));
+
+    TrainingResult result = trainer[0].train(stopInTheLastStep, TRAIN, TEST);
+
+    assertEquals(TrainingResult.Status.STOPPED, result.status());
+    assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+    assertTrue(!Files.exists(out.resolve("loss.png")), "no charts drawn by a JVM that may be shutting down");
+  }
+
+  @Test
   void aResumedRunsReportHoldsTheWholeHistory() throws Exception {
     Path out = dir.resolve("run");
     TrainConfig config = config().withEpochs(2).withOutDir(out).withReport(true);
