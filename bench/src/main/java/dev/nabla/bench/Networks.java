@@ -33,6 +33,11 @@ public final class Networks {
 
   /** An MLP spec: relu hidden layers, logsoftmax output, nll loss (the lesson's network for 784-20-10). */
   static String spec(String name, int[] widths) {
+    return spec(name, widths, "relu");
+  }
+
+  /** An MLP spec with {@code activation} ({@code relu}, {@code tanh}, ...) on its hidden layers. */
+  static String spec(String name, int[] widths, String activation) {
     StringBuilder spec = new StringBuilder("model " + name + "\ninput X[" + widths[0] + "]\nlabel y : " + widths[widths.length - 1] + "\n");
     for (int l = 1; l < widths.length; l++) {
       spec.append("param W").append(l).append('[').append(widths[l]).append(", ").append(widths[l - 1]).append("]\n");
@@ -40,7 +45,7 @@ public final class Networks {
     }
     String previous = "X";
     for (int l = 1; l < widths.length - 1; l++) {
-      spec.append("Y").append(l).append(" = relu(W").append(l).append(' ').append(previous).append(" + b").append(l).append(")\n");
+      spec.append("Y").append(l).append(" = ").append(activation).append("(W").append(l).append(' ').append(previous).append(" + b").append(l).append(")\n");
       previous = "Y" + l;
     }
     int last = widths.length - 1;
@@ -72,6 +77,15 @@ public final class Networks {
     Trainable model = InMemoryCompiler.instantiate(loader, PACKAGE + "." + name, maxBatch, Trainable.class);
     model.initialize(42);
     return model;
+  }
+
+  /** The class of {@code text} (a spec of model {@code name}), generated and compiled in memory, not initialized. */
+  static Trainable compile(String name, String text, CodegenOptions.Backend backend, int maxBatch) {
+    Network network = network(name, text);
+    var file = JavaWriter.write(network, Differentiator.parameters(network),
+        new CodegenOptions(PACKAGE, CodegenOptions.Precision.FLOAT, false, backend));
+    ClassLoader loader = InMemoryCompiler.compile(List.of(file));
+    return InMemoryCompiler.instantiate(loader, PACKAGE + "." + name, maxBatch, Trainable.class);
   }
 
   /** Synthetic data: inputs uniform in [0, 1), labels uniform over the classes. */

@@ -9,10 +9,8 @@ import dev.nabla.runtime.checkpoint.CheckpointException;
 import dev.nabla.runtime.checkpoint.CheckpointFile;
 import dev.nabla.runtime.data.DataException;
 import dev.nabla.runtime.data.FashionMnist;
-import dev.nabla.runtime.metrics.EpochMetrics;
 import dev.nabla.runtime.metrics.Evaluation;
 import dev.nabla.runtime.optim.OptimizerSpec;
-import dev.nabla.runtime.report.ReportWriter;
 import dev.nabla.runtime.train.DivergenceException;
 import dev.nabla.runtime.train.ProgressSink;
 import dev.nabla.runtime.train.Schedule;
@@ -22,13 +20,12 @@ import dev.nabla.runtime.train.TrainingResult;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Networks;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,7 +41,11 @@ import picocli.CommandLine.Parameters;
         "Prints each epoch's loss and test accuracy.",
         "With no FILE it trains the lesson's network softmax(W2 relu(W1 X + b1) + b2) (784-20-10).",
         "Writes to --out: checkpoint.nckpt, metrics.csv, loss.png, accuracy.png, confusion.png.",
-        "Ctrl-C stops after the current minibatch and saves a checkpoint; --resume continues from it."},
+        "Each epoch's line gives its training throughput (samples/s of the minibatch steps) and the time of the test.",
+        "Ctrl-C stops after the current minibatch and saves a checkpoint; --resume continues from it.",
+        "With --resume, --epochs is the run's total, the checkpoint's epochs included: a finished run says nothing to do",
+        "(exit 0); the learning-rate schedule continues where it was when the settings are the same, and is re-planned",
+        "over the new total (with a note) when --epochs, --lr or --schedule change. The report keeps every epoch."},
     footer = {"", "Examples:",
         "  nabla train",
         "  nabla train --epochs 1 --optimizer sgd --lr 0.1 --schedule constant",
@@ -98,13 +99,18 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter stderr = spec.commandLine().getErr();
     Network network = Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file));
     checkFitsFashionMnist(network);
-    checkResumable(network);
-    TrainConfig config = config();
+    TrainConfig config = config(stdout);
+    Checkpoint resumedFrom = checkResumable(network);
+    if (resumedFrom != null && resumedFrom.training() != null && resumedFrom.training().epochsCompleted() >= epochs) {
+      // Said before the data is read and the class compiled; the trainer would say the same.
+      stdout.println(Trainer.nothingToDo(resume, resumedFrom.training().epochsCompleted(), epochs));
+      stdout.flush();
+      return Nabla.OK;
+    }
     Path dataDir = FashionMnist.resolveDirectory(data);
     FashionMnist.Split split = loadData(dataDir, stderr);
 
-    FloatTrainable model = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, CompiledModels.backend(backend), batch,
-        FloatTrainable.class);
+    FloatTrainable model = compile(network);
     model.initialize(seed);
     stdout.printf(Locale.ROOT, "training %s (%,d parameters) on Fashion-MNIST from %s: %d epoch%s, batch %d, %s, lr %s (%s)%n",
         network.name(), model.info().parameterCount(), dataDir, config.epochs(), config.epochs() == 1 ? "" : "s", config.batchSize(),
@@ -113,14 +119,8 @@ final class TrainCommand implements Callable<Integer> {
 
     Trainer trainer = new Trainer(config);
     StopOnInterrupt onInterrupt = StopOnInterrupt.install(trainer::requestStop);
-    List<EpochMetrics> history = new ArrayList<>();
     try {
-      TrainingResult result = trainer.train(model, split.train(), split.test(), (metrics, evaluation) -> {
-        history.add(metrics);
-        stdout.println(ProgressSink.summary(config.epochs(), metrics));
-        stdout.flush();
-        writeReport(history, evaluation);
-      });
+      TrainingResult result = trainer.train(model, split.train(), split.test());
       Evaluation last = result.lastEvaluation();
       if (result.status() == TrainingResult.Status.STOPPED) {
         stdout.println("stopped; checkpoint saved to " + result.checkpoint() + " (continue with --resume " + result.checkpoint() + ")");
@@ -136,15 +136,33 @@ final class TrainCommand implements Callable<Integer> {
       // A checkpoint given to --resume that does not fit is bad input; failing to write one is a failure.
       boolean resumed = resume != null && e.file() != null && e.file().equals(resume);
       throw resumed ? UserError.badInput(e.getMessage()) : UserError.failure(e.getMessage());
+    } catch (UncheckedIOException e) {
+      throw UserError.failure(e.getMessage());
     } finally {
       onInterrupt.close();
     }
   }
 
+  /**
+   * The network's class, its buffers large enough for the trainer's evaluation batches (the test set is evaluated a
+   * thousand samples at a time, not {@code --batch} at a time) when that fits in memory, else for {@code --batch}.
+   */
+  private FloatTrainable compile(Network network) {
+    CodegenOptions.Backend kernels = CompiledModels.backend(backend);
+    if (batch < Trainer.EVALUATION_BATCH) {
+      try {
+        return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, Trainer.EVALUATION_BATCH, FloatTrainable.class);
+      } catch (UserError tooLarge) {
+        // the evaluation batch does not fit; --batch may, and if not, its own message says so
+      }
+    }
+    return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, batch, FloatTrainable.class);
+  }
+
   /** A checkpoint of another model is refused before the data is read and the class compiled. */
-  private void checkResumable(Network network) {
+  private Checkpoint checkResumable(Network network) {
     if (resume == null) {
-      return;
+      return null;
     }
     Checkpoint checkpoint;
     try {
@@ -157,9 +175,10 @@ final class TrainCommand implements Callable<Integer> {
       throw UserError.badInput(resume + ": made for another model: the checkpoint is of " + checkpoint.modelName()
           + " (spec hash " + checkpoint.specHash() + "), the network to train is " + network.name() + " (spec hash " + hash + ")");
     }
+    return checkpoint;
   }
 
-  private TrainConfig config() {
+  private TrainConfig config(PrintWriter stdout) {
     if (epochs < 1 || batch < 1 || !(learningRate > 0) || !Double.isFinite(learningRate)) {
       throw UserError.badInput("--epochs and --batch must be at least 1 and --lr positive (got " + epochs + ", " + batch + ", " + learningRate + ")");
     }
@@ -175,42 +194,8 @@ final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw UserError.badInput("--schedule " + schedule + ": " + e.getMessage());
     }
-    return new TrainConfig(epochs, batch, learningRate, scheduleSpec, optimizerSpec, seed, out, resume, quietEpochs(ProgressSink.toStderr()));
-  }
-
-  /** The progress bar without its epoch summaries, which this command prints on standard output. */
-  private static ProgressSink quietEpochs(ProgressSink sink) {
-    return new ProgressSink() {
-      @Override
-      public void message(String text) {
-        sink.message(text);
-      }
-
-      @Override
-      public void epochStarted(int epoch, int epochs, int steps, int samples) {
-        sink.epochStarted(epoch, epochs, steps, samples);
-      }
-
-      @Override
-      public void stepDone(int epoch, int epochs, int step, int steps, double runningLoss, double samplesPerSecond, double etaSeconds) {
-        sink.stepDone(epoch, epochs, step, steps, runningLoss, samplesPerSecond, etaSeconds);
-      }
-    };
-  }
-
-  private void writeReport(List<EpochMetrics> history, Evaluation evaluation) {
-    if (StopOnInterrupt.interrupted()) {
-      return; // the JVM is shutting down, and drawing charts would start the AWT then; the CSV of the last epoch stays
-    }
-    try {
-      ReportWriter.write(out, history, evaluation, FashionMnist.CLASS_NAMES);
-    } catch (IOException e) {
-      throw UserError.failure("cannot write the report to " + out + ": " + e.getMessage());
-    } catch (IllegalStateException shuttingDown) {
-      if (!StopOnInterrupt.interrupted()) {
-        throw shuttingDown;
-      }
-    }
+    // The same progress, epoch lines and report as the runtime's Trainer gives any caller who asks for them.
+    return new TrainConfig(epochs, batch, learningRate, scheduleSpec, optimizerSpec, seed, out, resume, ProgressSink.console(stdout), true);
   }
 
   private static void checkFitsFashionMnist(Network network) {

@@ -57,7 +57,27 @@ public final class Adam implements Optimizer {
     rate = learningRate;
     correction1 = 1 - Math.pow(beta1, steps);
     correction2 = 1 - Math.pow(beta2, steps);
-    slots.apply(rule);
+    float[][] values = slots.floatValues();
+    if (values != null) {
+      // The rule's arithmetic, in its order, in a loop of its own: the same numbers, faster.
+      float[][] gradients = slots.floatGradients();
+      for (int k = 0; k < values.length; k++) {
+        float[] p = values[k];
+        float[] g = gradients[k];
+        double[] m1 = first[k];
+        double[] m2 = second[k];
+        for (int i = 0; i < p.length; i++) {
+          double gi = g[i];
+          double m = beta1 * m1[i] + (1 - beta1) * gi;
+          double v = beta2 * m2[i] + (1 - beta2) * gi * gi;
+          m1[i] = m;
+          m2[i] = v;
+          p[i] = (float) (p[i] - rate * (m / correction1) / (Math.sqrt(v / correction2) + epsilon));
+        }
+      }
+    } else {
+      slots.apply(rule);
+    }
     return loss;
   }
 

@@ -41,7 +41,23 @@ public final class Momentum implements Optimizer {
   public double step(Trainable model, Minibatch batch, float learningRate) {
     double loss = batch.computeGradients(model);
     rate = learningRate;
-    slots.apply(rule);
+    float[][] values = slots.floatValues();
+    if (values != null) {
+      // The rule's arithmetic, in its order, in a loop of its own: the same numbers, several times faster.
+      float[][] gradients = slots.floatGradients();
+      for (int k = 0; k < values.length; k++) {
+        float[] p = values[k];
+        float[] g = gradients[k];
+        double[] v = velocity[k];
+        for (int i = 0; i < p.length; i++) {
+          double next = momentum * v[i] + g[i];
+          v[i] = next;
+          p[i] = (float) (p[i] - rate * next);
+        }
+      }
+    } else {
+      slots.apply(rule);
+    }
     steps++;
     return loss;
   }

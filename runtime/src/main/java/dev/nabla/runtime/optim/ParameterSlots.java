@@ -38,6 +38,16 @@ final class ParameterSlots {
     return model;
   }
 
+  /** The model's live parameter arrays, or {@code null} for a model that is not a {@link FloatTrainable}. */
+  float[][] floatValues() {
+    return values;
+  }
+
+  /** The model's live gradient arrays, or {@code null} for a model that is not a {@link FloatTrainable}. */
+  float[][] floatGradients() {
+    return gradients;
+  }
+
   int count() {
     return parameters.size();
   }
@@ -46,7 +56,11 @@ final class ParameterSlots {
     return parameters.get(index).size();
   }
 
-  /** Applies {@code rule} to every value of every parameter, after the model computed its gradients. */
+  /**
+   * Applies {@code rule} to every value of every parameter, after the model computed its gradients. One call of the
+   * rule per value: the optimizers take their own loops over {@link #floatValues()} where they can, since this call
+   * site sees every optimizer's rule and the JIT then inlines none of them.
+   */
   void apply(Rule rule) {
     for (int k = 0; k < parameters.size(); k++) {
       if (values != null) {

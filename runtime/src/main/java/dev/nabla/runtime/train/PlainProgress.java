@@ -11,10 +11,17 @@ public final class PlainProgress implements ProgressSink {
   private final PrintStream out;
   private final LongSupplier nanoClock;
   private final long intervalNanos;
+  private final boolean summaries;
   private long lastLine;
 
   /** Lines at most every {@code intervalSeconds} (0: every step, for tests). */
   public PlainProgress(PrintStream out, LongSupplier nanoClock, double intervalSeconds) {
+    this(out, nanoClock, intervalSeconds, true);
+  }
+
+  /** With {@code summaries} false, no line at an epoch's end (it is printed elsewhere). */
+  public PlainProgress(PrintStream out, LongSupplier nanoClock, double intervalSeconds, boolean summaries) {
+    this.summaries = summaries;
     this.out = out;
     this.nanoClock = nanoClock;
     this.intervalNanos = (long) (intervalSeconds * 1e9);
@@ -46,6 +53,8 @@ public final class PlainProgress implements ProgressSink {
 
   @Override
   public void epochFinished(int epochs, EpochMetrics metrics) {
-    out.println(ProgressSink.summary(epochs, metrics));
+    if (summaries) {
+      out.println(ProgressSink.summary(epochs, metrics));
+    }
   }
 }

@@ -1,6 +1,9 @@
 package dev.nabla.runtime.train;
 
 import dev.nabla.runtime.metrics.EpochMetrics;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Locale;
 
 /**
@@ -34,18 +37,65 @@ public interface ProgressSink {
     return new ProgressSink() {};
   }
 
-  /** A bar on standard error when it is a terminal, plain lines every ten seconds otherwise. */
+  /** A bar on standard error when it is a terminal, plain lines every ten seconds otherwise; epoch lines there too. */
   static ProgressSink toStderr() {
-    return System.console() != null
-        ? new TerminalProgress(System.err, System::nanoTime)
-        : new PlainProgress(System.err, System::nanoTime, 10);
+    return toStderr(true);
   }
 
-  /** The summary line of an epoch, as both sinks print it. */
+  private static ProgressSink toStderr(boolean summaries) {
+    return System.console() != null
+        ? new TerminalProgress(System.err, System::nanoTime, summaries)
+        : new PlainProgress(System.err, System::nanoTime, 10, summaries);
+  }
+
+  /** What {@code nabla train} shows: {@link #console(PrintWriter)} onto standard output. */
+  static ProgressSink console() {
+    return console(new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true));
+  }
+
+  /**
+   * What {@code nabla train} shows: the progress bar and notes on standard error (as {@link #toStderr()}), and each
+   * epoch's line on {@code lines}, so that a pipe or a file gets the epochs and nothing else.
+   */
+  static ProgressSink console(PrintWriter lines) {
+    ProgressSink bar = toStderr(false);
+    return new ProgressSink() {
+      @Override
+      public void message(String text) {
+        bar.message(text);
+      }
+
+      @Override
+      public void epochStarted(int epoch, int epochs, int steps, int samples) {
+        bar.epochStarted(epoch, epochs, steps, samples);
+      }
+
+      @Override
+      public void stepDone(int epoch, int epochs, int step, int steps, double runningLoss, double samplesPerSecond,
+          double etaSeconds) {
+        bar.stepDone(epoch, epochs, step, steps, runningLoss, samplesPerSecond, etaSeconds);
+      }
+
+      @Override
+      public void epochFinished(int epochs, EpochMetrics metrics) {
+        bar.epochFinished(epochs, metrics);
+        lines.println(summary(epochs, metrics));
+        lines.flush();
+      }
+    };
+  }
+
+  /**
+   * The summary line of an epoch, as both sinks print it: the losses, the accuracy, the rate, the training throughput
+   * (samples per second of the minibatch steps alone) and the wall time split into training and test.
+   */
   static String summary(int epochs, EpochMetrics m) {
     String accuracy = Double.isNaN(m.testAccuracy()) ? "" : String.format(Locale.ROOT, "  accuracy %.2f%%", 100 * m.testAccuracy());
-    return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f%s  lr %.4g  %.1fs",
-        m.epoch(), epochs, m.trainLoss(), m.testLoss(), accuracy, m.learningRate(), m.seconds());
+    String speed = Double.isNaN(m.samplesPerSecond()) ? String.format(Locale.ROOT, "  %.1fs", m.seconds())
+        : String.format(Locale.ROOT, "  %,.0f samples/s  %.1fs (train %.2fs, test %.2fs)", m.samplesPerSecond(),
+            m.seconds(), m.trainSeconds(), m.evaluationSeconds());
+    return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f%s  lr %.4g%s",
+        m.epoch(), epochs, m.trainLoss(), m.testLoss(), accuracy, m.learningRate(), speed);
   }
 
   /** {@code 1h 02m}, {@code 3m 07s} or {@code 12s}. */

@@ -13,12 +13,19 @@ public final class TerminalProgress implements ProgressSink {
 
   private final PrintStream out;
   private final LongSupplier nanoClock;
+  private final boolean summaries;
   private long lastDraw = Long.MIN_VALUE;
   private int lastWidth;
 
   public TerminalProgress(PrintStream out, LongSupplier nanoClock) {
+    this(out, nanoClock, true);
+  }
+
+  /** With {@code summaries} false, an epoch's end only clears the bar (its line is printed elsewhere). */
+  public TerminalProgress(PrintStream out, LongSupplier nanoClock, boolean summaries) {
     this.out = out;
     this.nanoClock = nanoClock;
+    this.summaries = summaries;
   }
 
   @Override
@@ -52,7 +59,11 @@ public final class TerminalProgress implements ProgressSink {
   @Override
   public void epochFinished(int epochs, EpochMetrics metrics) {
     clear();
-    out.println(ProgressSink.summary(epochs, metrics));
+    if (summaries) {
+      out.println(ProgressSink.summary(epochs, metrics));
+    } else {
+      out.flush();
+    }
   }
 
   private void clear() {

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param outDir where the checkpoint goes after each epoch, or {@code null} for none
  * @param resumeFrom a checkpoint to continue from, or {@code null} to start afresh
  * @param progress where progress is shown
+ * @param report whether to write the report ({@code metrics.csv}, {@code loss.png}, {@code accuracy.png},
+ *     {@code confusion.png}) to {@code outDir} after each epoch, as {@code nabla train} does
  */
 public record TrainConfig(
     int epochs,
@@ -26,7 +28,8 @@ public record TrainConfig(
     long seed,
     Path outDir,
     Path resumeFrom,
-    ProgressSink progress) {
+    ProgressSink progress,
+    boolean report) {
 
   public TrainConfig {
     if (epochs < 1) {
@@ -41,6 +44,12 @@ public record TrainConfig(
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(optimizer, "optimizer");
     progress = progress == null ? ProgressSink.none() : progress;
+  }
+
+  /** A configuration without a report. */
+  public TrainConfig(int epochs, int batchSize, double learningRate, Schedule schedule, OptimizerSpec optimizer, long seed,
+      Path outDir, Path resumeFrom, ProgressSink progress) {
+    this(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress, false);
   }
 
   /** Epochs of {@link #recommended()}: with the settings below, the lesson's 784-20-10 network reaches 85–86%. */
@@ -67,38 +76,51 @@ public record TrainConfig(
   }
 
   public TrainConfig withEpochs(int value) {
-    return new TrainConfig(value, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress);
+    return new TrainConfig(value, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress, report);
   }
 
   public TrainConfig withBatchSize(int value) {
-    return new TrainConfig(epochs, value, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress);
+    return new TrainConfig(epochs, value, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress, report);
   }
 
   public TrainConfig withLearningRate(double value) {
-    return new TrainConfig(epochs, batchSize, value, schedule, optimizer, seed, outDir, resumeFrom, progress);
+    return new TrainConfig(epochs, batchSize, value, schedule, optimizer, seed, outDir, resumeFrom, progress, report);
   }
 
   public TrainConfig withSchedule(Schedule value) {
-    return new TrainConfig(epochs, batchSize, learningRate, value, optimizer, seed, outDir, resumeFrom, progress);
+    return new TrainConfig(epochs, batchSize, learningRate, value, optimizer, seed, outDir, resumeFrom, progress, report);
   }
 
   public TrainConfig withOptimizer(OptimizerSpec value) {
-    return new TrainConfig(epochs, batchSize, learningRate, schedule, value, seed, outDir, resumeFrom, progress);
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, value, seed, outDir, resumeFrom, progress, report);
   }
 
   public TrainConfig withSeed(long value) {
-    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, value, outDir, resumeFrom, progress);
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, value, outDir, resumeFrom, progress, report);
   }
 
   public TrainConfig withOutDir(Path value) {
-    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, value, resumeFrom, progress);
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, value, resumeFrom, progress, report);
   }
 
   public TrainConfig withResumeFrom(Path value) {
-    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, value, progress);
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, value, progress, report);
+  }
+
+  /**
+   * Shows what {@code nabla train} shows: a progress bar on standard error (plain lines every ten seconds when it is
+   * not a terminal) and each epoch's line on standard output.
+   */
+  public TrainConfig withConsoleProgress() {
+    return withProgress(ProgressSink.console());
+  }
+
+  /** With {@code true}, the report goes to {@link #outDir} after each epoch, as {@code nabla train} writes it. */
+  public TrainConfig withReport(boolean value) {
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress, value);
   }
 
   public TrainConfig withProgress(ProgressSink value) {
-    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, value);
+    return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, value, report);
   }
 }

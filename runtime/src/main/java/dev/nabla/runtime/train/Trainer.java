@@ -13,6 +13,10 @@ import dev.nabla.runtime.metrics.EpochMetrics;
 import dev.nabla.runtime.metrics.Evaluation;
 import dev.nabla.runtime.metrics.Evaluator;
 import dev.nabla.runtime.optim.Optimizer;
+import dev.nabla.runtime.report.MetricsCsv;
+import dev.nabla.runtime.report.ReportWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +40,25 @@ public final class Trainer {
   /** A minibatch loss this many times the run's first (or 1, if larger) means the run has diverged. */
   static final double EXPLOSION_FACTOR = 1000;
 
+  /** Test samples per evaluation batch (fewer when the model's buffers are smaller). */
+  public static final int EVALUATION_BATCH = 1000;
 
-  private static final int EVALUATION_BATCH = 1000;
+  /** Progress is reported at most this often (and at each epoch's end). */
+  static final long PROGRESS_MILLIS = 200;
+
+  static final BatchGather.Mode DEFAULT_GATHER = BatchGather.Mode.EPOCH;
 
   private final TrainConfig config;
+  private final BatchGather.Mode gather;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
 
   public Trainer(TrainConfig config) {
+    this(config, gatherMode());
+  }
+
+  Trainer(TrainConfig config, BatchGather.Mode gather) {
     this.config = config;
+    this.gather = gather;
   }
 
   /**
@@ -63,104 +78,169 @@ public final class Trainer {
   /**
    * Runs the configured epochs (or what is left of them after the checkpoint resumed from).
    *
+   * <p>The loop does per step only what costs O(1) besides the step itself: the minibatch is ready (see
+   * {@link BatchGather}), the loss is checked, and progress is reported at most every 200 ms.
+   * The parameters are scanned for NaN and infinity once per epoch, and at once when a loss is not finite.
+   *
    * @throws DivergenceException when the loss or a parameter becomes NaN or infinite; the last good checkpoint stays
    * @throws CheckpointException when the checkpoint to resume from is unusable, or a checkpoint cannot be written
+   * @throws java.io.UncheckedIOException when the report (asked for with {@link TrainConfig#withReport}) cannot be
+   *     written
    */
   public TrainingResult train(Trainable model, Dataset train, Dataset test, EpochListener listener)
       throws DivergenceException, CheckpointException {
     checkFits(model, train);
     checkFits(model, test);
+    if (config.report() && config.outDir() == null) {
+      throw new IllegalArgumentException("a report needs an output directory: give one with withOutDir");
+    }
     ProgressSink progress = config.progress();
     Optimizer optimizer = config.optimizer().create(model);
     Path checkpointPath = config.outDir() == null ? null : config.outDir().resolve(CheckpointFile.DEFAULT_NAME);
 
-    Position at = new Position(config.seed());
-    List<EpochMetrics> history = new ArrayList<>();
-    if (config.resumeFrom() != null) {
-      resume(model, optimizer, at, history);
-    }
-
     int batchSize = config.batchSize();
     int epochs = config.epochs();
     int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
-    Minibatch batch = Minibatch.forData(train, batchSize);
+    Position at = new Position(config.seed());
+    List<EpochMetrics> history = new ArrayList<>();
+    if (config.resumeFrom() != null) {
+      resume(model, optimizer, at, history, train.size());
+      if (at.epochsCompleted >= epochs) {
+        progress.message(nothingToDo(config.resumeFrom(), at.epochsCompleted, epochs));
+        return new TrainingResult(TrainingResult.Status.NOTHING_TO_DO, history, null, config.resumeFrom(),
+            at.globalStep);
+      }
+    }
+
     Evaluator evaluator = new Evaluator(model, test, EVALUATION_BATCH);
     int[] order = new int[train.size()];
     Evaluation lastEvaluation = null;
     Path lastCheckpoint = config.resumeFrom();
 
-    long runStart = System.nanoTime();
+    long trainNanosThisRun = 0;
     long samplesThisRun = 0;
     double firstLoss = Double.NaN;
     long samplesLeft = (long) Math.max(0, epochs - at.epochsCompleted) * train.size()
         - (long) at.stepInEpoch * batchSize;
-    for (int epoch = at.epochsCompleted; epoch < epochs; epoch++) {
-      long epochStart = System.nanoTime();
-      shuffle(order, at.seed, epoch);
-      progress.epochStarted(epoch + 1, epochs, stepsPerEpoch, train.size());
-      double rate = config.learningRate();
-      for (int step = at.stepInEpoch; step < stepsPerEpoch; step++) {
-        if (stopRequested.get()) {
-          return stop(model, optimizer, at, history, lastEvaluation, checkpointPath, lastCheckpoint);
-        }
-        int from = step * batchSize;
-        int n = Math.min(batchSize, train.size() - from);
-        batch.fill(train, order, from, n);
-        rate = config.schedule().rate(config.learningRate(), epoch, step, stepsPerEpoch, epochs);
-        double loss = optimizer.step(model, batch, (float) rate);
-        if (!Double.isFinite(loss)) {
-          throw diverged(epoch, step, stepsPerEpoch, rate, "the minibatch loss is " + loss, history, lastCheckpoint);
-        }
-        if (Double.isNaN(firstLoss)) {
-          firstLoss = loss;
-        } else if (loss > EXPLOSION_FACTOR * Math.max(firstLoss, 1)) {
-          // Finite but exploded: with dead ReLUs a huge rate can leave the loss large and finite for ever.
-          throw diverged(epoch, step, stepsPerEpoch, rate, String.format(Locale.ROOT,
-              "the minibatch loss is %.4g, over %d times the run's first (%.4g)", loss, (int) EXPLOSION_FACTOR, firstLoss),
-              history, lastCheckpoint);
-        }
-        if (model instanceof FloatTrainable floats) {
-          String bad = firstNonFinite(model.info(), floats.parameterArrays());
-          if (bad != null) {
-            throw diverged(epoch, step, stepsPerEpoch, rate, bad, history, lastCheckpoint);
+    try (BatchGather batches = BatchGather.create(gather, train, batchSize)) {
+      for (int epoch = at.epochsCompleted; epoch < epochs; epoch++) {
+        long epochStart = System.nanoTime();
+        shuffle(order, at.seed, epoch);
+        progress.epochStarted(epoch + 1, epochs, stepsPerEpoch, train.size());
+        batches.startEpoch(order, at.stepInEpoch);
+        long nextProgress = epochStart;
+        long samplesThisEpoch = 0;
+        double rate = config.learningRate();
+        for (int step = at.stepInEpoch; step < stepsPerEpoch; step++) {
+          if (stopRequested.get()) {
+            return stop(model, optimizer, at, history, lastEvaluation, checkpointPath, lastCheckpoint);
+          }
+          Minibatch batch = batches.batch(step);
+          int n = batch.size();
+          rate = config.schedule().rate(config.learningRate(), epoch, step, stepsPerEpoch, epochs);
+          double loss = optimizer.step(model, batch, (float) rate);
+          if (!Double.isFinite(loss)) {
+            String bad = firstNonFinite(model);
+            throw diverged(epoch, step, stepsPerEpoch, rate,
+                "the minibatch loss is " + loss + (bad == null ? "" : " and " + bad), history, lastCheckpoint);
+          }
+          if (Double.isNaN(firstLoss)) {
+            firstLoss = loss;
+          } else if (loss > EXPLOSION_FACTOR * Math.max(firstLoss, 1)) {
+            // Finite but exploded: with dead ReLUs a huge rate can leave the loss large and finite for ever.
+            throw diverged(epoch, step, stepsPerEpoch, rate, String.format(Locale.ROOT,
+                "the minibatch loss is %.4g, over %d times the run's first (%.4g)", loss, (int) EXPLOSION_FACTOR,
+                firstLoss), history, lastCheckpoint);
+          }
+          at.stepInEpoch = step + 1;
+          at.globalStep++;
+          at.epochLossSum += loss * n;
+          at.epochSamples += n;
+          samplesThisEpoch += n;
+          samplesLeft -= n;
+          long now = System.nanoTime();
+          if (now >= nextProgress || step + 1 == stepsPerEpoch) {
+            nextProgress = now + PROGRESS_MILLIS * 1_000_000L;
+            double perSecond = (samplesThisRun + samplesThisEpoch) / Math.max((trainNanosThisRun + now - epochStart) / 1e9, 1e-9);
+            progress.stepDone(epoch + 1, epochs, step + 1, stepsPerEpoch, at.epochLossSum / at.epochSamples, perSecond,
+                samplesLeft / perSecond);
           }
         }
-        at.stepInEpoch = step + 1;
-        at.globalStep++;
-        at.epochLossSum += loss * n;
-        at.epochSamples += n;
-        samplesThisRun += n;
-        samplesLeft -= n;
-        double seconds = (System.nanoTime() - runStart) / 1e9;
-        double perSecond = samplesThisRun / Math.max(seconds, 1e-9);
-        progress.stepDone(epoch + 1, epochs, step + 1, stepsPerEpoch, at.epochLossSum / at.epochSamples, perSecond,
-            samplesLeft / perSecond);
-      }
+        long trainNanos = System.nanoTime() - epochStart;
+        trainNanosThisRun += trainNanos;
+        samplesThisRun += samplesThisEpoch;
 
-      String bad = firstNonFinite(model);
-      if (bad != null) {
-        throw diverged(epoch, stepsPerEpoch - 1, stepsPerEpoch, rate, bad, history, lastCheckpoint);
+        String bad = firstNonFinite(model);
+        if (bad != null) {
+          throw diverged(epoch, stepsPerEpoch - 1, stepsPerEpoch, rate, bad, history, lastCheckpoint);
+        }
+        long evaluationStart = System.nanoTime();
+        lastEvaluation = evaluator.evaluate(model, test);
+        long evaluationNanos = System.nanoTime() - evaluationStart;
+        if (!Double.isFinite(lastEvaluation.loss())) {
+          throw diverged(epoch, stepsPerEpoch - 1, stepsPerEpoch, rate, "the test loss is " + lastEvaluation.loss(),
+              history, lastCheckpoint);
+        }
+        EpochMetrics metrics = new EpochMetrics(epoch + 1, at.epochLossSum / Math.max(1, at.epochSamples),
+            lastEvaluation.loss(), lastEvaluation.accuracy(), rate, (System.nanoTime() - epochStart) / 1e9,
+            trainNanos / 1e9, evaluationNanos / 1e9, samplesThisEpoch / Math.max(trainNanos / 1e9, 1e-9));
+        history.add(metrics);
+        at.epochsCompleted = epoch + 1;
+        at.stepInEpoch = 0;
+        at.epochLossSum = 0;
+        at.epochSamples = 0;
+        if (checkpointPath != null) {
+          CheckpointFile.save(checkpointPath, Checkpoint.of(model, at.toState(batchSize, optimizer, history)));
+          lastCheckpoint = checkpointPath;
+        }
+        if (config.report()) {
+          writeReport(history, lastEvaluation, test);
+        }
+        progress.epochFinished(epochs, metrics);
+        listener.epochFinished(metrics, lastEvaluation);
       }
-      lastEvaluation = evaluator.evaluate(model, test);
-      if (!Double.isFinite(lastEvaluation.loss())) {
-        throw diverged(epoch, stepsPerEpoch - 1, stepsPerEpoch, rate, "the test loss is " + lastEvaluation.loss(),
-            history, lastCheckpoint);
-      }
-      EpochMetrics metrics = new EpochMetrics(epoch + 1, at.epochLossSum / Math.max(1, at.epochSamples),
-          lastEvaluation.loss(), lastEvaluation.accuracy(), rate, (System.nanoTime() - epochStart) / 1e9);
-      history.add(metrics);
-      at.epochsCompleted = epoch + 1;
-      at.stepInEpoch = 0;
-      at.epochLossSum = 0;
-      at.epochSamples = 0;
-      if (checkpointPath != null) {
-        CheckpointFile.save(checkpointPath, Checkpoint.of(model, at.toState(batchSize, optimizer, history)));
-        lastCheckpoint = checkpointPath;
-      }
-      progress.epochFinished(epochs, metrics);
-      listener.epochFinished(metrics, lastEvaluation);
     }
     return new TrainingResult(TrainingResult.Status.COMPLETED, history, lastEvaluation, lastCheckpoint, at.globalStep);
+  }
+
+  /**
+   * What a resumed run that has nothing left to do says: the checkpoint has done {@code done} epochs and the run asks
+   * for {@code epochs} in all.
+   */
+  public static String nothingToDo(Path checkpoint, int done, int epochs) {
+    return String.format(Locale.ROOT, "nothing to do: %s has finished %d epoch%s and this run asks for %d in all;"
+        + " to train on, give more (e.g. --epochs %d)", checkpoint, done, done == 1 ? "" : "s", epochs, done + epochs);
+  }
+
+  /** How minibatches are gathered: {@code -Dnabla.gather=step|epoch|prefetch}, for measuring them against each other. */
+  static BatchGather.Mode gatherMode() {
+    String mode = System.getProperty("nabla.gather", DEFAULT_GATHER.name());
+    try {
+      return BatchGather.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return DEFAULT_GATHER;
+    }
+  }
+
+  /**
+   * The report after an epoch: {@code metrics.csv} of the whole history (the epochs of the run resumed from too) and
+   * the charts. After a stop request only the CSV: the request may come from a JVM that is shutting down (Ctrl-C),
+   * where drawing would start the AWT.
+   */
+  private void writeReport(List<EpochMetrics> history, Evaluation evaluation, Dataset test) {
+    try {
+      if (stopRequested.get()) {
+        MetricsCsv.write(config.outDir().resolve(ReportWriter.METRICS_CSV), history);
+        return;
+      }
+      ReportWriter.write(config.outDir(), history, evaluation, test.classNames());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the report to " + config.outDir() + ": " + e.getMessage(), e);
+    } catch (IllegalStateException shuttingDown) {
+      if (!stopRequested.get()) {
+        throw shuttingDown;
+      }
+    }
   }
 
   /** Where the run stands: what a checkpoint's training state records. */
@@ -182,7 +262,7 @@ public final class Trainer {
     }
   }
 
-  private void resume(Trainable model, Optimizer optimizer, Position at, List<EpochMetrics> history)
+  private void resume(Trainable model, Optimizer optimizer, Position at, List<EpochMetrics> history, int trainSize)
       throws CheckpointException {
     Path file = config.resumeFrom();
     Checkpoint checkpoint = CheckpointFile.load(file);
@@ -215,6 +295,36 @@ public final class Trainer {
     history.addAll(state.history());
     config.progress().message(String.format(Locale.ROOT, "resuming from %s: %d epoch(s) done%s", file,
         state.epochsCompleted(), state.stepInEpoch() > 0 ? ", " + state.stepInEpoch() + " step(s) into the next" : ""));
+    String change = scheduleChange(state, trainSize);
+    if (change != null) {
+      config.progress().message(change);
+    }
+  }
+
+  /**
+   * Whether this run's settings continue the checkpoint's learning-rate schedule: the rate they give the last step
+   * of the last completed epoch is the rate that step had. The schedule is a function of the run's total epochs, so
+   * with the same settings (and {@code --epochs}) a resumed run continues it exactly; a changed {@code --epochs},
+   * {@code --lr} or {@code --schedule} re-plans it over the new run, and this says so, with the rate it goes on at.
+   * Returns {@code null} when the schedule continues.
+   */
+  private String scheduleChange(TrainingState state, int trainSize) {
+    if (state.history().isEmpty() || state.epochsCompleted() >= config.epochs()) {
+      return null;
+    }
+    EpochMetrics last = state.history().get(state.history().size() - 1);
+    int stepsThen = (trainSize + state.batchSize() - 1) / state.batchSize();
+    double now = config.schedule().rate(config.learningRate(), last.epoch() - 1, stepsThen - 1, stepsThen, config.epochs());
+    if (Math.abs(now - last.learningRate()) <= 1e-9 * Math.abs(last.learningRate())) {
+      return null;
+    }
+    int steps = (trainSize + config.batchSize() - 1) / config.batchSize();
+    double next = config.schedule().rate(config.learningRate(), state.epochsCompleted(), state.stepInEpoch(), steps,
+        config.epochs());
+    return String.format(Locale.ROOT, "the learning rate is re-planned: epoch %d ended at lr %s, where this run's"
+        + " settings (lr %s, %s over %d epochs) have %s; training goes on at lr %s", last.epoch(),
+        number(last.learningRate()), number(config.learningRate()), config.schedule().describe(), config.epochs(),
+        number(now), number(next));
   }
 
   private TrainingResult stop(Trainable model, Optimizer optimizer, Position at, List<EpochMetrics> history,
@@ -276,7 +386,7 @@ public final class Trainer {
   }
 
   /** A fresh permutation of {@code 0..n-1} for the epoch, a function of the seed and the epoch only. */
-  static void shuffle(int[] order, long seed, int epoch) {
+  public static void shuffle(int[] order, long seed, int epoch) {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
@@ -289,19 +399,20 @@ public final class Trainer {
     }
   }
 
-  private static String firstNonFinite(ModelInfo info, float[][] parameters) {
-    for (int k = 0; k < parameters.length; k++) {
-      float[] values = parameters[k];
-      for (int i = 0; i < values.length; i++) {
-        if (!Float.isFinite(values[i])) {
-          return "parameter " + info.parameters().get(k).name() + " holds " + values[i] + " at index " + i;
+  /** The first NaN or infinity among the parameters, named, or {@code null}: a scan of every value. */
+  private static String firstNonFinite(Trainable model) {
+    if (model instanceof FloatTrainable floats) {
+      float[][] parameters = floats.parameterArrays();
+      for (int k = 0; k < parameters.length; k++) {
+        float[] values = parameters[k];
+        for (int i = 0; i < values.length; i++) {
+          if (!Float.isFinite(values[i])) {
+            return "parameter " + model.info().parameters().get(k).name() + " holds " + values[i] + " at index " + i;
+          }
         }
       }
+      return null;
     }
-    return null;
-  }
-
-  private static String firstNonFinite(Trainable model) {
     for (ModelInfo.Parameter parameter : model.info().parameters()) {
       double[] values = model.parameter(parameter.name());
       for (int i = 0; i < values.length; i++) {

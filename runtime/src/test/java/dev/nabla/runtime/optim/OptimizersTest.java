@@ -55,6 +55,29 @@ class OptimizersTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"momentum", "adam"})
+  void theLoopOverTheLiveArraysGivesTheNumbersOfTheRuleThroughCopies(String optimizer) {
+    Dataset data = TestData.linear(40, INPUTS, OUTPUTS, 3);
+    Minibatch batch = Minibatch.forData(data, 40);
+    batch.fillRange(data, 0, 40);
+    LeastSquaresModel live = new LeastSquaresModel(INPUTS, OUTPUTS, 40);
+    LeastSquaresModel copied = new LeastSquaresModel(INPUTS, OUTPUTS, 40);
+    live.initialize(4);
+    copied.initialize(4);
+    Trainable throughCopies = new DelegatingTrainable(copied);
+    Optimizer fast = OptimizerSpec.parse(optimizer).create(live);
+    Optimizer general = OptimizerSpec.parse(optimizer).create(throughCopies);
+
+    for (int i = 0; i < 50; i++) {
+      fast.step(live, batch, 0.01f);
+      general.step(throughCopies, batch, 0.01f);
+    }
+
+    assertArrayEquals(copied.parameterArrays()[0], live.parameterArrays()[0]);
+    assertArrayEquals(copied.parameterArrays()[1], live.parameterArrays()[1]);
+  }
+
+  @ParameterizedTest(name = "{0}")
   @MethodSource("optimizers")
   void aRestoredStateContinuesExactly(String optimizer, double lr, boolean throughCopies) {
     Dataset data = TestData.linear(40, INPUTS, OUTPUTS, 3);

@@ -52,6 +52,25 @@ class ProgressTest {
   }
 
   @Test
+  void anEpochLineGivesTheTrainingThroughputAndTheTimeOfTheTest() {
+    EpochMetrics measured = new EpochMetrics(3, 0.5, 0.6, 0.8123, 0.1, 1.5, 1.2, 0.25, 50_000);
+
+    assertEquals("epoch 3/5  train loss 0.5000  test loss 0.6000  accuracy 81.23%  lr 0.1000  50,000 samples/s  1.5s"
+        + " (train 1.20s, test 0.25s)", ProgressSink.summary(5, measured));
+  }
+
+  @Test
+  void theConsoleSinkPrintsEpochLinesWhereItIsTold() {
+    java.io.StringWriter lines = new java.io.StringWriter();
+    ProgressSink console = ProgressSink.console(new java.io.PrintWriter(lines));
+
+    console.epochFinished(2, new EpochMetrics(1, 0.5, 0.6, 0.8, 0.1, 1));
+
+    assertEquals("epoch 1/2  train loss 0.5000  test loss 0.6000  accuracy 80.00%  lr 0.1000  1.0s" + System.lineSeparator(),
+        lines.toString());
+  }
+
+  @Test
   void durationsReadLikeAClock() {
     assertEquals("12s", ProgressSink.duration(12.4));
     assertEquals("3m 07s", ProgressSink.duration(187));

@@ -24,6 +24,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TrainerTest {
@@ -49,6 +50,16 @@ class TrainerTest {
     return history.stream()
         .map(m -> List.of((double) m.epoch(), m.trainLoss(), m.testLoss(), m.testAccuracy(), m.learningRate()))
         .toList();
+  }
+
+  /** A sink that keeps the notes the trainer writes. */
+  private static ProgressSink recorder(List<String> messages) {
+    return new ProgressSink() {
+      @Override
+      public void message(String text) {
+        messages.add(text);
+      }
+    };
   }
 
   private static void assertSameParameters(MlpModel expected, MlpModel actual) {
@@ -120,21 +131,19 @@ class TrainerTest {
     Path out = dir.resolve("run");
     List<String> messages = new ArrayList<>();
     Trainer[] trainer = new Trainer[1];
-    ProgressSink stopInEpoch2 = new ProgressSink() {
-      @Override
-      public void stepDone(int epoch, int epochs, int step, int steps, double loss, double perSecond, double eta) {
-        if (epoch == 2 && step == 7) {
-          trainer[0].requestStop(); // as a SIGINT handler would, from another thread
-        }
-      }
+    DelegatingTrainable stopInEpoch2 = new DelegatingTrainable(newModel()) {
+      private int steps;
 
       @Override
-      public void message(String text) {
-        messages.add(text);
+      public double computeGradients(float[] x, int[] labels, int n) { // momentum's step
+        if (++steps == 19 + 7) {
+          trainer[0].requestStop(); // as a SIGINT handler would, from another thread, during step 7 of epoch 2
+        }
+        return super.computeGradients(x, labels, n);
       }
     };
-    trainer[0] = new Trainer(config.withOutDir(out).withProgress(stopInEpoch2));
-    TrainingResult stopped = trainer[0].train(newModel(), TRAIN, TEST);
+    trainer[0] = new Trainer(config.withOutDir(out).withProgress(recorder(messages)));
+    TrainingResult stopped = trainer[0].train(stopInEpoch2, TRAIN, TEST);
 
     assertEquals(TrainingResult.Status.STOPPED, stopped.status());
     assertEquals(1, stopped.history().size());
@@ -216,8 +225,83 @@ class TrainerTest {
 
     DivergenceException e = assertThrows(DivergenceException.class, () -> new Trainer(config).train(poisoned, data, data));
 
-    assertEquals("training diverged in epoch 2 at step 2 of 4: parameter W holds Infinity at index 0. Lower the"
+    // Step 6 (epoch 2, step 2) leaves the infinity; the loss of the next step is not finite (and its update has made
+    // the infinity a NaN), and the parameters are then scanned at once.
+    assertEquals("training diverged in epoch 2 at step 3 of 4: the minibatch loss is Infinity and parameter W holds NaN"
+        + " at index 0. Lower the learning rate (now 0.01), e.g. --lr 0.001. No checkpoint was written before it.",
+        e.getMessage());
+  }
+
+  @Test
+  void aParameterGoneBadWhileTheLossLooksFineIsCaughtAtTheEndOfTheEpoch() {
+    Dataset data = TestData.linear(64, 4, 2, 1);
+    LeastSquaresModel poisoned = new LeastSquaresModel(4, 2, 16) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, float[] targets, int n, float lr) {
+        double loss = super.trainStep(x, targets, n, lr);
+        if (++steps == 8) {
+          // the last step of epoch 2 (4 steps an epoch) leaves a NaN whose loss nobody computes: only the scan of the
+          // parameters, once an epoch, sees it
+          parameterArrays()[1][1] = Float.NaN;
+        }
+        return loss;
+      }
+    };
+    poisoned.initialize(1);
+    TrainConfig config = TrainConfig.defaults().withEpochs(5).withBatchSize(16).withLearningRate(0.01);
+
+    DivergenceException e = assertThrows(DivergenceException.class, () -> new Trainer(config).train(poisoned, data, data));
+
+    assertEquals("training diverged in epoch 2 at step 4 of 4: parameter b holds NaN at index 1. Lower the"
         + " learning rate (now 0.01), e.g. --lr 0.001. No checkpoint was written before it.", e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(BatchGather.Mode.class)
+  void everyWayOfGatheringTrainsOnTheSameBatches(BatchGather.Mode mode) throws Exception {
+    TrainConfig config = config().withOptimizer(OptimizerSpec.momentum()).withBatchSize(7); // 300 = 42 × 7 + 6
+    MlpModel reference = newModel();
+    MlpModel model = newModel();
+
+    TrainingResult expected = new Trainer(config, BatchGather.Mode.STEP).train(reference, TRAIN, TEST);
+    TrainingResult actual = new Trainer(config, mode).train(model, TRAIN, TEST);
+
+    assertEquals(numbers(expected.history()), numbers(actual.history()));
+    assertSameParameters(reference, model);
+  }
+
+  @Test
+  void eachEpochReportsItsTrainingThroughputWithTheTestTimedApart() throws Exception {
+    TrainingResult result = new Trainer(config()).train(newModel(), TRAIN, TEST);
+
+    for (EpochMetrics m : result.history()) {
+      assertTrue(m.trainSeconds() > 0 && m.evaluationSeconds() > 0, m.toString());
+      assertTrue(m.trainSeconds() + m.evaluationSeconds() <= m.seconds(), m.toString());
+      assertEquals(300 / m.trainSeconds(), m.samplesPerSecond(), 1e-6 * m.samplesPerSecond(), m.toString());
+    }
+  }
+
+  @Test
+  void progressIsReportedAFewTimesASecondAndAtTheEndOfEachEpoch() throws Exception {
+    List<int[]> reported = new ArrayList<>();
+    ProgressSink sink = new ProgressSink() {
+      @Override
+      public void stepDone(int epoch, int epochs, int step, int steps, double loss, double perSecond, double eta) {
+        reported.add(new int[] {epoch, step});
+      }
+    };
+    long start = System.nanoTime();
+    new Trainer(config().withBatchSize(1).withProgress(sink)).train(newModel(), TRAIN, TEST);
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    // 900 steps: the first and the last of each epoch, and one every 200 ms between.
+    assertTrue(reported.size() <= 3 * 2 + seconds / 0.2 + 1, reported.size() + " reports in " + seconds + " s");
+    for (int epoch = 1; epoch <= 3; epoch++) {
+      int e = epoch;
+      assertTrue(reported.stream().anyMatch(r -> r[0] == e && r[1] == 300), "the last step of epoch " + e);
+    }
   }
 
   @Test
@@ -257,6 +341,125 @@ class TrainerTest {
     IllegalArgumentException inputs = assertThrows(IllegalArgumentException.class,
         () -> new Trainer(config()).train(newModel(), wide, TEST));
     assertEquals("train set has 13 inputs per sample, TestMlp takes 12", inputs.getMessage());
+  }
+
+  @Test
+  void askedForTheReportTheTrainerWritesWhatTheCliWrites() throws Exception {
+    Path out = dir.resolve("report");
+    new Trainer(config().withOutDir(out).withReport(true)).train(newModel(), TRAIN, TEST);
+
+    List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+    assertEquals("epoch,train_loss,test_loss,test_accuracy,lr,seconds,train_seconds,eval_seconds,samples_per_second", csv.get(0));
+    assertEquals(1 + 3, csv.size(), String.join("\n", csv));
+    for (String chart : List.of("loss.png", "accuracy.png", "confusion.png")) {
+      assertTrue(Files.size(out.resolve(chart)) > 0, chart);
+    }
+    IllegalArgumentException nowhere = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(config().withReport(true)).train(newModel(), TRAIN, TEST));
+    assertEquals("a report needs an output directory: give one with withOutDir", nowhere.getMessage());
+  }
+
+  @Test
+  void afterAStopRequestTheReportIsTheCsvAlone() throws Exception {
+    Path out = dir.resolve("run");
+    Trainer[] trainer = new Trainer[1];
+    DelegatingTrainable stopInTheLastStep = new DelegatingTrainable(newModel()) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, int[] labels, int n, float lr) {
+        if (++steps == 19) {
+          trainer[0].requestStop(); // during the last step of epoch 1: the epoch ends, then the run stops
+        }
+        return super.trainStep(x, labels, n, lr);
+      }
+    };
+    trainer[0] = new Trainer(config().withOutDir(out).withReport(true));
+
+    TrainingResult result = trainer[0].train(stopInTheLastStep, TRAIN, TEST);
+
+    assertEquals(TrainingResult.Status.STOPPED, result.status());
+    assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+    assertTrue(!Files.exists(out.resolve("loss.png")), "no charts drawn by a JVM that may be shutting down");
+  }
+
+  @Test
+  void aResumedRunsReportHoldsTheWholeHistory() throws Exception {
+    Path out = dir.resolve("run");
+    TrainConfig config = config().withEpochs(2).withOutDir(out).withReport(true);
+    new Trainer(config).train(newModel(), TRAIN, TEST);
+    List<String> before = Files.readAllLines(out.resolve("metrics.csv"));
+
+    new Trainer(config.withEpochs(4).withResumeFrom(out.resolve(CheckpointFile.DEFAULT_NAME))).train(newModel(), TRAIN, TEST);
+
+    List<String> after = Files.readAllLines(out.resolve("metrics.csv"));
+    assertEquals(1 + 4, after.size(), String.join("\n", after));
+    for (int row = 1; row <= 2; row++) {
+      // the epochs before the resume keep their numbers; their timings come back empty (checkpoints keep no timings)
+      String kept = before.get(row).substring(0, before.get(row).lastIndexOf(',', before.get(row).lastIndexOf(',',
+          before.get(row).lastIndexOf(',') - 1) - 1));
+      assertTrue(after.get(row).startsWith(kept), after.get(row) + " continues " + before.get(row));
+    }
+    assertTrue(after.get(3).startsWith("3,") && after.get(4).startsWith("4,"), String.join("\n", after));
+  }
+
+  @Test
+  void resumingAFinishedRunHasNothingToDoAndTouchesNothing() throws Exception {
+    Path out = dir.resolve("run");
+    new Trainer(config().withOutDir(out).withReport(true)).train(newModel(), TRAIN, TEST);
+    Path checkpoint = out.resolve(CheckpointFile.DEFAULT_NAME);
+    byte[] saved = Files.readAllBytes(checkpoint);
+    byte[] csv = Files.readAllBytes(out.resolve("metrics.csv"));
+    List<String> messages = new ArrayList<>();
+
+    TrainingResult result = new Trainer(config().withOutDir(out).withReport(true).withResumeFrom(checkpoint)
+        .withProgress(recorder(messages))).train(newModel(), TRAIN, TEST);
+
+    assertEquals(TrainingResult.Status.NOTHING_TO_DO, result.status());
+    assertEquals(3, result.history().size());
+    assertEquals(3 * 19, result.steps());
+    assertEquals("nothing to do: " + checkpoint + " has finished 3 epochs and this run asks for 3 in all; to train on,"
+        + " give more (e.g. --epochs 6)", messages.get(messages.size() - 1));
+    assertArrayEquals(saved, Files.readAllBytes(checkpoint));
+    assertArrayEquals(csv, Files.readAllBytes(out.resolve("metrics.csv")));
+  }
+
+  @Test
+  void theScheduleContinuesWhereItWasAndAChangedEpochCountIsSaidToReplanIt() throws Exception {
+    TrainConfig cosine = config().withEpochs(4).withSchedule(Schedule.parse("cosine"));
+    Path out = dir.resolve("run");
+    // Stopped after 2 of 4 epochs (as Ctrl-C would leave it), then resumed with the same settings: no note, and the
+    // rates of epochs 3 and 4 are the uninterrupted run's.
+    TrainingResult straight = new Trainer(cosine).train(newModel(), TRAIN, TEST);
+    MlpModel model = newModel();
+    Trainer[] first = new Trainer[1];
+    first[0] = new Trainer(cosine.withOutDir(out));
+    DelegatingTrainable stopAfterTwoEpochs = new DelegatingTrainable(model) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, int[] labels, int n, float lr) {
+        if (++steps == 2 * 19) {
+          first[0].requestStop();
+        }
+        return super.trainStep(x, labels, n, lr);
+      }
+    };
+    first[0].train(stopAfterTwoEpochs, TRAIN, TEST);
+    Path checkpoint = out.resolve(CheckpointFile.DEFAULT_NAME);
+    List<String> same = new ArrayList<>();
+    TrainingResult resumed = new Trainer(cosine.withResumeFrom(checkpoint).withProgress(recorder(same)))
+        .train(newModel(), TRAIN, TEST);
+    assertEquals(numbers(straight.history()), numbers(resumed.history()));
+    assertEquals(1, same.size(), same.toString()); // "resuming from ...", and nothing about the schedule
+
+    // With --epochs 8 instead, the cosine is re-planned over 8 epochs, and the trainer says so.
+    List<String> longer = new ArrayList<>();
+    new Trainer(cosine.withEpochs(8).withResumeFrom(checkpoint).withProgress(recorder(longer))).train(newModel(), TRAIN, TEST);
+    assertEquals(2, longer.size(), longer.toString());
+    // epoch 2's last step is step 37 of 76 on a cosine over 4 epochs (0.1 · ½(1 + cos(π 37/75))), step 37 of 152 over 8
+    assertEquals("the learning rate is re-planned: epoch 2 ended at lr 0.05105, where this run's settings (lr 0.1,"
+        + " cosine:0.0 over 8 epochs) have 0.0859; training goes on at lr 0.08517", longer.get(1));
   }
 
   @Test

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""PyTorch's own training loop, as its tutorials write it, beside bench/run-e2e's nabla figures: every epoch a fresh
+permutation, each step gathers its minibatch with x[perm[i:i+b]], then zero_grad, forward, NLL loss, backward, SGD step
+and loss.item() (a running loss, and the check that it is finite, as nabla's trainer does); the epoch's samples over its
+time. Evaluation: the 10,000 test images under no_grad in batches of 1000 (loss and argmax), as a test loop does.
+
+Synthetic data of Fashion-MNIST's shape (60,000 + 10,000 images of 784 values in [0, 1), ten classes), like nabla's side.
+Run as bench/run-e2e does: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/pytorch_e2e.py [--epochs 3] CASE...
+with CASE as 784-20-10:relu:64. Prints one JSON object per case."""
+import argparse
+import json
+import math
+import os
+import statistics
+import time
+
+import torch
+
+TRAIN = 60_000
+TEST = 10_000
+EVALUATION_BATCH = 1000
+
+
+def mlp(widths, activation):
+    layers = []
+    for i in range(1, len(widths)):
+        layers.append(torch.nn.Linear(widths[i - 1], widths[i]))
+        if i < len(widths) - 1:
+            layers.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}[activation]())
+    layers.append(torch.nn.LogSoftmax(dim=1))
+    return torch.nn.Sequential(*layers)
+
+
+def run(layers, activation, batch, epochs):
+    widths = [int(w) for w in layers.split("-")]
+    torch.manual_seed(0)
+    x = torch.rand(TRAIN, widths[0])
+    y = torch.randint(0, widths[-1], (TRAIN,))
+    x_test = torch.rand(TEST, widths[0])
+    y_test = torch.randint(0, widths[-1], (TEST,))
+    model = mlp(widths, activation)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.NLLLoss()
+
+    rates = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        perm = torch.randperm(TRAIN)
+        running = 0.0
+        for i in range(0, TRAIN, batch):
+            index = perm[i:i + batch]
+            xb, yb = x[index], y[index]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            value = loss.item()
+            if not math.isfinite(value):
+                raise SystemExit(f"diverged: loss {value}")
+            running += value * len(index)
+        rates.append(TRAIN / (time.perf_counter() - start))
+
+    evaluations, forwards = [], []
+    model.eval()
+    with torch.no_grad():
+        for _ in range(6):
+            start = time.perf_counter()
+            total, right = 0.0, 0
+            for i in range(0, TEST, EVALUATION_BATCH):
+                out = model(x_test[i:i + EVALUATION_BATCH])
+                total += loss_fn(out, y_test[i:i + EVALUATION_BATCH]).item() * EVALUATION_BATCH
+                right += (out.argmax(1) == y_test[i:i + EVALUATION_BATCH]).sum().item()
+            evaluations.append(TEST / (time.perf_counter() - start))
+            start = time.perf_counter()
+            for i in range(0, TEST, EVALUATION_BATCH):
+                model(x_test[i:i + EVALUATION_BATCH])
+            forwards.append(TEST / (time.perf_counter() - start))
+    return {"network": f"{layers} {activation}", "batch": batch, "train": round(statistics.median(rates[1:] or rates)),
+            "train_epochs": [round(r) for r in rates], "evaluation": round(statistics.median(evaluations[1:])),
+            "forward": round(statistics.median(forwards[1:]))}
+
+
+def blas():
+    try:
+        return os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")
+    except OSError:
+        return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per case; the first is the warm-up")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("cases", nargs="*", default=["784-20-10:relu:64", "784-20-10:relu:1024",
+                                                     "784-256-128-10:tanh:64", "784-256-128-10:tanh:1024"])
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""), "blas": blas()}), flush=True)
+    for case in args.cases:
+        layers, activation, batch = case.split(":")
+        print(json.dumps(run(layers, activation, int(batch), args.epochs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
