@@ -47,7 +47,13 @@ final class Identifiers {
     return out.toString();
   }
 
-  /** The model's class name, which must be a plain Java identifier: a name that could not be one is refused. */
+  /** Identifiers Java 17 allows for variables but not for types (JLS §3.8, TypeIdentifier). */
+  static final java.util.Set<String> RESTRICTED = java.util.Set.of("record", "var", "yield", "sealed", "permits");
+
+  /**
+   * The model's class name, which must be a plain Java identifier: a name that could not be one is refused,
+   * a restricted identifier gets a trailing {@code _}.
+   */
   static String checkClassName(String name) {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("the model has no name: add a line such as 'model FashionMlp'");
@@ -61,10 +67,8 @@ final class Identifiers {
     if (SourceVersion.isKeyword(name, SourceVersion.RELEASE_17) || name.equals("_")) {
       throw new IllegalArgumentException("model name '" + name + "' is a Java keyword and cannot name a class");
     }
-    if (JavaWriter.TYPES_USED.contains(name)) {
-      throw new IllegalArgumentException("model name '" + name + "' is a type the generated class uses; choose another name");
-    }
-    return name;
+    // A restricted identifier (record, var, yield, sealed, permits) names no type: the class takes a _ after it.
+    return RESTRICTED.contains(name) ? name + "_" : name;
   }
 
   /** A package name is dot-separated Java identifiers, none a keyword; {@code ""} is the default package. */

@@ -51,27 +51,24 @@ import javax.lang.model.element.Modifier;
  */
 public final class JavaWriter {
 
-  /** Simple names of the types generated code refers to; a model may not take one. */
+  /**
+   * Simple names the generated code reads without qualification: the types it refers to, whose names a
+   * field must not shadow. The model's class may take any of them; JavaPoet and {@link Expressions}
+   * then qualify the type.
+   */
   static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
-      "List", "String", "Override", "IllegalArgumentException", "Float", "Double", "Integer", "Object", "System",
-      "FloatTrainable", "Trainable", "Model", "Parameter", "Precision", "Labels", "Test", "Assertions", "Thread", "LockSupport",
-      "WeakReference", "Runtime", "Throwable", "IllegalStateException", "FloatVector", "DoubleVector", "VectorSpecies",
-      "VectorOperators");
+      "List", "String", "Override", "Float", "Double", "Integer", "Object", "FloatNetwork", "DoubleNetwork", "Parameter",
+      "Precision", "Labels", "Test", "Assertions");
 
-  /** Names the generated methods use for their own parameters and locals. */
-  private static final List<String> RESERVED = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "lr", "result",
-      "seed", "random", "name", "values", "sum", "max", "a", "d", "e", "v", "p", "t", "label", "invN", "logSum",
-      "meanLoss", "total", "copy", "maxBatch", "bound", "SPEC_HASH", "INFO", "DEFAULT_MAX_BATCH", "parameterArrays",
-      "gradientArrays", "this", "length", "blockStart", "blockSize", "tile", "tileEnd", "col", "row", "wRow", "gRow", "lo", "hi",
-      "lanes", "lane", "count", "split", "owner", "threads", "spins", "seen", "waiter", "failure", "job", "MIN_LANE_BATCH",
-      "laneThread", "laneOwner", "laneRequested", "laneCompleted", "laneSleeping", "laneWaiter", "laneFailure", "laneJob",
-      "laneX", "laneLabels", "laneTargets", "laneResult", "laneLo", "laneHi", "laneN", "chunk", "sums", "panelStart",
-      "kEnd", "rowsStart", "rowsEnd", "laneIndex", "laneRate", "share", "shares", "step", "end");
+  /** The locals and parameters the generated methods declare: a field named like one would be shadowed by it. */
+  private static final List<String> LOCALS = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "result",
+      "seed", "random", "sum", "max", "a", "d", "p", "t", "invN", "logSum", "maxBatch", "threads", "owner", "parameter",
+      "lo", "hi", "SPEC_HASH", "INFO", "DEFAULT_MAX_BATCH");
 
   private static final ClassName MODEL_INFO = ClassName.get("dev.nabla.runtime", "ModelInfo");
   private static final ClassName INITIALIZERS = ClassName.get("dev.nabla.runtime", "Initializers");
-  private static final ClassName TRAINABLE = ClassName.get("dev.nabla.runtime", "Trainable");
-  private static final ClassName FLOAT_TRAINABLE = ClassName.get("dev.nabla.runtime", "FloatTrainable");
+  private static final ClassName FLOAT_NETWORK = ClassName.get("dev.nabla.runtime", "FloatNetwork");
+  private static final ClassName DOUBLE_NETWORK = ClassName.get("dev.nabla.runtime", "DoubleNetwork");
   private static final ClassName SPLITTABLE_RANDOM = ClassName.get("java.util", "SplittableRandom");
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName LIST = ClassName.get("java.util", "List");
@@ -94,16 +91,16 @@ public final class JavaWriter {
   private final int inputSize;
   /** Whether a pass reads the labels as one-hot rows, which the forward pass then fills. */
   private final boolean oneHot;
-  /** The batch-level kernels of the layer products and their weight gradients, and the scratch they need. */
-  private final Kernels kernels = new Kernels();
   /**
    * The most arrays a generated class declares: each is a field initialized in the constructor, and
    * about 6,000 of them fill the constructor's 64 KiB (measured: 6,004 compile, 9,004 do not).
    */
   static final int MAX_STORED_VALUES = 5_000;
 
-  /** The lanes a large batch is split into, and the threads that run them. */
-  private final Lanes lanes = new Lanes();
+  /** In a double model, the field holding the inputs widened to double, which its passes read instead of {@code x}. */
+  private final String inputs;
+  /** Whether any pass reads the inputs. */
+  private boolean readsInputs;
 
   private JavaWriter(Network network, Gradients gradients, CodegenOptions options) {
     this.network = network;
@@ -126,7 +123,7 @@ public final class JavaWriter {
               + " constructor to 64 KiB of code and a class to 65,535 constants); split the network into smaller specs",
           network.name(), stored, MAX_STORED_VALUES));
     }
-    this.ex = new Expressions(options.precision());
+    this.ex = new Expressions(options.precision(), className);
     this.label = network.label().orElse(null);
     this.target = network.target().orElse(null);
     this.adjointOwners = plan.adjointOwners();
@@ -136,7 +133,7 @@ public final class JavaWriter {
       offset = Math.addExact(offset, size(input));
     }
     this.inputSize = offset;
-    for (String reserved : RESERVED) {
+    for (String reserved : LOCALS) {
       names.newName(reserved, "reserved:" + reserved);
       taken.add(reserved);
     }
@@ -152,6 +149,7 @@ public final class JavaWriter {
     for (Node parameter : network.parameters()) {
       gradientArrays.put(parameter, allocate("d" + arrays.get(parameter)));
     }
+    this.inputs = options.precision() == Precision.DOUBLE ? allocate("inputs") : "x";
     this.oneHot = label != null && readsOneHot();
     if (oneHot) {
       arrays.put(label, allocate(lowerFirst(Network.leafName(label))));
@@ -415,7 +413,7 @@ public final class JavaWriter {
       switch (leaf.kind()) {
         case INPUT -> {
           body.readsX = true;
-          return widened("x[" + Expressions.index(Expressions.times(b, inputSize), offsetOf(node), index) + "]");
+          return Expressions.atom(inputArray() + "[" + Expressions.index(Expressions.times(b, inputSize), offsetOf(node), index) + "]");
         }
         case TARGET -> {
           body.readsTargets = true;
@@ -445,6 +443,12 @@ public final class JavaWriter {
       case INLINE, GRADIENT -> compute(body, node, b, index);
       default -> throw new IllegalStateException("no element access for " + node);
     };
+  }
+
+  /** The array the passes read the inputs from: {@code x}, or in a double model its widened copy. */
+  private String inputArray() {
+    readsInputs = true;
+    return inputs;
   }
 
   private String offsetOf(Node input) {
@@ -503,7 +507,7 @@ public final class JavaWriter {
         case EXP -> ex.math("exp", x);
         case LOG -> ex.math("log", x);
         case SOFTPLUS -> ex.add(ex.exact("max", x, zero),
-            ex.math("log1p", Expressions.atom("Math.exp(-Math.abs(" + x.code() + "))")));
+            ex.math("log1p", Expressions.atom(ex.mathType() + ".exp(-" + ex.mathType() + ".abs(" + x.code() + "))")));
         case STEP -> ex.conditional(x.at(Expressions.ADDITIVE) + " >= 0", one, zero);
       };
     }
@@ -538,30 +542,11 @@ public final class JavaWriter {
     return (b, index) -> array + "[" + Expressions.index(perSample ? Expressions.times(b, size) : null, index) + "]";
   }
 
-  /** The activation the kernels may apply in the loop that adds the bias, and whether they did. */
-  private Node fusableActivation;
-  private boolean activationFused;
-
-  /** Emits {@code nodes} in order; an activation right after its layer's product goes into that product's loop. */
+  /** Emits {@code nodes} in order. */
   private void emitAll(Body body, List<Node> nodes) {
-    for (int k = 0; k < nodes.size(); k++) {
-      Node node = nodes.get(k);
-      Node next = k + 1 < nodes.size() ? nodes.get(k + 1) : null;
-      fusableActivation = next != null && isActivationOf(next, node) ? next : null;
-      activationFused = false;
+    for (Node node : nodes) {
       emit(body, node);
-      if (activationFused) {
-        k++;
-      }
     }
-    fusableActivation = null;
-  }
-
-  /** Whether {@code y} is an elementwise function of the layer output {@code z} alone, stored per sample like it. */
-  private boolean isActivationOf(Node y, Node z) {
-    return y.op() instanceof Unary && y.input(0) == z && plan.storage(y) == Storage.ARRAY && plan.storage(z) == Storage.ARRAY
-        && plan.perSample(y) && plan.perSample(z) && size(y) == size(z)
-        && plan.gradientOf.getOrDefault(y, List.of()).isEmpty() && plan.gradientOf.getOrDefault(z, List.of()).isEmpty();
   }
 
   private void emit(Body body, Node node) {
@@ -576,8 +561,10 @@ public final class JavaWriter {
     Node fused = plan.fusedProduct.get(node);
     if (fused != null) {
       Node bias = node.input(0) == fused ? node.input(1) : node.input(0);
-      matmul(body, fused, bias, arrayTarget(node), false, plan.perSample(node));
-    } else if (op == Structural.MATMUL && kernels.transposedProduct(body, node)) {
+      if (!denseCall(body, node, fused, bias)) {
+        matmul(body, fused, bias, arrayTarget(node), false, plan.perSample(node));
+      }
+    } else if (op == Structural.MATMUL && (denseCall(body, node, node, null) || transposedCall(body, node))) {
       // written by the kernel
     } else if (op == Structural.MATMUL) {
       matmul(body, node, null, arrayTarget(node), false, plan.perSample(node));
@@ -630,9 +617,6 @@ public final class JavaWriter {
    * columns of a transposed A.
    */
   private void matmul(Body body, Node product, Node init, Target target, boolean accumulate, boolean perSample) {
-    if (kernels.blockedProduct(body, product, init, target, accumulate, perSample)) {
-      return;
-    }
     Node a = product.input(0);
     Node bNode = product.input(1);
     int m = rows(a);
@@ -721,7 +705,7 @@ public final class JavaWriter {
     body.statement(type + " max = " + ex.literal(Double.NEGATIVE_INFINITY).code());
     boolean l1 = body.loop("i", size(node));
     body.statement(o + " = " + elem(body, node.input(0), b, i).code());
-    body.statement("max = Math.max(max, " + o + ")");
+    body.statement("max = " + ex.exact("max", Expressions.atom("max"), Expressions.atom(o)).code());
     body.end(l1);
     body.statement(type + " sum = " + ex.literal(0).code());
     boolean l2 = body.loop("i", size(node));
@@ -769,7 +753,7 @@ public final class JavaWriter {
       case CROSS_ENTROPY -> {
         body.statement(type + " max = " + ex.literal(Double.NEGATIVE_INFINITY).code());
         boolean l1 = body.loop("i", size);
-        body.statement("max = Math.max(max, " + elem(body, prediction, b, i).code() + ")");
+        body.statement("max = " + ex.exact("max", Expressions.atom("max"), elem(body, prediction, b, i)).code());
         body.end(l1);
         body.statement(type + " sum = " + ex.literal(0).code());
         boolean l2 = body.loop("i", size);
@@ -830,7 +814,7 @@ public final class JavaWriter {
         + position(parameter));
     boolean perSample = plan.perSample(node);
     if (plan.storage(node) == Storage.GRADIENT && node.is(Structural.MATMUL)) {
-      if (kernels.outerProductGradient(body, node, parameter)) {
+      if (weightGradientCall(body, node, parameter)) {
         return;
       }
       matmul(body, node, null, target, true, perSample);
@@ -972,9 +956,14 @@ public final class JavaWriter {
 
   private JavaFile writeModel() {
     boolean isFloat = options.precision() == Precision.FLOAT;
+    ClassName self = ClassName.get(options.packageName(), className);
+    // The passes first: the fields a class declares depend on what its passes read.
+    MethodSpec predict = predict();
+    MethodSpec backward = pass("backward", plan.backwardNodes, false);
+    MethodSpec forward = pass("forward", plan.forwardNodes, true);
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .addSuperinterface(isFloat ? FLOAT_TRAINABLE : TRAINABLE)
+        .superclass(isFloat ? FLOAT_NETWORK : DOUBLE_NETWORK)
         .addJavadoc(classJavadoc());
     type.addField(FieldSpec.builder(String.class, "SPEC_HASH", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("SHA-256 of the spec's canonical text.\n")
@@ -983,18 +972,22 @@ public final class JavaWriter {
         .initializer("$L", DEFAULT_MAX_BATCH).build());
     type.addField(FieldSpec.builder(MODEL_INFO, "INFO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(modelInfo()).build());
-    type.addField(int.class, "maxBatch", Modifier.PRIVATE, Modifier.FINAL);
-    for (Node parameter : network.parameters()) {
-      type.addField(FieldSpec.builder(arrayType(), arrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL).build());
+    for (int p = 0; p < network.parameters().size(); p++) {
+      Node parameter = network.parameters().get(p);
+      type.addField(FieldSpec.builder(arrayType(), arrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("$L\n", Identifiers.javadoc(Network.leafName(parameter) + "[" + dimensions(parameter).replace(" * ", ", ")
+              + "]" + position(parameter), false))
+          .initializer("parameter($L)", p).build());
     }
-    for (Node parameter : network.parameters()) {
+    for (int p = 0; p < network.parameters().size(); p++) {
+      Node parameter = network.parameters().get(p);
       type.addField(FieldSpec.builder(arrayType(), gradientArrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("new $T[$L]", scalarType(), dimensions(parameter)).build());
+          .addJavadoc("$L\n", Identifiers.javadoc("∂C/∂" + Network.leafName(parameter) + ", this lane's", false))
+          .initializer("gradient($L)", p).build());
     }
-    if (isFloat) {
-      type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType()), "parameterArrays", Modifier.PRIVATE, Modifier.FINAL).build());
-      type.addField(FieldSpec.builder(ArrayTypeName.of(arrayType()), "gradientArrays", Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("{$L}", String.join(", ", network.parameters().stream().map(gradientArrays::get).toList())).build());
+    if (!isFloat && readsInputs) {
+      type.addField(FieldSpec.builder(arrayType(), inputs, Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("The batch's inputs in double\n").initializer("inputs()").build());
     }
     List<Node> perSample = new ArrayList<>();
     if (oneHot) {
@@ -1014,40 +1007,50 @@ public final class JavaWriter {
       field.addJavadoc("$L\n", Identifiers.javadoc(node == label
           ? "onehot(" + Network.leafName(label) + "): the labels as one-hot rows, " + size(label) + " per sample"
           : describe(node) + "; " + size(node) + " per sample", false));
-      type.addField(field.build());
+      type.addField(field.initializer("perSample($L)", size(node)).build());
     }
-    type.addFields(lanes.fields());
-    type.addMethods(constructors(perSample));
-    type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-        .addJavadoc("A model for batches of up to {@link #DEFAULT_MAX_BATCH} samples.\n")
-        .addStatement("this(DEFAULT_MAX_BATCH)").build());
-    type.addMethod(MethodSpec.methodBuilder("info").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(MODEL_INFO).addStatement("return INFO").build());
-    type.addMethod(MethodSpec.methodBuilder("maxBatch").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(int.class).addStatement("return maxBatch").build());
+    type.addMethods(constructors(self));
     type.addMethod(initialize());
 
-    // The passes.
-    MethodSpec predict = predict();
-    MethodSpec backward = pass("backward", plan.backwardNodes, false);
-    MethodSpec forward = pass("forward", plan.forwardNodes, true);
-    type.addFields(kernels.fields());
-    type.addMethod(predict);
-    type.addMethods(trainingMethods(forward, backward));
-    type.addMethods(lanes.methods(forward, backward, predictRange));
-    type.addMethod(predictRange);
     type.addMethod(forward);
     type.addMethod(backward);
+    type.addMethod(predict);
     type.addMethods(parts);
-    type.addMethods(checks());
-    type.addMethods(kernels.methods());
-    type.addMethods(accessors(isFloat));
+    type.addMethod(meanLoss());
+    for (Node parameter : network.parameters()) {
+      if (!plan.perSample(plan.gradients.of(parameter))) {
+        type.addMethod(notSummed());
+        break;
+      }
+    }
     return JavaFile.builder(options.packageName(), type.build())
         .addFileComment("Generated by nabla from $L. Do not edit: change the spec and generate again.",
             Identifiers.comment(network.source().name()))
         .skipJavaLangImports(true)
         .indent("  ")
         .build();
+  }
+
+  /** The loss of the batch: the mean of the per-sample loss, or the loss itself when it is a value of the whole batch. */
+  private MethodSpec meanLoss() {
+    Node loss = network.loss();
+    MethodSpec.Builder method = MethodSpec.methodBuilder("meanLoss").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED).returns(double.class).addParameter(int.class, "n");
+    return (plan.perSample(loss) ? method.addStatement("return mean($L, n)", arrays.get(loss))
+        : method.addStatement("return $L[0]", arrays.get(loss))).build();
+  }
+
+  /** Which gradients the lanes add up: not those computed from the parameters alone, which every lane has whole. */
+  private MethodSpec notSummed() {
+    MethodSpec.Builder method = MethodSpec.methodBuilder("summedOverSamples").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED).returns(boolean.class).addParameter(int.class, "parameter");
+    List<String> summed = new ArrayList<>();
+    for (int p = 0; p < network.parameters().size(); p++) {
+      if (plan.perSample(plan.gradients.of(network.parameters().get(p)))) {
+        summed.add("parameter == " + p);
+      }
+    }
+    return method.addStatement("return $L", summed.isEmpty() ? "false" : String.join(" || ", summed)).build();
   }
 
   private String dimensions(Node node) {
@@ -1071,11 +1074,10 @@ public final class JavaWriter {
     long bytes = options.precision() == Precision.FLOAT ? 4 : 8;
     doc.add("<p>Arithmetic in {@code $L}. $L parameters; $L values kept per sample, so a batch of {@code maxBatch} samples\n"
         + "takes $L × ($L + $L × maxBatch) bytes of arrays. Batches are row-major: sample {@code b}'s input is\n"
-        + "{@code x[b * $L .. (b + 1) * $L)}. Not thread-safe: the model owns the buffers of its passes. A batch of at least\n"
-        + "$L samples per thread is split over the model's threads (daemon threads {@code nabla-$L-1}, ..., started at first\n"
-        + "use), each with gradients of its own that are then summed in a fixed order.\n\n",
+        + "{@code x[b * $L .. (b + 1) * $L)}. Not thread-safe: the model owns the buffers of its passes. $L\n\n",
         ex.type(), parameterCount(), activations, bytes, 2 * parameterCount(), activations, inputSize, inputSize,
-        lanes.minLaneBatch() == Integer.MAX_VALUE ? "(never: this model's loss is not per sample)" : lanes.minLaneBatch(), className);
+        minLaneBatch() == Integer.MAX_VALUE ? "Its loss is not per sample, so a batch is never split over threads."
+            : "The runtime splits a batch of\nat least " + minLaneBatch() + " samples per thread over the model's threads and runs the products on its fastest kernels.");
     doc.add("<p>Generated by nabla; do not edit.\n");
     return doc.build();
   }
@@ -1139,52 +1141,33 @@ public final class JavaWriter {
         .build();
   }
 
-  private List<MethodSpec> constructors(List<Node> perSample) {
-    ClassName self = ClassName.get(options.packageName(), className);
-    MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
-        .addJavadoc("The model, or with an {@code owner} one of its lanes: a lane shares the owner's parameters and per-sample\n"
-            + "values and has gradients and scratch of its own.\n")
-        .addParameter(int.class, "maxBatch").addParameter(int.class, "threads").addParameter(self, "owner")
-        .addParameter(int.class, "lane");
-    int largest = 1;
-    for (Node node : perSample) {
-      largest = Math.max(largest, size(node));
-    }
-    constructor.beginControlFlow("if (maxBatch < 1 || maxBatch > $L)", Integer.MAX_VALUE / largest)
-        .addStatement("throw new $T($S + maxBatch)", IllegalArgumentException.class, "maxBatch must be between 1 and " + Integer.MAX_VALUE / largest + ", not ")
-        .endControlFlow();
-    constructor.beginControlFlow("if (threads < 1 || threads > $L)", Lanes.MAX_THREADS)
-        .addStatement("throw new $T($S + threads)", IllegalArgumentException.class,
-            "threads must be between 1 and " + Lanes.MAX_THREADS + ", not ")
-        .endControlFlow();
-    constructor.addStatement("this.maxBatch = maxBatch");
-    for (Node parameter : network.parameters()) {
-      constructor.addStatement("this.$L = owner == null ? new $T[$L] : owner.$L", arrays.get(parameter), scalarType(),
-          dimensions(parameter), arrays.get(parameter));
-    }
-    if (options.precision() == Precision.FLOAT) {
-      constructor.addStatement("this.parameterArrays = new $T[][] {$L}", scalarType(),
-          String.join(", ", network.parameters().stream().map(arrays::get).toList()));
-    }
-    for (Node node : perSample) {
-      constructor.addStatement("this.$L = owner == null ? new $T[$L] : owner.$L", arrays.get(node), scalarType(),
-          size(node) == 1 ? "maxBatch" : "maxBatch * " + size(node), arrays.get(node));
-    }
-    lanes.construct(constructor, self);
+  private List<MethodSpec> constructors(ClassName self) {
+    int minLaneBatch = minLaneBatch();
     List<MethodSpec> methods = new ArrayList<>();
+    methods.add(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+        .addJavadoc("A model for batches of up to {@link #DEFAULT_MAX_BATCH} samples.\n")
+        .addStatement("this(DEFAULT_MAX_BATCH)").build());
     methods.add(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
         .addJavadoc("A model whose buffers hold batches of up to {@code maxBatch} samples, with the default number of threads:\n"
             + "the system property {@code nabla.threads}, else {@code min(2, availableProcessors())}.\n")
         .addParameter(int.class, "maxBatch")
         .addStatement("this(maxBatch, defaultThreads())").build());
     methods.add(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-        .addJavadoc("A model whose buffers hold batches of up to {@code maxBatch} samples, run on up to {@code threads} threads\n"
-            + "(1: the calling thread only). A batch of at least $L samples per thread is split into that many lanes of\n"
-            + "contiguous samples; their gradients are summed in lane order, so results are reproducible for a thread count.\n",
-            lanes.minLaneBatch())
+        .addJavadoc(minLaneBatch == Integer.MAX_VALUE
+            ? "A model whose buffers hold batches of up to {@code maxBatch} samples; its loss is not per sample, so it runs\n"
+                + "on the calling thread alone whatever {@code threads} says.\n"
+            : "A model whose buffers hold batches of up to {@code maxBatch} samples, run on up to {@code threads} threads\n"
+                + "(1: the calling thread only). A batch of at least $L samples per thread is split into that many lanes of\n"
+                + "contiguous samples; their gradients are summed in lane order, so results are reproducible for a thread count.\n",
+            minLaneBatch)
         .addParameter(int.class, "maxBatch").addParameter(int.class, "threads")
-        .addStatement("this(maxBatch, threads, null, 0)").build());
-    methods.add(constructor.build());
+        .addStatement("super(INFO, maxBatch, threads, $L)", minLaneBatch == Integer.MAX_VALUE ? "Integer.MAX_VALUE" : minLaneBatch)
+        .build());
+    methods.add(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
+        .addJavadoc("A lane of {@code owner}: its parameters and per-sample values, gradients and scratch of its own.\n")
+        .addParameter(self, "owner").addStatement("super(owner)").build());
+    methods.add(MethodSpec.methodBuilder("newLane").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+        .returns(self).addStatement("return new $T(this)", self).build());
     return methods;
   }
 
@@ -1331,8 +1314,9 @@ public final class JavaWriter {
         accumulate(body, entry.getKey(), parameter);
       }
     }
-    MethodSpec.Builder method = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
-    addInputs(method, body);
+    MethodSpec.Builder method = MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+        .addParameter(float[].class, "x").addParameter(int[].class, "labels").addParameter(float[].class, "targets")
+        .addParameter(int.class, "lo").addParameter(int.class, "hi").addParameter(int.class, "n");
     CodeBlock.Builder code = CodeBlock.builder();
     if (forward) {
       method.addJavadoc("The forward pass for the loss, {@code H = $L}, for samples {@code [lo, hi)} of a batch of {@code n}.\n",
@@ -1340,10 +1324,7 @@ public final class JavaWriter {
       code.add(body.code.build());
     } else {
       method.addJavadoc("The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's"
-          + " gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}.\n");
-      for (Node parameter : network.parameters()) {
-        code.addStatement("$T.fill($L, $L)", ARRAYS, gradientArrays.get(parameter), ex.literal(0).code());
-      }
+          + " gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).\n");
       if (body.readsInvN) {
         code.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
       }
@@ -1431,937 +1412,126 @@ public final class JavaWriter {
         + (ex.isFloat() ? value.code() : "(float) " + value.at(Expressions.UNARY)));
     body.end(loop);
     body.endBatch();
-    MethodSpec.Builder range = MethodSpec.methodBuilder("predictRange").addModifiers(Modifier.PRIVATE)
-        .addJavadoc("The prediction for samples {@code [lo, hi)} of a batch of {@code n}.\n");
-    addInputs(range, body);
-    range.addParameter(float[].class, "result");
-    predictRange = range.addCode(body.code.build()).build();
-    MethodSpec.Builder method = MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).addParameter(float[].class, "x").addParameter(int.class, "n").addParameter(float[].class, "result")
-        .addJavadoc("Writes {@code $L} for each of the {@code n} samples to {@code result}, $L values per sample.\n",
-            Identifiers.javadoc(oneLine(output, 0), false), size(output));
-    method.addStatement("checkInputs(x, n)");
-    method.beginControlFlow("if (result.length < n * $L)", size(output))
-        .addStatement("throw new $T($S + result.length)", IllegalArgumentException.class, "result holds " + size(output) + " values per sample; its length is ")
-        .endControlFlow();
-    method.addStatement("run(0, x, null, null, result, n, 0)");
-    return method.build();
+    MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
+            Identifiers.javadoc(oneLine(output, 0), false), size(output))
+        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
+        .addParameter(float[].class, "result");
+    return method.addCode(body.code.build()).build();
   }
 
-  /** The pass over samples {@code [lo, hi)} that {@code predict} runs in each lane. */
-  private MethodSpec predictRange;
+  // ---- kernel calls ----
 
-  private List<MethodSpec> trainingMethods(MethodSpec forward, MethodSpec backward) {
-    List<MethodSpec> methods = new ArrayList<>();
-    boolean classes = label != null;
-    for (boolean withLabels : List.of(true, false)) {
-      boolean fits = withLabels == classes || (label == null && target == null);
-      String truthName = withLabels ? "labels" : "targets";
-      TypeName truthType = withLabels ? TypeName.get(int[].class) : TypeName.get(float[].class);
-      String refusal = withLabels
-          ? className + " is trained against real-valued targets: pass float[] targets"
-          : className + " is a classifier: pass int[] class labels";
-      String check = "checkInputs(x, n);\n" + (withLabels ? "checkLabels(labels, n);\n" : "checkTargets(targets, n);\n");
-      MethodSpec.Builder step = MethodSpec.methodBuilder("trainStep").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-          .returns(double.class).addParameter(float[].class, "x").addParameter(truthType, truthName)
-          .addParameter(int.class, "n").addParameter(float.class, "lr");
-      MethodSpec.Builder gradients = MethodSpec.methodBuilder("computeGradients").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-          .returns(double.class).addParameter(float[].class, "x").addParameter(truthType, truthName).addParameter(int.class, "n");
-      MethodSpec.Builder loss = MethodSpec.methodBuilder("loss").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-          .returns(double.class).addParameter(float[].class, "x").addParameter(truthType, truthName).addParameter(int.class, "n");
-      if (!fits) {
-        for (MethodSpec.Builder builder : List.of(step, gradients, loss)) {
-          builder.addStatement("throw new $T($S)", IllegalArgumentException.class, refusal);
-        }
+  /** Work per lane, in floating-point operations, below which a lane is not worth its handoff. */
+  static final long MIN_LANE_WORK = 300_000;
+
+  /** Samples each lane takes at least: 8 to 256, by the work of one sample's passes; never split when the loss is not per sample. */
+  int minLaneBatch() {
+    if (!(plan.perSample(network.loss()) && plan.perSample(network.output()))) {
+      return Integer.MAX_VALUE;
+    }
+    long work = 1;
+    List<Node> nodes = new ArrayList<>(plan.forwardNodes);
+    nodes.addAll(plan.backwardNodes);
+    for (Node node : nodes) {
+      Node product = plan.fusedProduct.getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
+      if (product != null) {
+        work += 2L * rows(product.input(0)) * columns(product.input(0)) * columns(product.input(1));
       } else {
-        step.addJavadoc("Forward, backward, and the SGD step {@code θ ← θ − lr ∇C}; returns the mean loss before the step.\n");
-        for (MethodSpec.Builder builder : List.of(step, gradients, loss)) {
-          builder.addCode(check);
-        }
-        String truth = withLabels ? "labels, null" : "null, targets";
-        step.addStatement("return run(3, x, $L, null, n, lr)", truth);
-        gradients.addStatement("return run(2, x, $L, null, n, 0)", truth);
-        loss.addStatement("return run(1, x, $L, null, n, 0)", truth);
+        work += size(node);
       }
-      methods.add(step.build());
-      methods.add(gradients.build());
-      methods.add(loss.build());
     }
-    return methods;
+    return (int) Math.max(8, Math.min(256, (MIN_LANE_WORK + work - 1) / work));
   }
 
-  private List<MethodSpec> checks() {
-    List<MethodSpec> methods = new ArrayList<>();
-    methods.add(MethodSpec.methodBuilder("checkInputs").addModifiers(Modifier.PRIVATE)
-        .addParameter(float[].class, "x").addParameter(int.class, "n")
-        .beginControlFlow("if (n < 0 || n > maxBatch)")
-        .addStatement("throw new $T($S + n + $S + maxBatch)", IllegalArgumentException.class, "a batch of ", " samples; this model holds 0 to ")
-        .endControlFlow()
-        .beginControlFlow("if (x.length < n * $L)", inputSize)
-        .addStatement("throw new $T($S + x.length + $S + n + $S)", IllegalArgumentException.class,
-            "x has ", " values; " , " samples of " + inputSize + " need more")
-        .endControlFlow().build());
-    MethodSpec.Builder labels = MethodSpec.methodBuilder("checkLabels").addModifiers(Modifier.PRIVATE)
-        .addParameter(int[].class, "labels").addParameter(int.class, "n")
-        .beginControlFlow("if (labels.length < n)")
-        .addStatement("throw new $T($S + labels.length + $S + n + $S)", IllegalArgumentException.class, "labels has ", " entries, too few for ", " samples")
-        .endControlFlow();
-    if (label != null) {
-      int classes = size(label);
-      labels.beginControlFlow("for (int b = 0; b < n; b++)")
-          .beginControlFlow("if (labels[b] < 0 || labels[b] >= $L)", classes)
-          .addStatement("throw new $T($S + b + $S + labels[b] + $S)", IllegalArgumentException.class,
-              "the label of sample ", " is ", ", not a class in [0, " + classes + ")")
-          .endControlFlow()
-          .endControlFlow();
+  /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
+  private record Rows(String array, int stride, int offset, int length) {}
+
+  private Rows rowsOf(Body body, Node node) {
+    if (node.is(Structural.TRANSPOSE) && plan.storage(node) == Storage.VIEW) {
+      return rowsOf(body, node.input(0));
     }
-    boolean neither = label == null && target == null;
-    if (label != null || neither) {
-      methods.add(labels.build());
-    }
-    if (label != null) {
-      return methods;
-    }
-    int targetSize = target != null ? size(target) : 0;
-    methods.add(MethodSpec.methodBuilder("checkTargets").addModifiers(Modifier.PRIVATE)
-        .addParameter(float[].class, "targets").addParameter(int.class, "n")
-        .beginControlFlow("if (targets.length < n * $L)", targetSize)
-        .addStatement("throw new $T($S + targets.length + $S + n + $S)", IllegalArgumentException.class,
-            "targets has ", " values; ", " samples of " + targetSize + " need more")
-        .endControlFlow().build());
-    return methods;
-  }
-
-  private List<MethodSpec> accessors(boolean isFloat) {
-    List<MethodSpec> methods = new ArrayList<>();
-    methods.add(MethodSpec.methodBuilder("parameter").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(double[].class).addParameter(String.class, "name")
-        .addStatement(isFloat ? "return toDoubles(parameterArray(name))" : "return parameterArray(name).clone()").build());
-    methods.add(MethodSpec.methodBuilder("gradient").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(double[].class).addParameter(String.class, "name")
-        .addStatement(isFloat ? "return toDoubles(gradientArray(name))" : "return gradientArray(name).clone()").build());
-    MethodSpec.Builder set = MethodSpec.methodBuilder("setParameter").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .addParameter(String.class, "name").addParameter(double[].class, "values")
-        .addStatement("$T target = parameterArray(name)", arrayType())
-        .beginControlFlow("if (values.length != target.length)")
-        .addStatement("throw new $T(name + $S + target.length + $S + values.length)", IllegalArgumentException.class, " holds ", " values, not ")
-        .endControlFlow();
-    if (isFloat) {
-      set.beginControlFlow("for (int i = 0; i < values.length; i++)").addStatement("target[i] = (float) values[i]").endControlFlow();
-    } else {
-      set.addStatement("System.arraycopy(values, 0, target, 0, values.length)");
-    }
-    methods.add(set.build());
-    if (isFloat) {
-      methods.add(MethodSpec.methodBuilder("parameterArrays").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-          .returns(float[][].class).addStatement("return parameterArrays").build());
-      methods.add(MethodSpec.methodBuilder("gradientArrays").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-          .returns(float[][].class).addStatement("return gradientArrays").build());
-    }
-    for (boolean gradient : List.of(false, true)) {
-      MethodSpec.Builder lookup = MethodSpec.methodBuilder(gradient ? "gradientArray" : "parameterArray")
-          .addModifiers(Modifier.PRIVATE).returns(arrayType()).addParameter(String.class, "name");
-      lookup.beginControlFlow("switch (name)");
-      for (Node parameter : network.parameters()) {
-        lookup.addCode("case $S:\n$>", Network.leafName(parameter))
-            .addStatement("return $L", gradient ? gradientArrays.get(parameter) : arrays.get(parameter)).addCode("$<");
-      }
-      lookup.addCode("default:\n$>")
-          .addStatement("throw new $T($S + name + $S)", IllegalArgumentException.class, className + " has no parameter '",
-              "'; it has " + String.join(", ", network.parameters().stream().map(Network::leafName).toList()))
-          .addCode("$<");
-      lookup.endControlFlow();
-      methods.add(lookup.build());
-    }
-    if (isFloat) {
-      methods.add(MethodSpec.methodBuilder("toDoubles").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(double[].class).addParameter(float[].class, "values")
-          .addStatement("double[] copy = new double[values.length]")
-          .beginControlFlow("for (int i = 0; i < values.length; i++)")
-          .addStatement("copy[i] = values[i]")
-          .endControlFlow()
-          .addStatement("return copy").build());
-    }
-    return methods;
-  }
-
-  // ---- lanes: a large batch split over threads ----
-
-  /**
-   * A model of {@code threads} lanes: lane 0 is the model itself, each other lane a private instance of
-   * the class that shares the parameters and the per-sample arrays (batch-major, so lanes of contiguous
-   * samples never write the same element) and has gradients and scratch of its own. A batch of at least
-   * {@link #minLaneBatch()} samples per lane is split at multiples of 8; each lane's thread runs the
-   * passes on its samples, and the calling thread then adds the lanes' gradients to its own in lane order,
-   * so that results are the same from run to run for a given thread count. The handoff is a volatile
-   * counter with spinning, then {@code LockSupport} parking: nothing is allocated per step.
-   */
-  private final class Lanes {
-    static final int MAX_THREADS = 64;
-    /** Work per lane, in floating-point operations, below which a lane is not worth its handoff. */
-    static final long MIN_LANE_WORK = 300_000;
-    /** Waits spun before a lane's thread parks between batches. */
-    static final int IDLE_SPINS = 1 << 14;
-    /** Waits spun before the calling thread parks until a lane is done. */
-    static final int WAIT_SPINS = 1 << 16;
-
-    /** Gradient and parameter values from which the lanes share summing the gradients and the step. */
-    static final long MIN_SHARED_VALUES = 8192;
-
-    /** Whether the lanes share the sum of their gradients and the step, or this model does it alone. */
-    boolean sharedSum() {
-      return threadable() && parameterCount() >= MIN_SHARED_VALUES;
-    }
-
-    /** Whether the passes may be split: the loss and the output are per-sample values. */
-    boolean threadable() {
-      return plan.perSample(network.loss()) && plan.perSample(network.output());
-    }
-
-    /** Samples each lane takes at least: 8 to 256, by the work of one sample's forward and backward passes. */
-    int minLaneBatch() {
-      if (!threadable()) {
-        return Integer.MAX_VALUE;
-      }
-      long work = 1;
-      List<Node> nodes = new ArrayList<>(plan.forwardNodes);
-      nodes.addAll(plan.backwardNodes);
-      for (Node node : nodes) {
-        Node product = plan.fusedProduct.getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
-        if (product != null) {
-          work += 2L * rows(product.input(0)) * columns(product.input(0)) * columns(product.input(1));
-        } else {
-          work += size(node);
-        }
-      }
-      return (int) Math.max(8, Math.min(256, (MIN_LANE_WORK + work - 1) / work));
-    }
-
-    List<FieldSpec> fields() {
-      ClassName self = ClassName.get(options.packageName(), className);
-      ClassName weak = ClassName.get("java.lang.ref", "WeakReference");
-      List<FieldSpec> fields = new ArrayList<>();
-      fields.add(FieldSpec.builder(int.class, "MIN_LANE_BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("The fewest samples a lane takes: a batch of n samples runs in min(threads, n / MIN_LANE_BATCH) lanes\n")
-          .initializer("$L", minLaneBatch() == Integer.MAX_VALUE ? "Integer.MAX_VALUE" : Integer.toString(minLaneBatch())).build());
-      fields.add(FieldSpec.builder(ArrayTypeName.of(self), "lanes", Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("The lanes a batch is split into: this model first, then lanes sharing its parameters\n").build());
-      fields.add(FieldSpec.builder(int.class, "laneIndex", Modifier.PRIVATE, Modifier.FINAL).build());
-      fields.add(FieldSpec.builder(ParameterizedTypeName.get(weak, self), "laneOwner", Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("For a lane, the model it serves: its thread ends once the model is unreachable\n").build());
-      fields.add(FieldSpec.builder(Thread.class, "laneThread", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(int.class, "laneRequested", Modifier.PRIVATE, Modifier.VOLATILE).build());
-      fields.add(FieldSpec.builder(int.class, "laneCompleted", Modifier.PRIVATE, Modifier.VOLATILE).build());
-      fields.add(FieldSpec.builder(boolean.class, "laneSleeping", Modifier.PRIVATE, Modifier.VOLATILE).build());
-      fields.add(FieldSpec.builder(Thread.class, "laneWaiter", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(Throwable.class, "laneFailure", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(int.class, "laneJob", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(float[].class, "laneX", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(int[].class, "laneLabels", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(float[].class, "laneTargets", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(float[].class, "laneResult", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(int.class, "laneLo", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(int.class, "laneHi", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(int.class, "laneN", Modifier.PRIVATE).build());
-      fields.add(FieldSpec.builder(float.class, "laneRate", Modifier.PRIVATE).build());
-      return fields;
-    }
-
-    void construct(MethodSpec.Builder constructor, ClassName self) {
-      ClassName weak = ClassName.get("java.lang.ref", "WeakReference");
-      constructor.addStatement("this.laneIndex = lane");
-      constructor.addStatement("this.laneOwner = owner == null ? null : new $T<>(owner)", weak);
-      constructor.addStatement("this.lanes = new $T[owner == null ? $L : 1]", self, threadable() ? "threads" : "1");
-      constructor.addStatement("this.lanes[0] = this");
-      constructor.beginControlFlow("for (int t = 1; t < lanes.length; t++)");
-      constructor.addStatement("lanes[t] = new $T(maxBatch, 1, this, t)", self);
-      constructor.endControlFlow();
-    }
-
-    List<MethodSpec> methods(MethodSpec forward, MethodSpec backward, MethodSpec predictRange) {
-      ClassName lockSupport = ClassName.get("java.util.concurrent.locks", "LockSupport");
-      List<MethodSpec> methods = new ArrayList<>();
-      methods.add(MethodSpec.methodBuilder("defaultThreads").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(int.class)
-          .addStatement("int threads = Math.min(2, Runtime.getRuntime().availableProcessors())")
-          .addStatement("return Math.max(1, Math.min($L, Integer.getInteger($S, threads)))", MAX_THREADS, "nabla.threads").build());
-      MethodSpec.Builder run = MethodSpec.methodBuilder("run").addModifiers(Modifier.PRIVATE).returns(double.class)
-          .addJavadoc("Runs a pass over the batch (0: predict, 1: the loss, 2: the loss and the gradients, 3: those and the SGD step\n"
-              + "{@code θ ← θ − lr ∇C}), split over the lanes when it is large enough; then the lanes sum their gradients and take\n"
-              + "the step (jobs 4 and 5), each for a share of every array. Returns the mean loss, before the step.\n")
-          .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
-          .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "n")
-          .addParameter(float.class, "lr")
-          .addStatement("int count = Math.min(lanes.length, n / MIN_LANE_BATCH)")
-          .beginControlFlow("if (count <= 1)")
-          .addStatement("runRange(job, x, labels, targets, result, 0, n, n)")
-          .nextControlFlow("else")
-          .beginControlFlow("for (int t = 1; t < count; t++)")
-          .addStatement("lanes[t].submit(job, x, labels, targets, result, split(n, count, t), split(n, count, t + 1), n, lr)")
-          .endControlFlow()
-          .addStatement("runRange(job, x, labels, targets, result, 0, split(n, count, 1), n)")
-          .beginControlFlow("for (int t = 1; t < count; t++)")
-          .addStatement("lanes[t].awaitLane()")
-          .endControlFlow()
-          .endControlFlow()
-          .beginControlFlow("if (job == 3 || (job == 2 && count > 1))");
-      if (sharedSum()) {
-        run.addStatement("int shares = Math.max(1, count)")
-            .beginControlFlow("for (int t = 1; t < shares; t++)")
-            .addStatement("lanes[t].submit(job + 2, x, labels, targets, result, t, shares, n, lr)")
-            .endControlFlow()
-            .addStatement("sumShare(0, shares, shares, job == 3, lr)")
-            .beginControlFlow("for (int t = 1; t < shares; t++)")
-            .addStatement("lanes[t].awaitLane()")
-            .endControlFlow();
-      } else {
-        run.addStatement("sumShare(0, 1, Math.max(1, count), job == 3, lr)");
-      }
-      run.endControlFlow();
-      Node loss = network.loss();
-      run.beginControlFlow("if (job == 0)").addStatement("return 0").endControlFlow();
-      if (plan.perSample(loss)) {
-        run.addStatement("double total = 0")
-            .beginControlFlow("for (int b = 0; b < n; b++)")
-            .addStatement("total += $L[b]", arrays.get(loss))
-            .endControlFlow()
-            .addStatement("return total / n");
-      } else {
-        run.addStatement("return $L[0]", arrays.get(loss));
-      }
-      methods.add(run.build());
-      methods.add(MethodSpec.methodBuilder("split").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(int.class)
-          .addJavadoc("Where lane {@code t} of {@code count} starts: at a multiple of 8.\n")
-          .addParameter(int.class, "n").addParameter(int.class, "count").addParameter(int.class, "t")
-          .addStatement("return t == count ? n : (int) ((long) n * t / count) & ~7").build());
-      methods.add(MethodSpec.methodBuilder("runRange").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("The passes of a job for samples {@code [lo, hi)} of a batch of {@code n}.\n")
-          .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
-          .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
-          .addParameter(int.class, "hi").addParameter(int.class, "n")
-          .beginControlFlow("if (job == 0)")
-          .addStatement("$L", call(predictRange))
-          .addStatement("return")
-          .endControlFlow()
-          .addStatement("$L", call(forward))
-          .beginControlFlow("if (job >= 2)")
-          .addStatement("$L", call(backward))
-          .endControlFlow().build());
-      MethodSpec.Builder add = MethodSpec.methodBuilder("sumShare").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("For share {@code share} of {@code shares} of each array: adds the gradients of lanes 1 to {@code count − 1}\n"
-              + "(those summed over samples) to this model's own and, if {@code step}, takes the SGD step {@code θ ← θ − lr ∇C}.\n"
-              + "$L\n", sharedSum()
-                  ? "The lanes do their shares at the same time; every element gains the lanes' values in lane order, so the result\n"
-                      + "does not depend on which thread does which share."
-                  : "This model's arrays are small enough for one thread to do it all (one share) faster than a handoff.")
-          .addParameter(int.class, "share").addParameter(int.class, "shares").addParameter(int.class, "count")
-          .addParameter(boolean.class, "step").addParameter(float.class, "lr");
-      for (Node parameter : network.parameters()) {
-        String gradient = gradientArrays.get(parameter);
-        String share = "for (int i = split(" + size(parameter) + ", shares, share), end = split(" + size(parameter)
-            + ", shares, share + 1); i < end; i++)";
-        if (plan.perSample(plan.gradients.of(parameter))) {
-          add.beginControlFlow("for (int t = 1; t < count; t++)")
-              .addStatement("$T[] lane = lanes[t].$L", scalarType(), gradient)
-              .beginControlFlow(share)
-              .addStatement("$L[i] += lane[i]", gradient)
-              .endControlFlow()
-              .endControlFlow();
-        }
-        add.beginControlFlow("if (step)")
-            .beginControlFlow(share)
-            .addStatement("$L[i] -= lr * $L[i]", arrays.get(parameter), gradient)
-            .endControlFlow()
-            .endControlFlow();
-      }
-      methods.add(add.build());
-      methods.add(MethodSpec.methodBuilder("submit").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("Hands this lane a job; its thread is started with the first one.\n")
-          .addParameter(int.class, "job").addParameter(float[].class, "x").addParameter(int[].class, "labels")
-          .addParameter(float[].class, "targets").addParameter(float[].class, "result").addParameter(int.class, "lo")
-          .addParameter(int.class, "hi").addParameter(int.class, "n").addParameter(float.class, "lr")
-          .addStatement("laneJob = job").addStatement("laneX = x").addStatement("laneLabels = labels").addStatement("laneRate = lr")
-          .addStatement("laneTargets = targets").addStatement("laneResult = result").addStatement("laneLo = lo")
-          .addStatement("laneHi = hi").addStatement("laneN = n").addStatement("laneWaiter = Thread.currentThread()")
-          .beginControlFlow("if (laneThread == null)")
-          .addStatement("laneThread = new Thread(this::serve, $S + laneIndex)", "nabla-" + className + "-")
-          .addStatement("laneThread.setDaemon(true)")
-          .addStatement("laneThread.start()")
-          .endControlFlow()
-          .addStatement("laneRequested = laneRequested + 1")
-          .beginControlFlow("if (laneSleeping)")
-          .addStatement("$T.unpark(laneThread)", lockSupport)
-          .endControlFlow().build());
-      methods.add(MethodSpec.methodBuilder("awaitLane").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("Waits until this lane has done its job.\n")
-          .addStatement("int seen = laneRequested")
-          .addStatement("int spins = 0")
-          .beginControlFlow("while (laneCompleted != seen)")
-          .beginControlFlow("if (spins < $L)", WAIT_SPINS)
-          .addStatement("spins++")
-          .addStatement("Thread.onSpinWait()")
-          .nextControlFlow("else")
-          .addStatement("$T.park(this)", lockSupport)
-          .endControlFlow()
-          .endControlFlow()
-          .addStatement("Throwable failure = laneFailure")
-          .beginControlFlow("if (failure != null)")
-          .addStatement("laneFailure = null")
-          .addStatement("throw new IllegalStateException($S + laneIndex + $S, failure)", "lane ", " of " + className + " failed")
-          .endControlFlow().build());
-      methods.add(MethodSpec.methodBuilder("serve").addModifiers(Modifier.PRIVATE)
-          .addJavadoc("The loop of a lane's thread: runs each job handed to it; ends once its model is unreachable.\n")
-          .addStatement("int seen = 0")
-          .beginControlFlow("while (true)")
-          .addStatement("int spins = 0")
-          .beginControlFlow("while (laneRequested == seen)")
-          .beginControlFlow("if (spins < $L)", IDLE_SPINS)
-          .addStatement("spins++")
-          .addStatement("Thread.onSpinWait()")
-          .nextControlFlow("else")
-          .addStatement("laneSleeping = true")
-          .beginControlFlow("if (laneRequested == seen)")
-          .addStatement("$T.parkNanos(this, 100_000_000L)", lockSupport)
-          .endControlFlow()
-          .addStatement("laneSleeping = false")
-          .beginControlFlow("if (laneRequested == seen && laneOwner.get() == null)")
-          .addStatement("return")
-          .endControlFlow()
-          .endControlFlow()
-          .endControlFlow()
-          .addStatement("seen = laneRequested")
-          .beginControlFlow("try")
-          .beginControlFlow("if (laneJob >= 4)")
-          .addStatement("$T owner = laneOwner.get()", ClassName.get(options.packageName(), className))
-          .beginControlFlow("if (owner != null)")
-          .addStatement("owner.sumShare(laneLo, laneHi, laneHi, laneJob == 5, laneRate)")
-          .endControlFlow()
-          .nextControlFlow("else")
-          .addStatement("runRange(laneJob, laneX, laneLabels, laneTargets, laneResult, laneLo, laneHi, laneN)")
-          .endControlFlow()
-          .nextControlFlow("catch (Throwable failure)")
-          .addStatement("laneFailure = failure")
-          .endControlFlow()
-          .addStatement("laneCompleted = seen")
-          .addStatement("$T.unpark(laneWaiter)", lockSupport)
-          .endControlFlow().build());
-      return methods;
-    }
-  }
-
-  // ---- batch-level kernels ----
-
-  /**
-   * The layer products {@code W x} and their weight gradients {@code Σ_b δ xᵀ}, written for the whole
-   * batch in loop forms that C2 turns into vector instructions: every innermost loop runs over a whole
-   * row array from index 0 (an offset into a flat array defeats the vectorizer), applies {@code Math.fma},
-   * and reuses each loaded row for four columns or four samples. The loops live in small static helpers
-   * shared by all layers (so that deep networks stay within the JIT's method size limits); the flat
-   * arrays stay what the API sees, the row arrays are scratch refreshed from them in each pass.
-   */
-  private final class Kernels {
-    /** Samples per block of the forward product: the block's inputs, transposed, stay in cache. */
-    static final int BLOCK = 256;
-    /**
-     * From this many rows of W up, the vector backend transposes the inputs and multiplies the panel in
-     * register tiles: the transposition is then a small part of the work, and no dot product has to be
-     * reduced across a vector. Below it, dot products on the inputs where they lie are faster.
-     */
-    static final int WIDE_ROWS = 64;
-    /** Panel rows each register tile runs over before the next: 128 rows of 4 vectors are 32 KiB of floats (L1). */
-    static final int PANEL_TILE_ROWS = VectorKernels.PANEL_TILE_ROWS;
-    /** Below this length a row is too short to gain from the blocked forms. */
-    static final int MIN_LENGTH = 8;
-    /** Panel rows ({@link #BLOCK} samples each) multiplied by every row of the weights before the next: 16 KiB of floats. */
-    static final int PANEL_CHUNK = 16;
-    /** Values of a weight gradient's columns updated by every sample before the next columns: 24 KiB of floats. */
-    static final int GRADIENT_CHUNK_VALUES = 6144;
-
-    private final Map<Node, String> parameterRows = new LinkedHashMap<>();
-    private final Map<Node, String> gradientRows = new LinkedHashMap<>();
-    private String panel;
-    private int panelRows;
-    private int sumRows;
-    private String blockSums;
-    private String sampleRows;
-    private String coefficients;
-    private int sampleLength;
-    private int coefficientLength;
-    private boolean forward;
-    private boolean gradients;
-    private boolean floatSource;
-    private boolean ownSource;
-    /** Whether the {@link VectorKernels} forms are used, and under which name their species constant goes. */
-    private boolean vectorForward;
-    private boolean vectorGradients;
-    private boolean vectorSampleProducts;
-    private boolean vectorPanel;
-    /** Whether a product transposes blocks of inputs into the panel (the scalar products, and the vector ones of wide layers). */
-    private boolean transposes;
-    private boolean vectorTransposed;
-    private String species;
-
-    /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
-    private record Rows(String array, int stride, int offset, int length, boolean floatInput) {
-      String start(String b) {
-        return Expressions.index(Expressions.times(b, stride), offset == 0 ? null : Integer.toString(offset));
-      }
-    }
-
-    private Rows rowsOf(Body body, Node node) {
-      if (node.is(Structural.TRANSPOSE) && plan.storage(node) == Storage.VIEW) {
-        return rowsOf(body, node.input(0));
-      }
-      if (!node.shape().isVector() || size(node) < MIN_LENGTH) {
-        return null;
-      }
-      if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
-        body.readsX = true;
-        return new Rows("x", inputSize, inputOffsets.get(node), size(node), true);
-      }
-      if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
-        return new Rows(arrays.get(node), size(node), 0, size(node), false);
-      }
+    if (!node.shape().isVector() && !node.shape().isScalar()) {
       return null;
     }
-
-    private boolean isParameterMatrix(Node node) {
-      return node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM && node.shape().isMatrix();
+    if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
+      body.readsX = true;
+      return new Rows(inputArray(), inputSize, inputOffsets.get(node), size(node));
     }
-
-    private void scratch() {
-      if (panel == null) {
-        panel = allocate("panel");
-        blockSums = allocate("blockSums");
-      }
+    if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
+      return new Rows(arrays.get(node), size(node), 0, size(node));
     }
+    return null;
+  }
 
-    /**
-     * Whether the vector kernels can take a product reading {@code source}: with the vector backend, when
-     * the source has the class's own type (a double class reading its float input keeps the scalar form,
-     * which widens each value as it transposes it).
-     */
-    private boolean vectorFor(Rows source) {
-      if (options.backend() != CodegenOptions.Backend.VECTOR || (source.floatInput && !ex.isFloat())) {
-        return false;
-      }
-      if (species == null) {
-        species = allocate("SPECIES");
-      }
-      return true;
+  private static boolean isParameterMatrix(Node node) {
+    return node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM && node.shape().isMatrix();
+  }
+
+  /**
+   * {@code node = W x (+ bias)} for the lane's samples as the runtime's dense kernel, when W is a parameter
+   * matrix and x a vector stored per sample; a bias that is not a parameter vector is added after it.
+   */
+  private boolean denseCall(Body body, Node node, Node product, Node init) {
+    Node w = product.input(0);
+    if (!isParameterMatrix(w) || plan.storage(node) != Storage.ARRAY || !plan.perSample(node) || size(node) != rows(w)) {
+      return false;
     }
-
-    /**
-     * {@code Z = W x (+ bias)} for every sample: the inputs of a block of {@link #BLOCK} samples are
-     * transposed into panel rows (one per input index), each row of W times the panel is an axpy over
-     * the block, {@code sums += W[i][k..k+3] · panel[k..k+3]}, scattered to the samples with the bias.
-     */
-    boolean blockedProduct(Body body, Node product, Node init, Target target, boolean accumulate, boolean perSample) {
-      Node w = product.input(0);
-      Node input = product.input(1);
-      if (accumulate || !perSample || !isParameterMatrix(w) || !plan.perSample(input)) {
-        return false;
-      }
-      Rows source = rowsOf(body, input);
-      if (source == null || source.length != columns(w)) {
-        return false;
-      }
-      int m = rows(w);
-      int k = columns(w);
-      scratch();
-      sumRows = Math.max(sumRows, m);
-      String flat = arrays.get(w);
-      if (vectorFor(source) && m >= WIDE_ROWS) {
-        vectorPanel = true;
-        transposes = true;
-        ownSource = true;
-        panelRows = Math.max(panelRows, k);
-        vectorForward = true;
-        body.comment("(for the whole batch, " + BLOCK + " samples at a time: their inputs transposed into the panel, then tiles of 4 rows"
-            + " of " + flat + " by 4 vectors of samples summed in registers, " + PANEL_TILE_ROWS + " panel rows at a time; a block"
-            + " narrower than a tile takes dot products with the inputs where they lie)");
-        body.open("for (int blockStart = lo; blockStart < hi; blockStart += " + BLOCK + ")");
-        body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
-        body.open("if (blockSize >= 4 * " + species + ".length())");
-        body.statement("transposeBlock(" + source.array + ", " + source.offset + ", " + source.stride + ", " + k
-            + ", blockStart, blockSize, " + panel + ")");
-        body.statement("rowsTimesPanelTiles(" + flat + ", " + m + ", " + k + ", " + panel + ", blockSize, " + blockSums + ")");
-        body.otherwise();
-        body.statement("rowsTimesSamples(" + flat + ", " + m + ", " + k + ", " + source.array + ", " + source.offset + ", "
-            + source.stride + ", blockStart, blockSize, " + blockSums + ")");
-        body.close();
-        addBias(body, init, target, m);
-        return true;
-      }
-      if (vectorFor(source)) {
-        vectorForward = true;
-        body.comment("(for the whole batch, " + BLOCK + " samples at a time: dot products of the rows of " + flat
-            + " with the samples' inputs where they lie, 4 rows by 4 samples at a time in vector registers)");
-        body.open("for (int blockStart = lo; blockStart < hi; blockStart += " + BLOCK + ")");
-        body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
-        body.statement("rowsTimesSamples(" + flat + ", " + m + ", " + k + ", " + source.array + ", " + source.offset + ", "
-            + source.stride + ", blockStart, blockSize, " + blockSums + ")");
-        addBias(body, init, target, m);
-        return true;
-      }
-      String wRows = parameterRows.computeIfAbsent(w, p -> allocate(arrays.get(p) + "Rows"));
-      forward = true;
-      transposes = true;
-      floatSource |= source.floatInput && !ex.isFloat();
-      ownSource |= !(source.floatInput && !ex.isFloat());
-      panelRows = Math.max(panelRows, k);
-      body.comment("(for the whole batch, " + BLOCK + " samples at a time: their inputs transposed into the panel, each row of "
-          + flat + " times the panel summed for all of them at once)");
-      body.statement("copyRows(" + flat + ", " + wRows + ", " + m + ", " + k + ")");
-      body.open("for (int blockStart = lo; blockStart < hi; blockStart += " + BLOCK + ")");
-      body.statement("int blockSize = Math.min(" + BLOCK + ", hi - blockStart)");
-      body.statement("transposeBlock(" + source.array + ", " + source.offset + ", " + source.stride + ", " + k
-          + ", blockStart, blockSize, " + panel + ")");
-      body.statement("rowsTimesPanel(" + wRows + ", " + m + ", " + panel + ", " + k + ", blockSize, " + blockSums + ")");
-      addBias(body, init, target, m);
-      return true;
+    Rows source = rowsOf(body, product.input(1));
+    if (source == null || source.length != columns(w) || !plan.perSample(product.input(1))) {
+      return false;
     }
-
-    /**
-     * {@code y = Wᵀ δ} for every sample, W a parameter matrix and δ stored per sample (the backward pass's
-     * product), with the vector backend: the rows of W scaled by δ's entries, for 4 samples at a time.
-     */
-    boolean transposedProduct(Body body, Node product) {
-      Node transposed = product.input(0);
-      if (options.backend() != CodegenOptions.Backend.VECTOR || !transposed.is(Structural.TRANSPOSE)
-          || plan.storage(transposed) != Storage.VIEW || !isParameterMatrix(transposed.input(0))
-          || plan.storage(product) != Storage.ARRAY || !plan.perSample(product) || columns(product) != 1) {
-        return false;
-      }
-      Node w = transposed.input(0);
-      Rows source = rowsOf(body, product.input(1));
-      if (source == null || source.length != rows(w) || rows(product) != columns(w) || !vectorFor(source)) {
-        return false;
-      }
-      vectorTransposed = true;
-      String flat = arrays.get(w);
-      body.comment("(the rows of " + flat + " scaled by each sample's entries of " + reference(product.input(1))
-          + " and summed, 2 vectors for 4 samples at a time)");
-      body.statement("rowsTransposedTimesSamples(" + flat + ", " + rows(w) + ", " + columns(w) + ", " + source.array + ", "
-          + source.offset + ", " + source.stride + ", lo, hi, " + arrays.get(product) + ")");
-      return true;
-    }
-
-    /**
-     * Scatters the block's sums to its samples, each plus {@code init} (the bias) if there is one, and
-     * applies the layer's activation in the same loop when it comes next; closes the block loop.
-     */
-    private void addBias(Body body, Node init, Target target, int m) {
-      Node activation = fusableActivation;
-      if (activation != null) {
-        body.comment(describe(activation) + ", in the same loop");
-      }
-      body.open("for (int col = 0; col < blockSize; col++)");
-      body.statement("int b = blockStart + col");
-      body.open("for (int i = 0; i < " + m + "; i++)");
-      Ex sum = Expressions.atom(blockSums + "[i][col]");
-      Ex value = init == null ? sum : ex.add(sum, elem(body, init, "b", operandIndex(init, "i")));
-      body.statement(target.at("b", "i") + " = " + value.code());
-      if (activation != null) {
-        body.statement(arrayTarget(activation).at("b", "i") + " = " + compute(body, activation, "b", "i").code());
-        activationFused = true;
-      }
-      body.close();
-      body.close();
+    boolean biasArray = init != null && init.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM
+        && size(init) == rows(w);
+    body.statement("dense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + (biasArray ? arrays.get(init) : "null")
+        + ", " + source.array + ", " + source.offset + ", " + source.stride + ", lo, hi, " + arrays.get(node) + ", 0, "
+        + size(node) + ")");
+    if (init != null && !biasArray) {
+      Target target = arrayTarget(node);
+      body.open("for (int b = lo; b < hi; b++)");
+      boolean loop = body.loop("i", size(node));
+      String i = size(node) > 1 ? "i" : "0";
+      body.statement(target.at("b", i) + " += " + elem(body, init, "b", operandIndex(init, i)).code());
+      body.end(loop);
       body.close();
     }
+    return true;
+  }
 
-    /**
-     * {@code dW += (1/n) Σ_b δ_b x_bᵀ}: four samples' inputs copied to row arrays and their entries of δ
-     * (scaled by 1/n) gathered, then each row of the gradient gains {@code a0 s0 + a1 s1 + a2 s2 + a3 s3}
-     * in row arrays, added to the flat gradient at the end.
-     */
-    boolean outerProductGradient(Body body, Node node, Node parameter) {
-      Node delta = node.input(0);
-      Node input = node.input(1);
-      if (!plan.perSample(node) || columns(delta) != 1 || !parameter.shape().isMatrix()) {
-        return false;
-      }
-      Rows source = rowsOf(body, input);
-      if (source == null || source.length != columns(node) || rows(node) != rows(parameter) || columns(node) != columns(parameter)) {
-        return false;
-      }
-      int m = rows(delta);
-      int k = source.length;
-      if (coefficients == null) {
-        coefficients = allocate("coefficients");
-      }
-      coefficientLength = Math.max(coefficientLength, m);
-      body.readsInvN = true;
-      String gradient = gradientArrays.get(parameter);
-      int chunk = Math.max(64, Math.min(k, GRADIENT_CHUNK_VALUES / m / 16 * 16));
-      Rows deltaRows = rowsOf(body, delta);
-      if (deltaRows != null && deltaRows.length == m && vectorFor(source)) {
-        vectorSampleProducts = true;
-        body.comment("(one product for the lane's samples, " + reference(delta) + " times their inputs where they lie: tiles of 4 rows of "
-            + gradient + " by 2 vectors, each summed over the samples in registers, then scaled by 1/n)");
-        body.statement("addSampleProducts(" + gradient + ", " + m + ", " + k + ", " + deltaRows.array + ", " + deltaRows.offset + ", "
-            + deltaRows.stride + ", " + source.array + ", " + source.offset + ", " + source.stride + ", lo, hi, invN)");
-        return true;
-      }
-      if (vectorFor(source)) {
-        vectorGradients = true;
-        body.comment("(4 samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s"
-            + " where they lie times their entries a of " + reference(delta) + " / n, a vector at a time)");
-        body.open("for (int rowsStart = 0; rowsStart < " + k + "; rowsStart += " + chunk + ")");
-        body.statement("int rowsEnd = Math.min(" + k + ", rowsStart + " + chunk + ")");
-        body.statement("int b = lo");
-        body.open("for (; b + 4 <= hi; b += 4)");
-        gatherCoefficients(body, delta, m, 4);
-        body.statement("addOuterProducts4(" + gradient + ", " + m + ", " + k + ", rowsStart, rowsEnd, " + coefficients + ", "
-            + source.array + ", " + source.start("b") + ", " + source.start("(b + 1)") + ", " + source.start("(b + 2)") + ", "
-            + source.start("(b + 3)") + ")");
-        body.close();
-        body.open("for (; b < hi; b++)");
-        gatherCoefficients(body, delta, m, 1);
-        body.statement("addOuterProducts1(" + gradient + ", " + m + ", " + k + ", rowsStart, rowsEnd, " + coefficients + "[0], "
-            + source.array + ", " + source.start("b") + ")");
-        body.close();
-        body.close();
-        return true;
-      }
-      String gRows = gradientRows.computeIfAbsent(parameter, p -> allocate(gradientArrays.get(p) + "Rows"));
-      if (sampleRows == null) {
-        sampleRows = allocate("sampleRows");
-      }
-      gradients = true;
-      sampleLength = Math.max(sampleLength, k);
-      body.comment("(4 samples at a time: each row of " + gradient + " gains a0 s0 + a1 s1 + a2 s2 + a3 s3, the samples' inputs s"
-          + " times their entries a of " + reference(delta) + " / n)");
-      body.statement("zeroRows(" + gRows + ")");
-      body.open("for (int rowsStart = 0; rowsStart < " + k + "; rowsStart += " + chunk + ")");
-      body.statement("int rowsEnd = Math.min(" + k + ", rowsStart + " + chunk + ")");
-      body.statement("int b = lo");
-      body.open("for (; b + 4 <= hi; b += 4)");
-      for (int s = 0; s < 4; s++) {
-        copyRow(body, source, s == 0 ? "b" : "(b + " + s + ")", s, k);
-      }
-      gatherCoefficients(body, delta, m, 4);
-      body.statement("addOuterProducts4(" + gRows + ", " + m + ", rowsStart, rowsEnd, " + coefficients + ", " + sampleRows + ")");
-      body.close();
-      body.open("for (; b < hi; b++)");
-      copyRow(body, source, "b", 0, k);
-      gatherCoefficients(body, delta, m, 1);
-      body.statement("addOuterProducts1(" + gRows + ", " + m + ", rowsStart, rowsEnd, " + coefficients + "[0], " + sampleRows + "[0])");
-      body.close();
-      body.close();
-      body.statement("addRows(" + gradient + ", " + gRows + ", " + m + ", " + k + ")");
-      return true;
+  /** {@code y = Wᵀ δ} for the lane's samples as the runtime's kernel, W a parameter matrix and δ stored per sample. */
+  private boolean transposedCall(Body body, Node product) {
+    Node transposed = product.input(0);
+    if (!transposed.is(Structural.TRANSPOSE) || plan.storage(transposed) != Storage.VIEW || !isParameterMatrix(transposed.input(0))
+        || plan.storage(product) != Storage.ARRAY || !plan.perSample(product) || columns(product) != 1) {
+      return false;
     }
+    Node w = transposed.input(0);
+    Rows source = rowsOf(body, product.input(1));
+    if (source == null || source.length != rows(w) || rows(product) != columns(w)) {
+      return false;
+    }
+    body.statement("transposedDense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + source.array + ", "
+        + source.offset + ", " + source.stride + ", lo, hi, " + arrays.get(product) + ", 0, " + size(product) + ")");
+    return true;
+  }
 
-    /** {@code coefficients[s][i] = δ[b + s][i] / n} for the {@code samples} samples from {@code b}. */
-    private void gatherCoefficients(Body body, Node delta, int m, int samples) {
-      body.open("for (int i = 0; i < " + m + "; i++)");
-      for (int s = 0; s < samples; s++) {
-        Ex entry = at(body, delta, s == 0 ? "b" : "(b + " + s + ")", "i", "0");
-        body.statement(coefficients + "[" + s + "][i] = " + ex.mul(Expressions.atom("invN"), entry).code());
-      }
-      body.close();
+  /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, δ and x stored per sample. */
+  private boolean weightGradientCall(Body body, Node node, Node parameter) {
+    Node delta = node.input(0);
+    if (!plan.perSample(node) || columns(delta) != 1 || !parameter.shape().isMatrix()) {
+      return false;
     }
-
-    /** Columns {@code [rowsStart, rowsEnd)} of a sample's input, to the same columns of a sample row. */
-    private void copyRow(Body body, Rows source, String b, int row, int k) {
-      if (source.floatInput && !ex.isFloat()) {
-        body.open("for (int j = rowsStart; j < rowsEnd; j++)");
-        body.statement(sampleRows + "[" + row + "][j] = " + source.array + "[" + Expressions.index(source.start(b), "j") + "]");
-        body.close();
-      } else {
-        body.statement("System.arraycopy(" + source.array + ", " + Expressions.index(source.start(b), "rowsStart") + ", "
-            + sampleRows + "[" + row + "], rowsStart, rowsEnd - rowsStart)");
-      }
+    Rows source = rowsOf(body, node.input(1));
+    Rows deltaRows = rowsOf(body, delta);
+    if (source == null || deltaRows == null || deltaRows.length != rows(delta) || source.length != columns(node)
+        || rows(node) != rows(parameter) || columns(node) != columns(parameter)) {
+      return false;
     }
-
-    /** The scratch the kernels use, made once by the constructor. */
-    List<FieldSpec> fields() {
-      List<FieldSpec> fields = new ArrayList<>();
-      TypeName matrix = ArrayTypeName.of(arrayType());
-      parameterRows.forEach((parameter, name) -> fields.add(FieldSpec.builder(matrix, name, Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("$L as row arrays, refreshed from it by each pass that reads them\n", arrays.get(parameter))
-          .initializer("new $T[$L][$L]", scalarType(), rows(parameter), columns(parameter)).build()));
-      gradientRows.forEach((parameter, name) -> fields.add(FieldSpec.builder(matrix, name, Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("$L accumulated in row arrays before it is added to the flat gradient\n", gradientArrays.get(parameter))
-          .initializer("new $T[$L][$L]", scalarType(), rows(parameter), columns(parameter)).build()));
-      if (species != null) {
-        fields.add(vectorKernels().speciesField());
-      }
-      if (transposes) {
-        fields.add(FieldSpec.builder(matrix, panel, Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("A block of up to $L samples' inputs, transposed: one row per input index\n", BLOCK)
-            .initializer("new $T[$L][$L]", scalarType(), panelRows, BLOCK).build());
-      }
-      if (panel != null) {
-        fields.add(FieldSpec.builder(matrix, blockSums, Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("The output rows of a blocked product, for the samples of the block\n")
-            .initializer("new $T[$L][$L]", scalarType(), sumRows, BLOCK).build());
-      }
-      if (sampleRows != null) {
-        fields.add(FieldSpec.builder(matrix, sampleRows, Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("The inputs of 4 samples, copied to row arrays for the weight gradients\n")
-            .initializer("new $T[4][$L]", scalarType(), sampleLength).build());
-      }
-      if (coefficients != null) {
-        fields.add(FieldSpec.builder(matrix, coefficients, Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("The entries of δ / n of 4 samples, for the weight gradients\n")
-            .initializer("new $T[4][$L]", scalarType(), coefficientLength).build());
-      }
-      return fields;
-    }
-
-    private VectorKernels vectorKernels() {
-      return new VectorKernels(options.precision(), species);
-    }
-
-    /** The static helpers the kernels call, each a few loops C2 vectorizes (or written with vectors). */
-    List<MethodSpec> methods() {
-      List<MethodSpec> methods = new ArrayList<>();
-      if (vectorForward) {
-        methods.addAll(vectorKernels().forwardMethods());
-      }
-      if (vectorGradients) {
-        methods.addAll(vectorKernels().gradientMethods());
-      }
-      if (vectorSampleProducts) {
-        methods.add(vectorKernels().addSampleProducts());
-        methods.add(vectorKernels().addSampleProductsColumns());
-      }
-      if (vectorTransposed) {
-        methods.add(vectorKernels().rowsTransposedTimesSamples());
-        methods.add(vectorKernels().transposedColumns());
-      }
-      TypeName row = arrayType();
-      TypeName matrix = ArrayTypeName.of(row);
-      String type = ex.type();
-      String zero = ex.literal(0).code();
-      if (forward) {
-        methods.add(MethodSpec.methodBuilder("copyRows").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("rows[i] = flat[i * length .. (i + 1) * length) for each of the {@code count} rows\n")
-            .addParameter(row, "flat").addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "length")
-            .beginControlFlow("for (int i = 0; i < count; i++)")
-            .addStatement("System.arraycopy(flat, i * length, rows[i], 0, length)")
-            .endControlFlow().build());
-      }
-      if (transposes) {
-        List<TypeName> sources = new ArrayList<>();
-        if (ownSource) {
-          sources.add(row);
-        }
-        if (floatSource) {
-          sources.add(TypeName.get(float[].class));
-        }
-        for (TypeName source : sources) {
-          methods.add(MethodSpec.methodBuilder("transposeBlock").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-              .addJavadoc("panel[k][col] = values[(blockStart + col) * stride + offset + k]: a block of samples' vectors as columns,"
-                  + " 8 samples at a time, each read along its row\n")
-              .addParameter(source, "values").addParameter(int.class, "offset").addParameter(int.class, "stride")
-              .addParameter(int.class, "length").addParameter(int.class, "blockStart").addParameter(int.class, "blockSize")
-              .addParameter(matrix, "panel")
-              .addStatement("int col = 0")
-              .beginControlFlow("for (; col + 8 <= blockSize; col += 8)")
-              .addStatement("int s0 = (blockStart + col) * stride + offset")
-              .addStatement("int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride,"
-                  + " s6 = s5 + stride, s7 = s6 + stride")
-              .beginControlFlow("for (int k = 0; k < length; k++)")
-              .addStatement("$L[] p = panel[k]", type)
-              .addStatement("p[col] = values[s0 + k]")
-              .addStatement("p[col + 1] = values[s1 + k]")
-              .addStatement("p[col + 2] = values[s2 + k]")
-              .addStatement("p[col + 3] = values[s3 + k]")
-              .addStatement("p[col + 4] = values[s4 + k]")
-              .addStatement("p[col + 5] = values[s5 + k]")
-              .addStatement("p[col + 6] = values[s6 + k]")
-              .addStatement("p[col + 7] = values[s7 + k]")
-              .endControlFlow()
-              .endControlFlow()
-              .beginControlFlow("for (; col < blockSize; col++)")
-              .addStatement("int s0 = (blockStart + col) * stride + offset")
-              .beginControlFlow("for (int k = 0; k < length; k++)")
-              .addStatement("panel[k][col] = values[s0 + k]")
-              .endControlFlow()
-              .endControlFlow().build());
-        }
-      }
-      if (vectorPanel) {
-        methods.add(vectorKernels().rowsTimesPanelTiles());
-        methods.add(vectorKernels().panelColumns());
-      }
-      if (forward) {
-        methods.add(MethodSpec.methodBuilder("rowsTimesPanel").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("sums[i][col] = Σ_k w[i][k] panel[k][col] for the block's columns and each of the {@code count} rows: axpys\n"
-                + "over the block, 4 rows of the panel at a time, $L panel rows (which stay in the L1 cache) for every row of w\n"
-                + "before the next $L\n", PANEL_CHUNK, PANEL_CHUNK)
-            .addParameter(matrix, "w").addParameter(int.class, "count").addParameter(matrix, "panel").addParameter(int.class, "length")
-            .addParameter(int.class, "blockSize").addParameter(matrix, "sums")
-            .beginControlFlow("for (int i = 0; i < count; i++)")
-            .addStatement("$T.fill(sums[i], 0, blockSize, $L)", ARRAYS, zero)
-            .endControlFlow()
-            .beginControlFlow("for (int panelStart = 0; panelStart < length; panelStart += $L)", PANEL_CHUNK)
-            .addStatement("int kEnd = Math.min(length, panelStart + $L)", PANEL_CHUNK)
-            .beginControlFlow("for (int i = 0; i < count; i++)")
-            .addStatement("$L[] wRow = w[i]", type)
-            .addStatement("$L[] row = sums[i]", type)
-            .addStatement("int k = panelStart")
-            .beginControlFlow("for (; k + 4 <= kEnd; k += 4)")
-            .addStatement("$L v0 = wRow[k], v1 = wRow[k + 1], v2 = wRow[k + 2], v3 = wRow[k + 3]", type)
-            .addStatement("$L[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3]", type)
-            .beginControlFlow("for (int col = 0; col < blockSize; col++)")
-            .addStatement("row[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], row[col]))))")
-            .endControlFlow()
-            .endControlFlow()
-            .beginControlFlow("for (; k < kEnd; k++)")
-            .addStatement("$L v0 = wRow[k]", type)
-            .addStatement("$L[] p0 = panel[k]", type)
-            .beginControlFlow("for (int col = 0; col < blockSize; col++)")
-            .addStatement("row[col] = Math.fma(v0, p0[col], row[col])")
-            .endControlFlow()
-            .endControlFlow()
-            .endControlFlow()
-            .endControlFlow().build());
-      }
-      if (gradients) {
-        methods.add(MethodSpec.methodBuilder("zeroRows").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addParameter(matrix, "rows")
-            .beginControlFlow("for ($L[] r : rows)", type)
-            .addStatement("$T.fill(r, $L)", ARRAYS, zero)
-            .endControlFlow().build());
-        methods.add(MethodSpec.methodBuilder("addOuterProducts4").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("rows[i][from..to) += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3] for each of the {@code count} rows\n")
-            .addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "from").addParameter(int.class, "to")
-            .addParameter(matrix, "a").addParameter(matrix, "s")
-            .addStatement("$L[] s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3]", type)
-            .beginControlFlow("for (int i = 0; i < count; i++)")
-            .addStatement("$L a0 = a[0][i], a1 = a[1][i], a2 = a[2][i], a3 = a[3][i]", type)
-            .addStatement("$L[] r = rows[i]", type)
-            .beginControlFlow("for (int j = from; j < to; j++)")
-            .addStatement("r[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], r[j]))))")
-            .endControlFlow()
-            .endControlFlow().build());
-        methods.add(MethodSpec.methodBuilder("addOuterProducts1").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("rows[i][from..to) += a[i] s for each of the {@code count} rows\n")
-            .addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "from").addParameter(int.class, "to")
-            .addParameter(row, "a").addParameter(row, "s")
-            .beginControlFlow("for (int i = 0; i < count; i++)")
-            .addStatement("$L a0 = a[i]", type)
-            .addStatement("$L[] r = rows[i]", type)
-            .beginControlFlow("for (int j = from; j < to; j++)")
-            .addStatement("r[j] = Math.fma(a0, s[j], r[j])")
-            .endControlFlow()
-            .endControlFlow().build());
-        methods.add(MethodSpec.methodBuilder("addRows").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-            .addJavadoc("flat[i * length + j] += rows[i][j]\n")
-            .addParameter(row, "flat").addParameter(matrix, "rows").addParameter(int.class, "count").addParameter(int.class, "length")
-            .beginControlFlow("for (int i = 0; i < count; i++)")
-            .addStatement("$L[] r = rows[i]", type)
-            .addStatement("int start = i * length")
-            .beginControlFlow("for (int j = 0; j < length; j++)")
-            .addStatement("flat[start + j] += r[j]")
-            .endControlFlow()
-            .endControlFlow().build());
-      }
-      return methods;
-    }
+    body.readsInvN = true;
+    body.statement("weightGradient(" + gradientArrays.get(parameter) + ", " + rows(node) + ", " + columns(node) + ", "
+        + deltaRows.array + ", " + deltaRows.offset + ", " + deltaRows.stride + ", " + source.array + ", " + source.offset
+        + ", " + source.stride + ", lo, hi, invN)");
+    return true;
   }
 }

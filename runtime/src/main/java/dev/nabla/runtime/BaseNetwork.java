@@ -31,6 +31,8 @@ abstract class BaseNetwork implements Trainable {
   final int maxBatch;
   /** The fewest samples a lane takes: a batch of n runs in min(threads, n / minLaneBatch) lanes. */
   final int minLaneBatch;
+  /** Whether the lanes share summing the gradients and the step: the parameters are many enough to be worth a handoff. */
+  private final boolean sharedSum;
   /** The model this is a lane of; {@code null} for the model itself. */
   final BaseNetwork owner;
   private final Workspace work = new Workspace();
@@ -61,6 +63,7 @@ abstract class BaseNetwork implements Trainable {
     this.info = info;
     this.maxBatch = maxBatch;
     this.minLaneBatch = minLaneBatch;
+    this.sharedSum = info.parameterCount() >= MIN_SHARED_VALUES;
     this.owner = null;
     int count = minLaneBatch == Integer.MAX_VALUE ? 1 : threads;
     this.threads = new Lanes(info.name(), count);
@@ -73,6 +76,7 @@ abstract class BaseNetwork implements Trainable {
     this.info = owner.info;
     this.maxBatch = owner.maxBatch;
     this.minLaneBatch = owner.minLaneBatch;
+    this.sharedSum = owner.sharedSum;
     this.owner = owner;
     this.threads = null;
     this.lanes = null;
@@ -104,8 +108,6 @@ abstract class BaseNetwork implements Trainable {
   /** For share {@code share} of {@code shares} of every gradient: adds lanes 1 to count − 1 to this model's, then the step if asked. */
   abstract void sumShare(int share, int shares, int count, boolean step, double lr);
 
-  /** The values a parameter and its gradient hold together, all parameters: whether summing them is worth a handoff. */
-  abstract long parameterValues();
 
   /** Called before a pass reads {@code x} for samples {@code [lo, hi)}: a double model widens it. */
   void beforePass(float[] x, int lo, int hi) {}
@@ -253,7 +255,7 @@ abstract class BaseNetwork implements Trainable {
     }
     if (job == STEP || (job == GRADIENTS && count > 1)) {
       jobCount = Math.max(1, count);
-      jobShares = count > 1 && parameterValues() >= MIN_SHARED_VALUES ? count : 1;
+      jobShares = count > 1 && sharedSum ? count : 1;
       this.job = job;
       jobRate = lr;
       threads.run(jobShares, sumTask);

@@ -92,10 +92,6 @@ public abstract class DoubleNetwork extends BaseNetwork {
     }
   }
 
-  @Override
-  final long parameterValues() {
-    return info.parameterCount();
-  }
 
   @Override
   final void sumShare(int share, int shares, int count, boolean step, double lr) {

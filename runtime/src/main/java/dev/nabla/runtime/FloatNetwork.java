@@ -88,10 +88,6 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
     }
   }
 
-  @Override
-  final long parameterValues() {
-    return info.parameterCount();
-  }
 
   @Override
   final void sumShare(int share, int shares, int count, boolean step, double lr) {
