@@ -32,8 +32,8 @@ final class CompiledModels {
     com.palantir.javapoet.JavaFile file;
     try {
       file = JavaWriter.write(network, gradients, options);
-    } catch (IllegalArgumentException e) {
-      throw UserError.badInput(e.getMessage());
+    } catch (dev.nabla.codegen.UnsupportedSpecException e) {
+      throw UserError.badInput(network.source().name() + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
     }
     ClassLoader loader = InMemoryCompiler.compile(List.of(file));
     return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), maxBatch, type);

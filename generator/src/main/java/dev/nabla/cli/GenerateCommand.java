@@ -71,8 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
       Network network = Networks.fromSpec(NetworkSource.read(file));
       try {
         generated.addAll(JavaWriter.writeAll(network, Differentiator.parameters(network), options));
-      } catch (IllegalArgumentException e) {
-        throw UserError.badInput(file + ": " + e.getMessage());
+      } catch (dev.nabla.codegen.UnsupportedSpecException e) {
+        throw UserError.badInput(file + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
       }
     }
     var out = spec.commandLine().getOut();

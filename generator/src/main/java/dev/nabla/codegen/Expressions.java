@@ -68,6 +68,9 @@ final class Expressions {
     } else {
       text = isFloat() ? Float.toString((float) value) + "f" : Double.toString(value);
     }
+    if (text.contains("Infinity") || text.contains("NaN")) {
+      throw new IllegalStateException("a float literal for " + value + ": the writer checks the range of constants first");
+    }
     return new Ex(text, text.startsWith("-") ? UNARY : ATOM);
   }
 
