@@ -160,6 +160,20 @@ class CliTest {
   }
 
   @Test
+  void generateRefusesAConstantBeyondFloatWithItsPlaceAndWritesNothing() throws IOException {
+    Path spec = directory.resolve("huge.nabla");
+    Files.writeString(spec, "model Huge\ninput x[3]\nlabel y : 2\nparam W[2, 3]\nlogits = W x * 1e39\nloss = cross_entropy(logits, y)\n");
+    Path out = directory.resolve("out");
+    Run run = run("generate", spec.toString(), "-d", out.toString());
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().startsWith("nabla: " + spec + ":5:"), run.err());
+    assertTrue(run.err().contains("beyond the range of float"), run.err());
+    assertTrue(!Files.exists(out.resolve("dev/nabla/generated/Huge.java")));
+    Run inDouble = run("generate", spec.toString(), "-d", out.toString(), "--precision", "double");
+    assertEquals(0, inDouble.exit(), inDouble.err());
+  }
+
+  @Test
   void checkPassesOnTheRuntimesKernelsAtABatchThatRunsTheirTiles() {
     Run run = run("check", SPEC, "--backend", "vector", "--batch", "67");
     assertEquals(0, run.exit(), run.err());
