@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         "finite differences, on a random minibatch. Prints the worst relative error per parameter (relative to",
         "the largest entry of that gradient); exits 1 above the tolerance."},
     footer = {"", "Examples:", "  nabla check examples/fashion_mlp.nabla", "  nabla check examples/block_graph.nabla --batch 8 --seed 3",
-        "  nabla check examples/fashion_mlp.nabla --backend vector --batch 64"})
+        "  nabla check examples/fashion_mlp.nabla --batch 64"})
 final class CheckCommand implements Callable<Integer> {
   private static final double FLOAT_TOLERANCE = 1e-3;
 
@@ -51,8 +51,9 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--coordinates", defaultValue = "6", description = "Finite-difference coordinates per parameter. Default: ${DEFAULT-VALUE}.")
   int coordinates;
 
-  @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
-      description = "Which generated kernels to check: plain Java (scalar) or the Vector API (vector; ./nabla adds the module). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--backend", paramLabel = "scalar|vector",
+      description = "Deprecated: the runtime chooses its kernels when the model runs (the Vector API ones when the JVM has"
+          + " jdk.incubator.vector, as ./nabla gives it). scalar or vector forces one set for this run, as -Dnabla.kernels does.")
   String backend;
 
   @picocli.CommandLine.Spec

@@ -28,28 +28,36 @@ final class CompiledModels {
       int maxBatch, Class<T> type) {
     Gradients gradients = Differentiator.parameters(network);
     checkMemory(network, gradients, precision, maxBatch);
-    if (backend == CodegenOptions.Backend.VECTOR && !InMemoryCompiler.vectorModuleLoaded()) {
-      throw UserError.badInput("--backend vector needs the JVM started with --add-modules jdk.incubator.vector"
-          + " (./nabla adds it when it sees --backend vector; with java -jar, add it yourself)");
-    }
-    CodegenOptions options = CodegenOptions.of(DEFAULT_PACKAGE).withPrecision(precision).withBackend(backend);
+    CodegenOptions options = CodegenOptions.of(DEFAULT_PACKAGE).withPrecision(precision);
     com.palantir.javapoet.JavaFile file;
     try {
       file = JavaWriter.write(network, gradients, options);
-    } catch (IllegalArgumentException e) {
-      throw UserError.badInput(e.getMessage());
+    } catch (dev.nabla.codegen.UnsupportedSpecException e) {
+      throw UserError.badInput(network.source().name() + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
     }
     ClassLoader loader = InMemoryCompiler.compile(List.of(file));
     return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), maxBatch, type);
   }
 
-  /** The backend named by a {@code --backend} option. */
+  /**
+   * The kernel set a deprecated {@code --backend} option names, made the one this run uses: it sets
+   * {@code nabla.kernels}, which the runtime reads when the first model class loads ({@code null}: the
+   * option was not given, the runtime chooses).
+   */
   static CodegenOptions.Backend backend(String name) {
+    if (name == null) {
+      return CodegenOptions.Backend.SCALAR;
+    }
+    CodegenOptions.Backend backend;
     try {
-      return CodegenOptions.Backend.named(name);
+      backend = CodegenOptions.Backend.named(name);
     } catch (IllegalArgumentException e) {
       throw UserError.badInput("--backend: " + e.getMessage());
     }
+    if (System.getProperty("nabla.kernels") == null) {
+      System.setProperty("nabla.kernels", backend.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return backend;
   }
 
   /**

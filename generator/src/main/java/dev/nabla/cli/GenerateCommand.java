@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Examples:",
         "  nabla generate examples/fashion_mlp.nabla -d src/generated/java --package com.acme.nets",
         "  nabla generate examples/*.nabla -d out --precision double --with-tests",
-        "  nabla generate examples/fashion_mlp.nabla -d out --backend vector    (compile and run with --add-modules jdk.incubator.vector)"})
+        "  (run the classes with --add-modules jdk.incubator.vector for the Vector API kernels; they compile without it)"})
 final class GenerateCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "FILE", arity = "1..*", description = ".nabla spec files.")
@@ -37,9 +37,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--precision", defaultValue = "float", paramLabel = "float|double", description = "float (for training) or double (for checks). Default: ${DEFAULT-VALUE}.")
   String precision;
 
-  @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
-      description = "The matrix kernels: plain Java loops (scalar), or the JDK's incubating Vector API (vector: faster; the class then"
-          + " compiles and runs only with --add-modules jdk.incubator.vector). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--backend", paramLabel = "scalar|vector",
+      description = "Deprecated and ignored: a generated class runs on the runtime's kernels, chosen when it runs (the Vector API"
+          + " ones when the JVM has jdk.incubator.vector); -Dnabla.kernels=scalar|vector forces one set.")
   String backend;
 
   @Option(names = "--with-tests", description = "Also write a JUnit 5 gradient-check test next to each class.")
@@ -57,7 +57,12 @@ final class GenerateCommand implements Callable<Integer> {
     };
     CodegenOptions options;
     try {
-      options = CodegenOptions.of(packageName).withPrecision(chosen).withTests(withTests).withBackend(CompiledModels.backend(backend));
+      options = CodegenOptions.of(packageName).withPrecision(chosen).withTests(withTests);
+      if (backend != null) {
+        CompiledModels.backend(backend);
+        spec.commandLine().getErr().println("nabla: --backend is deprecated and changes nothing: the runtime chooses its kernels"
+            + " when the class runs (-Dnabla.kernels=scalar|vector forces one set)");
+      }
     } catch (IllegalArgumentException e) {
       throw UserError.badInput("--package " + packageName + ": " + e.getMessage());
     }
@@ -66,8 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
       Network network = Networks.fromSpec(NetworkSource.read(file));
       try {
         generated.addAll(JavaWriter.writeAll(network, Differentiator.parameters(network), options));
-      } catch (IllegalArgumentException e) {
-        throw UserError.badInput(file + ": " + e.getMessage());
+      } catch (dev.nabla.codegen.UnsupportedSpecException e) {
+        throw UserError.badInput(file + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
       }
     }
     var out = spec.commandLine().getOut();

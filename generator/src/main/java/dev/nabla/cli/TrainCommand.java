@@ -82,9 +82,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "nabla-out", description = "Where the checkpoint and the report go. Default: ${DEFAULT-VALUE}.")
   Path out;
 
-  @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
-      description = "The generated kernels: plain Java (scalar) or the incubating Vector API (vector: faster; needs the JVM started with"
-          + " --add-modules jdk.incubator.vector, which ./nabla adds). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--backend", paramLabel = "scalar|vector",
+      description = "Deprecated: the runtime chooses its kernels when the model runs (the Vector API ones when the JVM has"
+          + " jdk.incubator.vector, as ./nabla gives it). scalar or vector forces one set for this run, as -Dnabla.kernels does.")
   String backend;
 
   @Option(names = "--resume", paramLabel = "CKPT", description = "Continue from a checkpoint of the same network.")

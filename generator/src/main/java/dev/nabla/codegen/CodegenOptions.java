@@ -6,7 +6,7 @@ package dev.nabla.codegen;
  * @param packageName the package of the generated class ({@code ""} for the default package)
  * @param precision whether the generated arithmetic is {@code float} or {@code double}
  * @param withTests whether a JUnit 5 gradient-check test is generated next to the class
- * @param backend the loop forms of the matrix kernels: plain Java, or the JDK's incubating Vector API
+ * @param backend deprecated, and no longer changes the class: the runtime chooses its kernels when the class runs
  */
 public record CodegenOptions(String packageName, Precision precision, boolean withTests, Backend backend) {
 
@@ -19,19 +19,15 @@ public record CodegenOptions(String packageName, Precision precision, boolean wi
   }
 
   /**
-   * How the matrix kernels (the products of a weight matrix with a batch, and the weight gradients) are
-   * written. Everything else is the same Java for both.
+   * Deprecated: the kernel sets of the runtime ({@code dev.nabla.runtime.kernels}), which it chooses when
+   * a class runs: the Vector API ones when the JVM has {@code jdk.incubator.vector}, plain Java otherwise;
+   * {@code -Dnabla.kernels=scalar|vector} forces one. Both values write the same class; the option stays
+   * so that existing builds and command lines keep working.
    */
   public enum Backend {
-    /** Plain loops in the forms C2 vectorizes by itself: the class needs nothing but Java 17. */
+    /** The plain Java kernels. */
     SCALAR,
-    /**
-     * {@code jdk.incubator.vector}: register-blocked tiles (4 weight rows by 4 samples) with no transposed
-     * copy of the inputs. Faster, but the class then compiles and runs only with {@code --add-modules
-     * jdk.incubator.vector}, and javac and the JVM each print a notice that the module is incubating.
-     * Sums are taken in another order than {@link #SCALAR}'s, one that depends on the machine's vector
-     * width: results agree to rounding, and are bit-for-bit reproducible on one machine.
-     */
+    /** The Vector API kernels. */
     VECTOR;
 
     /** The backend named {@code name} ({@code scalar} or {@code vector}, any case). */

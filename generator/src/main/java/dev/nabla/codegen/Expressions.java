@@ -25,9 +25,21 @@ final class Expressions {
   }
 
   private final Precision precision;
+  /** {@code Math}, or {@code java.lang.Math} in a class that is itself named {@code Math}; the same for the boxes. */
+  private final String math;
+  private final String box;
 
-  Expressions(Precision precision) {
+  /** Expressions for a class named {@code className}, whose name the types they use must not collide with. */
+  Expressions(Precision precision, String className) {
     this.precision = precision;
+    this.math = className.equals("Math") ? "java.lang.Math" : "Math";
+    String simpleBox = precision == Precision.FLOAT ? "Float" : "Double";
+    this.box = className.equals(simpleBox) ? "java.lang." + simpleBox : simpleBox;
+  }
+
+  /** How the code names {@code java.lang.Math}. */
+  String mathType() {
+    return math;
   }
 
   boolean isFloat() {
@@ -44,7 +56,6 @@ final class Expressions {
 
   /** A literal of the model's precision: {@code 2f}, {@code 0.5f}; {@code 2.0}, {@code 0.5}. */
   Ex literal(double value) {
-    String box = isFloat() ? "Float" : "Double";
     if (Double.isNaN(value)) {
       return atom(box + ".NaN");
     }
@@ -56,6 +67,9 @@ final class Expressions {
       text = (long) value + (isFloat() ? "f" : ".0");
     } else {
       text = isFloat() ? Float.toString((float) value) + "f" : Double.toString(value);
+    }
+    if (text.contains("Infinity") || text.contains("NaN")) {
+      throw new IllegalStateException("a float literal for " + value + ": the writer checks the range of constants first");
     }
     return new Ex(text, text.startsWith("-") ? UNARY : ATOM);
   }
@@ -83,7 +97,7 @@ final class Expressions {
 
   /** {@code Math.name(args)}, cast back to float in a float model (Math's functions work in double). */
   Ex math(String name, Ex... args) {
-    StringBuilder call = new StringBuilder("Math.").append(name).append('(');
+    StringBuilder call = new StringBuilder(math).append('.').append(name).append('(');
     for (int i = 0; i < args.length; i++) {
       call.append(i > 0 ? ", " : "").append(args[i].code());
     }
@@ -93,7 +107,7 @@ final class Expressions {
 
   /** {@code Math.max} and friends, which have float overloads and need no cast. */
   Ex exact(String name, Ex a, Ex b) {
-    return atom("Math." + name + "(" + a.code() + ", " + b.code() + ")");
+    return atom(math + "." + name + "(" + a.code() + ", " + b.code() + ")");
   }
 
   Ex conditional(String condition, Ex then, Ex otherwise) {

@@ -47,24 +47,28 @@ final class Identifiers {
     return out.toString();
   }
 
-  /** The model's class name, which must be a plain Java identifier: a name that could not be one is refused. */
+  /** Identifiers Java 17 allows for variables but not for types (JLS §3.8, TypeIdentifier). */
+  static final java.util.Set<String> RESTRICTED = java.util.Set.of("record", "var", "yield", "sealed", "permits");
+
+  /**
+   * The model's class name, which must be a plain Java identifier: a name that could not be one is refused,
+   * a restricted identifier gets a trailing {@code _}.
+   */
   static String checkClassName(String name) {
     if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("the model has no name: add a line such as 'model FashionMlp'");
+      throw new UnsupportedSpecException("the model has no name: add a line such as 'model FashionMlp'");
     }
     if (name.length() > MAX_CLASS_NAME) {
-      throw new IllegalArgumentException("model name is " + name.length() + " characters long; a class name (and file name) takes at most " + MAX_CLASS_NAME);
+      throw new UnsupportedSpecException("model name is " + name.length() + " characters long; a class name (and file name) takes at most " + MAX_CLASS_NAME);
     }
     if (!SourceVersion.isIdentifier(name) || !name.chars().allMatch(c -> c < 128)) {
-      throw new IllegalArgumentException("model name '" + comment(name) + "' is not a Java class name: use ASCII letters, digits and _ and start with a letter");
+      throw new UnsupportedSpecException("model name '" + comment(name) + "' is not a Java class name: use ASCII letters, digits and _ and start with a letter");
     }
     if (SourceVersion.isKeyword(name, SourceVersion.RELEASE_17) || name.equals("_")) {
-      throw new IllegalArgumentException("model name '" + name + "' is a Java keyword and cannot name a class");
+      throw new UnsupportedSpecException("model name '" + name + "' is a Java keyword and cannot name a class");
     }
-    if (JavaWriter.TYPES_USED.contains(name)) {
-      throw new IllegalArgumentException("model name '" + name + "' is a type the generated class uses; choose another name");
-    }
-    return name;
+    // A restricted identifier (record, var, yield, sealed, permits) names no type: the class takes a _ after it.
+    return RESTRICTED.contains(name) ? name + "_" : name;
   }
 
   /** A package name is dot-separated Java identifiers, none a keyword; {@code ""} is the default package. */

@@ -144,18 +144,37 @@ class CliTest {
   }
 
   @Test
-  void generateWritesTheVectorBackendWhenAskedAndRefusesAnUnknownOne() throws IOException {
+  void theDeprecatedBackendOptionWritesTheSameClassWithANoteAndRefusesAnUnknownOne() throws IOException {
+    Run plain = run("generate", SPEC, "-d", directory.toString());
+    assertEquals(0, plain.exit(), plain.err());
+    String expected = Files.readString(directory.resolve("dev/nabla/generated/FashionMlp.java"));
     Run run = run("generate", SPEC, "-d", directory.toString(), "--backend", "vector");
     assertEquals(0, run.exit(), run.err());
+    assertTrue(run.err().startsWith("nabla: --backend is deprecated and changes nothing"), run.err());
     String source = Files.readString(directory.resolve("dev/nabla/generated/FashionMlp.java"));
-    assertTrue(source.contains("import jdk.incubator.vector.FloatVector;"), source);
+    assertEquals(expected, source);
+    assertTrue(!source.contains("jdk.incubator"), source);
     Run bad = run("generate", SPEC, "-d", directory.toString(), "--backend", "gpu");
     assertCleanFailure(bad, 2);
     assertEquals("nabla: --backend: no backend 'gpu': the backends are scalar and vector\n", bad.err().replace("\r", ""));
   }
 
   @Test
-  void checkPassesForTheVectorBackendAtABatchThatRunsItsTiles() {
+  void generateRefusesAConstantBeyondFloatWithItsPlaceAndWritesNothing() throws IOException {
+    Path spec = directory.resolve("huge.nabla");
+    Files.writeString(spec, "model Huge\ninput x[3]\nlabel y : 2\nparam W[2, 3]\nlogits = W x * 1e39\nloss = cross_entropy(logits, y)\n");
+    Path out = directory.resolve("out");
+    Run run = run("generate", spec.toString(), "-d", out.toString());
+    assertCleanFailure(run, 2);
+    assertTrue(run.err().startsWith("nabla: " + spec + ":5:"), run.err());
+    assertTrue(run.err().contains("beyond the range of float"), run.err());
+    assertTrue(!Files.exists(out.resolve("dev/nabla/generated/Huge.java")));
+    Run inDouble = run("generate", spec.toString(), "-d", out.toString(), "--precision", "double");
+    assertEquals(0, inDouble.exit(), inDouble.err());
+  }
+
+  @Test
+  void checkPassesOnTheRuntimesKernelsAtABatchThatRunsTheirTiles() {
     Run run = run("check", SPEC, "--backend", "vector", "--batch", "67");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("ok: every gradient within tolerance"), run.out());

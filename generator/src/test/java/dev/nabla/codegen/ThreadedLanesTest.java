@@ -162,24 +162,31 @@ class ThreadedLanesTest {
     long caller = Thread.currentThread().getId();
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     // The array form allocates its result on the calling thread: it is read outside the calling thread's window.
-    long[] poolBefore = threads.getThreadAllocatedBytes(pool);
-    long callerBefore = threads.getThreadAllocatedBytes(caller);
-    for (int step = 0; step < 1000; step++) {
-      model.trainStep(batch.x, batch.labels, 64, 0.01f);
-      model.predict(batch.x, 64, result);
-      model.loss(batch.x, batch.labels, 64);
-    }
-    long callerAllocated = threads.getThreadAllocatedBytes(caller) - callerBefore;
-    long[] poolAfter = threads.getThreadAllocatedBytes(pool);
-    long allocated = callerAllocated;
-    StringBuilder detail = new StringBuilder(" calling thread " + callerAllocated + ", pool");
-    for (int t = 0; t < pool.length; t++) {
-      if (poolBefore[t] >= 0 && poolAfter[t] >= 0) {
-        allocated += poolAfter[t] - poolBefore[t];
-        detail.append(' ').append(poolAfter[t] - poolBefore[t]);
+    // A window with no allocation at all: a step that allocated would show in every window, while the JIT may
+    // still finish compiling a kernel (boxing a few vectors once) in the first ones.
+    List<String> windows = new ArrayList<>();
+    long allocated = -1;
+    for (int window = 0; window < 5 && allocated != 0; window++) {
+      long[] poolBefore = threads.getThreadAllocatedBytes(pool);
+      long callerBefore = threads.getThreadAllocatedBytes(caller);
+      for (int step = 0; step < 1000; step++) {
+        model.trainStep(batch.x, batch.labels, 64, 0.01f);
+        model.predict(batch.x, 64, result);
+        model.loss(batch.x, batch.labels, 64);
       }
+      long callerAllocated = threads.getThreadAllocatedBytes(caller) - callerBefore;
+      long[] poolAfter = threads.getThreadAllocatedBytes(pool);
+      allocated = callerAllocated;
+      StringBuilder detail = new StringBuilder("calling thread " + callerAllocated + ", pool");
+      for (int t = 0; t < pool.length; t++) {
+        if (poolBefore[t] >= 0 && poolAfter[t] >= 0) {
+          allocated += poolAfter[t] - poolBefore[t];
+          detail.append(' ').append(poolAfter[t] - poolBefore[t]);
+        }
+      }
+      windows.add(detail.toString());
     }
-    assertEquals(0, allocated, "bytes allocated by 1000 training steps, predictions and losses:" + detail);
+    assertEquals(0, allocated, "bytes allocated by 1000 training steps, predictions and losses, per window: " + windows);
     assertFalse(Double.isNaN(model.loss(batch.x, batch.labels, 64)));
   }
 }

@@ -72,9 +72,10 @@ public final class GenerateMojo extends AbstractMojo {
   private String precision;
 
   /**
-   * The loop forms of the generated matrix kernels: {@code scalar} (plain Java, which C2 vectorizes by itself)
-   * or {@code vector} (the JDK's incubating Vector API: faster, but the project must then compile and run
-   * with {@code --add-modules jdk.incubator.vector}, and javac prints a notice that the module is incubating).
+   * Deprecated and without effect ({@code scalar} or {@code vector} are still accepted): a generated class
+   * runs on the kernels of nabla-runtime, which chooses them when the class runs, the Vector API ones when the
+   * JVM has {@code --add-modules jdk.incubator.vector} (add it to surefire's {@code argLine}), plain Java
+   * otherwise. The project compiles with no flag either way.
    */
   @Parameter(property = "nabla.backend", defaultValue = "scalar", required = true)
   private String backend;

@@ -1,11 +1,18 @@
 package com.acme;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.runtime.FloatNetwork;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class WideNetTest {
+
+  @Test
+  void theModuleOnTheTestJvmGivesTheVectorKernels() {
+    assertEquals("vector", FloatNetwork.kernels());
+  }
 
   @Test
   void trainingWithTheVectorKernelsLowersTheLoss() {

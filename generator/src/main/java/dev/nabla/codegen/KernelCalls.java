@@ -1,0 +1,109 @@
+package dev.nabla.codegen;
+
+import dev.nabla.codegen.Plan.Storage;
+import dev.nabla.symbolic.Gradients;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Structural;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The products the runtime's kernels take ({@code dense}, {@code transposedDense}, {@code weightGradient}
+ * of {@code dev.nabla.runtime.kernels.KernelSupport}): a weight matrix times vectors stored per sample, and
+ * the weight gradient as one product over the lane's samples. What they cannot take is written as loops.
+ */
+abstract class KernelCalls extends Elements {
+  KernelCalls(Network network, Gradients gradients, CodegenOptions options) {
+    super(network, gradients, options);
+  }
+
+  /** Work per lane, in floating-point operations, below which a lane is not worth its handoff. */
+  static final long MIN_LANE_WORK = 300_000;
+
+  /** Samples each lane takes at least: 8 to 256, by the work of one sample's passes; never split when the loss is not per sample. */
+  int minLaneBatch() {
+    if (!(plan.perSample(network.loss()) && plan.perSample(network.output()))) {
+      return Integer.MAX_VALUE;
+    }
+    long work = 1;
+    List<Node> nodes = new ArrayList<>(plan.forwardNodes);
+    nodes.addAll(plan.backwardNodes);
+    for (Node node : nodes) {
+      Node product = plan.fusedProduct.getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
+      if (product != null) {
+        work += 2L * rows(product.input(0)) * columns(product.input(0)) * columns(product.input(1));
+      } else {
+        work += size(node);
+      }
+    }
+    return (int) Math.max(8, Math.min(256, (MIN_LANE_WORK + work - 1) / work));
+  }
+
+  /**
+   * {@code node = W x (+ bias)} for the lane's samples as the runtime's dense kernel, when W is a parameter
+   * matrix and x a vector stored per sample; a bias that is not a parameter vector is added after it.
+   */
+  boolean denseCall(MethodBody body, Node node, Node product, Node init) {
+    Node w = product.input(0);
+    if (!isParameterMatrix(w) || plan.storage(node) != Storage.ARRAY || !plan.perSample(node) || size(node) != rows(w)) {
+      return false;
+    }
+    Rows source = rowsOf(body, product.input(1));
+    if (source == null || source.length() != columns(w) || !plan.perSample(product.input(1))) {
+      return false;
+    }
+    boolean biasArray = init != null && init.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM
+        && size(init) == rows(w);
+    body.statement("dense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + (biasArray ? arrays.get(init) : "null")
+        + ", " + source.array() + ", " + source.offset() + ", " + source.stride() + ", lo, hi, " + arrays.get(node) + ", 0, "
+        + size(node) + ")");
+    if (init != null && !biasArray) {
+      Target target = arrayTarget(node);
+      body.open("for (int b = lo; b < hi; b++)");
+      boolean loop = body.loop("i", size(node));
+      String i = size(node) > 1 ? "i" : "0";
+      body.statement(target.at("b", i) + " += " + elem(body, init, "b", operandIndex(init, i)).code());
+      body.end(loop);
+      body.close();
+    }
+    return true;
+  }
+
+  /** {@code y = Wᵀ δ} for the lane's samples as the runtime's kernel, W a parameter matrix and δ stored per sample. */
+  boolean transposedCall(MethodBody body, Node product) {
+    Node transposed = product.input(0);
+    if (!transposed.is(Structural.TRANSPOSE) || plan.storage(transposed) != Storage.VIEW || !isParameterMatrix(transposed.input(0))
+        || plan.storage(product) != Storage.ARRAY || !plan.perSample(product) || columns(product) != 1) {
+      return false;
+    }
+    Node w = transposed.input(0);
+    Rows source = rowsOf(body, product.input(1));
+    if (source == null || source.length() != rows(w) || rows(product) != columns(w)) {
+      return false;
+    }
+    body.statement("transposedDense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + source.array() + ", "
+        + source.offset() + ", " + source.stride() + ", lo, hi, " + arrays.get(product) + ", 0, " + size(product) + ")");
+    return true;
+  }
+
+  /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, δ and x stored per sample. */
+  boolean weightGradientCall(MethodBody body, Node node, Node parameter) {
+    Node delta = node.input(0);
+    if (!plan.perSample(node) || columns(delta) != 1 || !parameter.shape().isMatrix()) {
+      return false;
+    }
+    Rows source = rowsOf(body, node.input(1));
+    Rows deltaRows = rowsOf(body, delta);
+    if (source == null || deltaRows == null || deltaRows.length() != rows(delta) || source.length() != columns(node)
+        || rows(node) != rows(parameter) || columns(node) != columns(parameter)) {
+      return false;
+    }
+    body.readsInvN = true;
+    body.statement("weightGradient(" + gradientArrays.get(parameter) + ", " + rows(node) + ", " + columns(node) + ", "
+        + deltaRows.array() + ", " + deltaRows.offset() + ", " + deltaRows.stride() + ", " + source.array() + ", " + source.offset()
+        + ", " + source.stride() + ", lo, hi, invN)");
+    return true;
+  }
+}

@@ -1,0 +1,327 @@
+package dev.nabla.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.NameAllocator;
+import com.palantir.javapoet.TypeName;
+import dev.nabla.codegen.CodegenOptions.Precision;
+import dev.nabla.codegen.Plan.Storage;
+import dev.nabla.symbolic.Binary;
+import dev.nabla.symbolic.Gradients;
+import dev.nabla.symbolic.Loss;
+import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Structural;
+import dev.nabla.symbolic.Unary;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The first layer of the class writer: the names of a network's values in the generated class, chosen
+ * through one {@link NameAllocator} (keyword-safe, collision-free, never shadowing a type or local the
+ * code uses), and their sizes. Each layer above adds one job: {@link Comments} the formulas in comments,
+ * {@link Elements} the element expressions, {@link KernelCalls} the calls into the runtime's kernels,
+ * {@link PassWriter} the passes, {@link JavaWriter} the class.
+ */
+abstract class ValueNames {
+  static final ClassName MODEL_INFO = ClassName.get("dev.nabla.runtime", "ModelInfo");
+  static final ClassName INITIALIZERS = ClassName.get("dev.nabla.runtime", "Initializers");
+  static final ClassName FLOAT_NETWORK = ClassName.get("dev.nabla.runtime", "FloatNetwork");
+  static final ClassName DOUBLE_NETWORK = ClassName.get("dev.nabla.runtime", "DoubleNetwork");
+  static final ClassName SPLITTABLE_RANDOM = ClassName.get("java.util", "SplittableRandom");
+  static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  static final ClassName LIST = ClassName.get("java.util", "List");
+
+  /**
+   * Simple names the generated code reads without qualification: the types it refers to, whose names a
+   * field must not shadow. The model's class may take any of them; JavaPoet and {@link Expressions}
+   * then qualify the type.
+   */
+  static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
+      "List", "String", "Override", "Float", "Double", "Integer", "Object", "FloatNetwork", "DoubleNetwork", "Parameter",
+      "Precision", "Labels", "Test", "Assertions");
+
+  /** The locals and parameters the generated methods declare: a field named like one would be shadowed by it. */
+  static final List<String> LOCALS = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "result",
+      "seed", "random", "sum", "max", "a", "d", "p", "t", "invN", "logSum", "maxBatch", "threads", "owner", "parameter",
+      "lo", "hi", "SPEC_HASH", "INFO", "DEFAULT_MAX_BATCH");
+
+  final Network network;
+
+  final CodegenOptions options;
+
+  final Plan plan;
+
+  final Expressions ex;
+
+  final String className;
+
+  final NameAllocator names = new NameAllocator();
+
+  final Set<String> taken = new HashSet<>();
+
+  final Map<Node, String> baseNames = new IdentityHashMap<>();
+
+  final Map<Node, String> arrays = new IdentityHashMap<>();
+
+  final Map<Node, String> gradientArrays = new IdentityHashMap<>();
+
+  final Map<Node, Node> adjointOwners;
+
+  final Node label;
+
+  final Node target;
+
+  final Map<Node, Integer> inputOffsets = new IdentityHashMap<>();
+
+  final int inputSize;
+
+  /** Whether a pass reads the labels as one-hot rows, which the forward pass then fills. */
+  final boolean oneHot;
+
+  /**
+   * The most arrays a generated class declares: each is a field initialized in the constructor, and
+   * about 6,000 of them fill the constructor's 64 KiB (measured: 6,004 compile, 9,004 do not).
+   */
+  static final int MAX_STORED_VALUES = 5_000;
+
+  /** In a double model, the field holding the inputs widened to double, which its passes read instead of {@code x}. */
+  final String inputs;
+
+  /** Whether any pass reads the inputs. */
+  boolean readsInputs;
+
+  ValueNames(Network network, Gradients gradients, CodegenOptions options) {
+    this.network = network;
+    this.options = options;
+    this.className = Identifiers.checkClassName(network.name());
+    for (Node node : network.graph().nodes()) {
+      if (!node.shape().isKnown()) {
+        throw new UnsupportedSpecException("cannot generate Java for " + network.name() + ": the shape of "
+            + network.names().getOrDefault(node, node.op().toString()) + " is " + node.shape() + "; give every dimension a size");
+      }
+    }
+    if (network.label().isPresent() && network.target().isPresent()) {
+      throw new UnsupportedSpecException("a model takes a class label or a target, not both");
+    }
+    this.plan = new Plan(network, gradients);
+    int stored = plan.arrays().size() + 2 * network.parameters().size();
+    if (stored > MAX_STORED_VALUES) {
+      throw new UnsupportedSpecException(String.format(Locale.ROOT,
+          "%s keeps %,d values in arrays of their own, more than the %,d one generated class can hold (javac limits a"
+              + " constructor to 64 KiB of code and a class to 65,535 constants); split the network into smaller specs",
+          network.name(), stored, MAX_STORED_VALUES));
+    }
+    this.ex = new Expressions(options.precision(), className);
+    this.label = network.label().orElse(null);
+    this.target = network.target().orElse(null);
+    this.adjointOwners = plan.adjointOwners();
+    int offset = 0;
+    for (Node input : network.inputs()) {
+      inputOffsets.put(input, offset);
+      offset = Math.addExact(offset, size(input));
+    }
+    this.inputSize = offset;
+    for (String reserved : LOCALS) {
+      names.newName(reserved, "reserved:" + reserved);
+      taken.add(reserved);
+    }
+    for (String type : new java.util.TreeSet<>(TYPES_USED)) {
+      names.newName(type, "type:" + type);
+      taken.add(type);
+    }
+    taken.add(className);
+    names.newName(className, "class");
+    for (Node parameter : network.parameters()) {
+      arrays.put(parameter, allocate(Network.leafName(parameter)));
+    }
+    for (Node parameter : network.parameters()) {
+      gradientArrays.put(parameter, allocate("d" + arrays.get(parameter)));
+    }
+    this.inputs = options.precision() == Precision.DOUBLE ? allocate("inputs") : "x";
+    this.oneHot = label != null && readsOneHot();
+    if (oneHot) {
+      arrays.put(label, allocate(lowerFirst(Network.leafName(label))));
+    }
+    for (Node node : plan.arrays()) {
+      String base = baseName(node, new HashSet<>());
+      boolean named = network.names().containsKey(node);
+      arrays.put(node, allocate(named && plan.perSample(node) ? lowerFirst(base) : base));
+    }
+  }
+
+  /** The next suffix to try per base name, so that naming thousands of values stays linear. */
+  final Map<String, Integer> nextSuffix = new HashMap<>();
+
+  String allocate(String suggestion) {
+    String base = Identifiers.toAscii(suggestion);
+    String name = base;
+    int suffix = nextSuffix.getOrDefault(base, 2);
+    while (taken.contains(name) || javax.lang.model.SourceVersion.isKeyword(name)) {
+      name = base + suffix++;
+    }
+    nextSuffix.put(base, suffix);
+    taken.add(name);
+    String allocated = names.newName(name, new Object());
+    taken.add(allocated);
+    return allocated;
+  }
+
+  static String capitalize(String name) {
+    return name.isEmpty() ? name : name.substring(0, 1).toUpperCase(Locale.ROOT) + name.substring(1);
+  }
+
+  static String lowerFirst(String name) {
+    return name.isEmpty() ? name : name.substring(0, 1).toLowerCase(Locale.ROOT) + name.substring(1);
+  }
+
+  /** A short name for a value: the spec's, {@code dZ1} for an adjoint, or its role ({@code z2}, {@code softmax}). */
+  String baseName(Node node, Set<Node> visiting) {
+    String known = baseNames.get(node);
+    if (known != null) {
+      return known;
+    }
+    String name;
+    if (node.op() instanceof Op.Leaf leaf) {
+      name = arrays.containsKey(node) ? arrays.get(node) : leaf.name();
+    } else if (network.names().containsKey(node)) {
+      name = network.names().get(node);
+    } else if (adjointOwners.containsKey(node) && visiting.add(node)) {
+      Node owner = adjointOwners.get(node);
+      name = "d" + capitalize(arrays.containsKey(owner) ? arrays.get(owner) : baseName(owner, visiting));
+    } else if ((node.is(Binary.ADD) || node.is(Binary.SUB)) && node.inputs().stream().anyMatch(in -> in.is(Structural.MATMUL))) {
+      int layer = 1;
+      for (Node other : network.graph().nodes()) {
+        if (other == node) {
+          break;
+        }
+        if ((other.is(Binary.ADD) || other.is(Binary.SUB)) && other.inputs().stream().anyMatch(in -> in.is(Structural.MATMUL))) {
+          layer++;
+        }
+      }
+      name = "z" + layer;
+    } else {
+      name = role(node);
+    }
+    baseNames.put(node, name);
+    return name;
+  }
+
+  static String role(Node node) {
+    Op op = node.op();
+    if (op instanceof Unary unary) {
+      return unary == Unary.NEG ? "negated" : unary.toString();
+    }
+    if (op instanceof Binary binary) {
+      return switch (binary) {
+        case ADD -> "added";
+        case SUB -> "difference";
+        case MUL -> "product";
+        case DIV -> "quotient";
+      };
+    }
+    if (op instanceof Op.Power) {
+      return "power";
+    }
+    if (op instanceof Loss) {
+      return "loss";
+    }
+    if (op instanceof Structural structural) {
+      return switch (structural) {
+        case MATMUL -> "matmul";
+        case TRANSPOSE -> "transposed";
+        case SOFTMAX -> "softmax";
+        case LOGSOFTMAX -> "logsoftmax";
+        case SUM -> "summed";
+        case MEAN -> "mean";
+      };
+    }
+    return "value";
+  }
+
+  int size(Node node) {
+    return Math.toIntExact(node.shape().size());
+  }
+
+  static int rows(Node node) {
+    return (int) node.shape().rows().size();
+  }
+
+  static int columns(Node node) {
+    return (int) node.shape().columns().size();
+  }
+
+  TypeName scalarType() {
+    return options.precision() == Precision.FLOAT ? TypeName.FLOAT : TypeName.DOUBLE;
+  }
+
+  TypeName arrayType() {
+    return ArrayTypeName.of(scalarType());
+  }
+
+  boolean hasLabels() {
+    return label != null;
+  }
+
+  /** Values kept per batch row: every per-sample array. */
+  int activationsPerSample() {
+    int total = 0;
+    for (Node node : arrays.keySet()) {
+      if (!node.isLeaf() || node == label) {
+        if (plan.perSample(node)) {
+          total = Math.addExact(total, size(node));
+        }
+      }
+    }
+    return total;
+  }
+
+  long parameterCount() {
+    long total = 0;
+    for (Node parameter : network.parameters()) {
+      total += size(parameter);
+    }
+    return total;
+  }
+
+  /** The array the passes read the inputs from: {@code x}, or in a double model its widened copy. */
+  String inputArray() {
+    readsInputs = true;
+    return inputs;
+  }
+
+  String offsetOf(Node input) {
+    int offset = inputOffsets.get(input);
+    return offset == 0 ? null : Integer.toString(offset);
+  }
+
+  String dimensions(Node node) {
+    Shape shape = node.shape();
+    if (shape.isScalar()) {
+      return "1";
+    }
+    return shape.isMatrix() ? shape.dim(0).size() + " * " + shape.dim(1).size() : Long.toString(shape.dim(0).size());
+  }
+
+  /** Whether any computed value reads the label other than as the class index a loss picks. */
+  boolean readsOneHot() {
+    if (plan.gradientOf.containsKey(label)) {
+      return true;
+    }
+    for (Map.Entry<Node, Storage> entry : plan.storage.entrySet()) {
+      Node node = entry.getKey();
+      boolean picksClass = (node.is(Loss.CROSS_ENTROPY) || node.is(Loss.NLL)) && node.input(1) == label && node.input(0) != label;
+      if (entry.getValue() != Storage.LEAF && node.inputs().contains(label) && !picksClass) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,362 @@
+package dev.nabla.runtime;
+
+import dev.nabla.runtime.kernels.KernelSupport;
+import dev.nabla.runtime.kernels.Kernels;
+import dev.nabla.runtime.kernels.Workspace;
+import dev.nabla.runtime.lanes.Lanes;
+
+/**
+ * What every generated network shares, whatever its math: the batch split over {@link Lanes}, the checks
+ * of a batch, the overloads of {@link Trainable} and the calls into the {@link Kernels} this JVM runs. A
+ * generated class holds the model: its arrays and its passes, {@link #forward}, {@link #backward} and
+ * {@link #predictSamples}, each for the samples {@code [lo, hi)} of a batch.
+ *
+ * <p>A lane is a second instance of the generated class made by {@link #newLane()}: it shares the
+ * model's parameters and per-sample arrays (batch-major, so lanes of contiguous samples never write the
+ * same element) and has its own gradients, scratch and kernel workspace. Its gradients are added to the
+ * model's in lane order, so that results are bit-identical from run to run for a given thread count.
+ */
+abstract class BaseNetwork implements Trainable {
+  /** What {@link #run} does: the passes and, after them, the lanes' sum of their gradients. */
+  static final int PREDICT = 0;
+  static final int LOSS = 1;
+  static final int GRADIENTS = 2;
+  static final int STEP = 3;
+  /** Gradient and parameter values from which the lanes share summing the gradients and the step. */
+  static final long MIN_SHARED_VALUES = 8192;
+
+  private static final KernelSupport KERNELS = Kernels.get();
+
+  final ModelInfo info;
+  final int maxBatch;
+  /** The fewest samples a lane takes: a batch of n runs in min(threads, n / minLaneBatch) lanes. */
+  final int minLaneBatch;
+  /** Whether the lanes share summing the gradients and the step: the parameters are many enough to be worth a handoff. */
+  private final boolean sharedSum;
+  /** The model this is a lane of; {@code null} for the model itself. */
+  final BaseNetwork owner;
+  private final Workspace work = new Workspace();
+  private final Lanes threads;
+  /** The lanes a batch is split into: this model first, the others made at the first split. */
+  private final BaseNetwork[] lanes;
+  private final Lanes.Task passTask = this::passOfLane;
+  private final Lanes.Task sumTask = this::sumOfLane;
+
+  // The job being run, for the lanes to read: written before the lanes are started, read after.
+  private int job;
+  private float[] jobX;
+  private int[] jobLabels;
+  private float[] jobTargets;
+  private float[] jobResult;
+  private int jobN;
+  private int jobCount;
+  private int jobShares;
+  private double jobRate;
+
+  BaseNetwork(ModelInfo info, int maxBatch, int threads, int minLaneBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be at least 1, not " + maxBatch);
+    }
+    if (threads < 1 || threads > Lanes.MAX_THREADS) {
+      throw new IllegalArgumentException("threads must be between 1 and " + Lanes.MAX_THREADS + ", not " + threads);
+    }
+    this.info = info;
+    this.maxBatch = maxBatch;
+    this.minLaneBatch = minLaneBatch;
+    this.sharedSum = info.parameterCount() >= MIN_SHARED_VALUES;
+    this.owner = null;
+    int count = minLaneBatch == Integer.MAX_VALUE ? 1 : threads;
+    this.threads = new Lanes(info.name(), count);
+    this.lanes = new BaseNetwork[count];
+    this.lanes[0] = this;
+  }
+
+  /** A lane of {@code owner}. */
+  BaseNetwork(BaseNetwork owner) {
+    this.info = owner.info;
+    this.maxBatch = owner.maxBatch;
+    this.minLaneBatch = owner.minLaneBatch;
+    this.sharedSum = owner.sharedSum;
+    this.owner = owner;
+    this.threads = null;
+    this.lanes = null;
+  }
+
+  /** The default number of threads: the system property {@code nabla.threads}, else {@code min(2, processors)}. */
+  protected static int defaultThreads() {
+    return Lanes.defaultThreads();
+  }
+
+  /** A lane of this model: {@code new Model(this)} in the generated class. */
+  protected abstract BaseNetwork newLane();
+
+  /** The forward pass for the loss, for samples {@code [lo, hi)} of a batch of {@code n}. */
+  protected abstract void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n);
+
+  /** The backward pass for samples {@code [lo, hi)} of a batch of {@code n}, into this lane's gradients. */
+  protected abstract void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n);
+
+  /** The output for samples {@code [lo, hi)}, written to {@code result}. */
+  protected abstract void predictSamples(float[] x, int lo, int hi, float[] result);
+
+  /** The loss of the batch of {@code n} the forward pass computed: the mean of a per-sample loss. */
+  protected abstract double meanLoss(int n);
+
+  /** Zeroes this lane's gradients before its backward pass. */
+  abstract void clearGradients();
+
+  /** For share {@code share} of {@code shares} of every gradient: adds lanes 1 to count − 1 to this model's, then the step if asked. */
+  abstract void sumShare(int share, int shares, int count, boolean step, double lr);
+
+
+  /** Called before a pass reads {@code x} for samples {@code [lo, hi)}: a double model widens it. */
+  void beforePass(float[] x, int lo, int hi) {}
+
+  @Override
+  public final ModelInfo info() {
+    return info;
+  }
+
+  @Override
+  public final int maxBatch() {
+    return maxBatch;
+  }
+
+  /** The kernel set this JVM runs, {@code scalar} or {@code vector}. */
+  public static String kernels() {
+    return KERNELS.name();
+  }
+
+  /**
+   * Writes the output for each of the {@code n} samples to {@code result}, {@code info().outputSize()}
+   * values per sample.
+   */
+  @Override
+  public final void predict(float[] x, int n, float[] result) {
+    checkInputs(x, n);
+    if (result.length < (long) n * info.outputSize()) {
+      throw new IllegalArgumentException("result holds " + info.outputSize() + " values per sample; its length is "
+          + result.length);
+    }
+    run(PREDICT, x, null, null, result, n, 0);
+  }
+
+  /** Forward, backward, and the SGD step {@code θ ← θ − lr ∇C}; returns the mean loss before the step. */
+  @Override
+  public final double trainStep(float[] x, int[] labels, int n, float lr) {
+    checkLabelled(x, labels, n);
+    return run(STEP, x, labels, null, null, n, lr);
+  }
+
+  @Override
+  public final double computeGradients(float[] x, int[] labels, int n) {
+    checkLabelled(x, labels, n);
+    return run(GRADIENTS, x, labels, null, null, n, 0);
+  }
+
+  @Override
+  public final double loss(float[] x, int[] labels, int n) {
+    checkLabelled(x, labels, n);
+    return run(LOSS, x, labels, null, null, n, 0);
+  }
+
+  @Override
+  public final double trainStep(float[] x, float[] targets, int n, float lr) {
+    checkTargeted(x, targets, n);
+    return run(STEP, x, null, targets, null, n, lr);
+  }
+
+  @Override
+  public final double computeGradients(float[] x, float[] targets, int n) {
+    checkTargeted(x, targets, n);
+    return run(GRADIENTS, x, null, targets, null, n, 0);
+  }
+
+  @Override
+  public final double loss(float[] x, float[] targets, int n) {
+    checkTargeted(x, targets, n);
+    return run(LOSS, x, null, targets, null, n, 0);
+  }
+
+  /** Whether the model takes neither labels nor targets (its loss reads the inputs alone): both overloads fit. */
+  private boolean unlabelled() {
+    return info.labels() == ModelInfo.Labels.TARGETS && info.labelSize() == 0;
+  }
+
+  private void checkLabelled(float[] x, int[] labels, int n) {
+    if (info.labels() != ModelInfo.Labels.CLASSES && !unlabelled()) {
+      throw new IllegalArgumentException(info.name() + " is trained against real-valued targets: pass float[] targets");
+    }
+    checkInputs(x, n);
+    if (labels.length < n) {
+      throw new IllegalArgumentException("labels has " + labels.length + " entries, too few for " + n + " samples");
+    }
+    if (info.labels() == ModelInfo.Labels.CLASSES) {
+      for (int b = 0; b < n; b++) {
+        if (labels[b] < 0 || labels[b] >= info.labelSize()) {
+          throw new IllegalArgumentException("the label of sample " + b + " is " + labels[b] + ", not a class in [0, "
+              + info.labelSize() + ")");
+        }
+      }
+    }
+  }
+
+  private void checkTargeted(float[] x, float[] targets, int n) {
+    if (info.labels() == ModelInfo.Labels.CLASSES) {
+      throw new IllegalArgumentException(info.name() + " is a classifier: pass int[] class labels");
+    }
+    checkInputs(x, n);
+    if (targets.length < (long) n * info.labelSize()) {
+      throw new IllegalArgumentException("targets has " + targets.length + " values; " + n + " samples of "
+          + info.labelSize() + " need more");
+    }
+  }
+
+  private void checkInputs(float[] x, int n) {
+    if (n < 0 || n > maxBatch) {
+      throw new IllegalArgumentException("a batch of " + n + " samples; this model holds 0 to " + maxBatch);
+    }
+    if (x.length < (long) n * info.inputSize()) {
+      throw new IllegalArgumentException("x has " + x.length + " values; " + n + " samples of " + info.inputSize()
+          + " need more");
+    }
+  }
+
+  /**
+   * Runs the passes of a job over the batch, split over the lanes when it is large enough; then the lanes
+   * sum their gradients and take the step, each for a share of every array. Returns the mean loss, before
+   * the step.
+   */
+  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n, double lr) {
+    int count = Math.min(lanes.length, n / minLaneBatch);
+    if (count <= 1) {
+      runRange(job, x, labels, targets, result, 0, n, n);
+    } else {
+      for (int t = 1; t < count; t++) {
+        if (lanes[t] == null) {
+          lanes[t] = newLane();
+        }
+      }
+      this.job = job;
+      jobX = x;
+      jobLabels = labels;
+      jobTargets = targets;
+      jobResult = result;
+      jobN = n;
+      jobCount = count;
+      try {
+        threads.run(count, passTask);
+      } finally {
+        jobX = null;
+        jobLabels = null;
+        jobTargets = null;
+        jobResult = null;
+      }
+    }
+    if (job == STEP || (job == GRADIENTS && count > 1)) {
+      jobCount = Math.max(1, count);
+      jobShares = count > 1 && sharedSum ? count : 1;
+      this.job = job;
+      jobRate = lr;
+      threads.run(jobShares, sumTask);
+    }
+    return job == PREDICT ? 0 : meanLoss(n);
+  }
+
+  private void passOfLane(int t) {
+    int n = jobN;
+    lanes[t].runRange(job, jobX, jobLabels, jobTargets, jobResult, Lanes.split(n, jobCount, t),
+        Lanes.split(n, jobCount, t + 1), n);
+  }
+
+  private void sumOfLane(int share) {
+    sumShare(share, jobShares, jobCount, job == STEP, jobRate);
+  }
+
+  /** The lane at {@code t}: this model for 0. */
+  final BaseNetwork lane(int t) {
+    return lanes[t];
+  }
+
+  private void runRange(int job, float[] x, int[] labels, float[] targets, float[] result, int lo, int hi, int n) {
+    beforePass(x, lo, hi);
+    if (job == PREDICT) {
+      predictSamples(x, lo, hi, result);
+      return;
+    }
+    forward(x, labels, targets, lo, hi, n);
+    if (job >= GRADIENTS) {
+      clearGradients();
+      backward(x, labels, targets, lo, hi, n);
+    }
+  }
+
+  /** The mean of {@code values[0 .. n)}, in double: a per-sample loss over the batch. */
+  protected static double mean(float[] values, int n) {
+    double total = 0;
+    for (int b = 0; b < n; b++) {
+      total += values[b];
+    }
+    return total / n;
+  }
+
+  /** {@link #mean(float[], int)} in double. */
+  protected static double mean(double[] values, int n) {
+    double total = 0;
+    for (int b = 0; b < n; b++) {
+      total += values[b];
+    }
+    return total / n;
+  }
+
+  // ---- the kernels, each with this lane's workspace (see KernelSupport for what each computes) ----
+
+  /** {@code out[b, i] = bias[i] + Σ_k w[i, k] x[b, k]} for the samples {@code [lo, hi)}. */
+  protected final void dense(float[] w, int rows, int columns, float[] bias, float[] x, int xOffset, int xStride,
+      int lo, int hi, float[] out, int outOffset, int outStride) {
+    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+  }
+
+  protected final void dense(double[] w, int rows, int columns, double[] bias, double[] x, int xOffset, int xStride,
+      int lo, int hi, double[] out, int outOffset, int outStride) {
+    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+  }
+
+  /** {@code g[i, j] += scale Σ_b d[b, i] x[b, j]} over the samples {@code [lo, hi)}. */
+  protected final void weightGradient(float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
+      float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
+    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+  }
+
+  protected final void weightGradient(double[] g, int rows, int columns, double[] d, int dOffset, int dStride,
+      double[] x, int xOffset, int xStride, int lo, int hi, double scale) {
+    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+  }
+
+  /** {@code out[b, j] = Σ_i w[i, j] d[b, i]}, the product {@code Wᵀ δ}, for the samples {@code [lo, hi)}. */
+  protected final void transposedDense(float[] w, int rows, int columns, float[] d, int dOffset, int dStride,
+      int lo, int hi, float[] out, int outOffset, int outStride) {
+    KERNELS.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+  }
+
+  protected final void transposedDense(double[] w, int rows, int columns, double[] d, int dOffset, int dStride,
+      int lo, int hi, double[] out, int outOffset, int outStride) {
+    KERNELS.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+  }
+
+  /** The index of the parameter named {@code name} in {@link ModelInfo#parameters()}. */
+  final int parameterIndex(String name) {
+    for (int p = 0; p < info.parameters().size(); p++) {
+      if (info.parameters().get(p).name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException(info.name() + " has no parameter '" + name + "'; it has "
+        + String.join(", ", info.parameters().stream().map(ModelInfo.Parameter::name).toList()));
+  }
+
+  /** Whether a parameter's gradient is summed over the samples (so the lanes' shares add up); not for one computed from parameters alone. */
+  protected boolean summedOverSamples(int parameter) {
+    return true;
+  }
+}

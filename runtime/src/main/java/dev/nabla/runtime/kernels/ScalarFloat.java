@@ -1,0 +1,185 @@
+package dev.nabla.runtime.kernels;
+
+import dev.nabla.runtime.kernels.Workspace.Slot;
+import java.util.Arrays;
+
+/**
+ * The float kernels in plain Java, in the forms C2 turns into vector instructions by itself: every
+ * innermost loop runs over a row array from index 0, applies {@code Math.fma}, and reuses each value it
+ * loads for 4 rows or 4 samples. {@code ScalarDouble} is this file with {@code float} read as {@code double}.
+ */
+final class ScalarFloat {
+  private ScalarFloat() {}
+
+  /** Samples per block of the forward product: the block's inputs, transposed, stay in cache. */
+  static final int BLOCK = 256;
+  /** Panel rows multiplied by every row of the weights before the next: 16 KiB of floats. */
+  static final int PANEL_CHUNK = 16;
+  /** Values of a weight gradient's columns updated by every sample before the next columns: 24 KiB of floats. */
+  static final int GRADIENT_CHUNK_VALUES = 6144;
+
+  static void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
+      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+    float[][] panel = work.floats(Slot.PANEL, columns, BLOCK);
+    float[][] sums = work.floats(Slot.SUMS, rows, BLOCK);
+    for (int blockStart = lo; blockStart < hi; blockStart += BLOCK) {
+      int blockSize = Math.min(BLOCK, hi - blockStart);
+      transposeBlock(x, xOffset, xStride, columns, blockStart, blockSize, panel);
+      rowsTimesPanel(w, rows, columns, panel, blockSize, sums);
+      for (int col = 0; col < blockSize; col++) {
+        int o = (blockStart + col) * outStride + outOffset;
+        for (int i = 0; i < rows; i++) {
+          out[o + i] = bias == null ? sums[i][col] : sums[i][col] + bias[i];
+        }
+      }
+    }
+  }
+
+  /** panel[k][col] = values[(blockStart + col) stride + offset + k]: a block of samples' vectors as columns, 8 at a time. */
+  static void transposeBlock(float[] values, int offset, int stride, int length, int blockStart, int blockSize,
+      float[][] panel) {
+    int col = 0;
+    for (; col + 8 <= blockSize; col += 8) {
+      int s0 = (blockStart + col) * stride + offset;
+      int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride, s6 = s5 + stride,
+          s7 = s6 + stride;
+      for (int k = 0; k < length; k++) {
+        float[] p = panel[k];
+        p[col] = values[s0 + k];
+        p[col + 1] = values[s1 + k];
+        p[col + 2] = values[s2 + k];
+        p[col + 3] = values[s3 + k];
+        p[col + 4] = values[s4 + k];
+        p[col + 5] = values[s5 + k];
+        p[col + 6] = values[s6 + k];
+        p[col + 7] = values[s7 + k];
+      }
+    }
+    for (; col < blockSize; col++) {
+      int s0 = (blockStart + col) * stride + offset;
+      for (int k = 0; k < length; k++) {
+        panel[k][col] = values[s0 + k];
+      }
+    }
+  }
+
+  /**
+   * sums[i][col] = Σ_k w[i length + k] panel[k][col]: axpys over the block, 4 panel rows at a time,
+   * {@link #PANEL_CHUNK} panel rows (which stay in L1) for every row of w before the next.
+   */
+  static void rowsTimesPanel(float[] w, int count, int length, float[][] panel, int blockSize, float[][] sums) {
+    for (int i = 0; i < count; i++) {
+      Arrays.fill(sums[i], 0, blockSize, 0f);
+    }
+    for (int panelStart = 0; panelStart < length; panelStart += PANEL_CHUNK) {
+      int kEnd = Math.min(length, panelStart + PANEL_CHUNK);
+      for (int i = 0; i < count; i++) {
+        int wRow = i * length;
+        float[] row = sums[i];
+        int k = panelStart;
+        for (; k + 4 <= kEnd; k += 4) {
+          float v0 = w[wRow + k], v1 = w[wRow + k + 1], v2 = w[wRow + k + 2], v3 = w[wRow + k + 3];
+          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
+          for (int col = 0; col < blockSize; col++) {
+            row[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], row[col]))));
+          }
+        }
+        for (; k < kEnd; k++) {
+          float v0 = w[wRow + k];
+          float[] p0 = panel[k];
+          for (int col = 0; col < blockSize; col++) {
+            row[col] = Math.fma(v0, p0[col], row[col]);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * g += scale Σ_b d_b x_bᵀ: 4 samples' inputs copied to row arrays and their entries of d (times scale)
+   * gathered, then each row of the gradient gains a0 s0 + a1 s1 + a2 s2 + a3 s3, in row arrays added to g
+   * at the end; columns in chunks that stay in cache while every sample passes.
+   */
+  static void weightGradient(Workspace work, float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
+      float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
+    float[][] samples = work.floats(Slot.SAMPLES, 4, columns);
+    float[][] coefficients = work.floats(Slot.COEFFICIENTS, 4, rows);
+    float[][] sums = work.floats(Slot.GRADIENT, rows, columns);
+    for (int i = 0; i < rows; i++) {
+      Arrays.fill(sums[i], 0, columns, 0f);
+    }
+    int chunk = Math.max(64, Math.min(columns, GRADIENT_CHUNK_VALUES / Math.max(1, rows) / 16 * 16));
+    for (int from = 0; from < columns; from += chunk) {
+      int to = Math.min(columns, from + chunk);
+      int b = lo;
+      for (; b + 4 <= hi; b += 4) {
+        for (int s = 0; s < 4; s++) {
+          System.arraycopy(x, (b + s) * xStride + xOffset + from, samples[s], from, to - from);
+          int ds = (b + s) * dStride + dOffset;
+          float[] a = coefficients[s];
+          for (int i = 0; i < rows; i++) {
+            a[i] = scale * d[ds + i];
+          }
+        }
+        addOuterProducts4(sums, rows, from, to, coefficients, samples);
+      }
+      for (; b < hi; b++) {
+        System.arraycopy(x, b * xStride + xOffset + from, samples[0], from, to - from);
+        int ds = b * dStride + dOffset;
+        float[] a = coefficients[0];
+        for (int i = 0; i < rows; i++) {
+          a[i] = scale * d[ds + i];
+        }
+        addOuterProducts1(sums, rows, from, to, a, samples[0]);
+      }
+    }
+    for (int i = 0; i < rows; i++) {
+      float[] r = sums[i];
+      int start = i * columns;
+      for (int j = 0; j < columns; j++) {
+        g[start + j] += r[j];
+      }
+    }
+  }
+
+  /** rows[i][from..to) += a[0][i] s[0] + a[1][i] s[1] + a[2][i] s[2] + a[3][i] s[3]. */
+  static void addOuterProducts4(float[][] rows, int count, int from, int to, float[][] a, float[][] s) {
+    float[] s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    float[] c0 = a[0], c1 = a[1], c2 = a[2], c3 = a[3];
+    for (int i = 0; i < count; i++) {
+      float a0 = c0[i], a1 = c1[i], a2 = c2[i], a3 = c3[i];
+      float[] r = rows[i];
+      for (int j = from; j < to; j++) {
+        r[j] = Math.fma(a3, s3[j], Math.fma(a2, s2[j], Math.fma(a1, s1[j], Math.fma(a0, s0[j], r[j]))));
+      }
+    }
+  }
+
+  /** rows[i][from..to) += a[i] s. */
+  static void addOuterProducts1(float[][] rows, int count, int from, int to, float[] a, float[] s) {
+    for (int i = 0; i < count; i++) {
+      float a0 = a[i];
+      float[] r = rows[i];
+      for (int j = from; j < to; j++) {
+        r[j] = Math.fma(a0, s[j], r[j]);
+      }
+    }
+  }
+
+  /** out_b = Wᵀ d_b: the rows of w scaled by the sample's entries of d and summed, an axpy per row. */
+  static void transposedDense(float[] w, int rows, int columns, float[] d, int dOffset, int dStride, int lo, int hi,
+      float[] out, int outOffset, int outStride) {
+    for (int b = lo; b < hi; b++) {
+      int o = b * outStride + outOffset;
+      int ds = b * dStride + dOffset;
+      Arrays.fill(out, o, o + columns, 0f);
+      for (int i = 0; i < rows; i++) {
+        float a = d[ds + i];
+        int wRow = i * columns;
+        for (int j = 0; j < columns; j++) {
+          out[o + j] = Math.fma(w[wRow + j], a, out[o + j]);
+        }
+      }
+    }
+  }
+}
