@@ -240,8 +240,7 @@ abstract class Elements extends Comments {
       double magnitude = Math.abs(value);
       if (magnitude > Float.MAX_VALUE || (magnitude > 0 && magnitude < Float.MIN_VALUE)) {
         throw new UnsupportedSpecException("the constant " + dev.nabla.symbolic.Numbers.format(value) + " is "
-            + (magnitude > Float.MAX_VALUE ? "beyond" : "below") + " the range of float (" + Float.MIN_VALUE + " to "
-            + Float.MAX_VALUE + "); generate with --precision double, or scale the spec",
+            + (magnitude > Float.MAX_VALUE ? "beyond" : "below") + " the range of float (magnitudes from 1.4e-45 to 3.4e38); generate with --precision double, or scale the spec",
             where.span().isKnown() || statement == null ? where.span() : statement.span());
       }
     }

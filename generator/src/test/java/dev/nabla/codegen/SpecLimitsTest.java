@@ -35,7 +35,7 @@ class SpecLimitsTest {
   void aConstantBeyondFloatIsRefusedWithItsPositionInFloatAndKeptInDouble() {
     Network network = Networks.parse("edge.nabla", spec("logits = W x * 1e39 + b\nloss = cross_entropy(logits, y)\n"));
     UnsupportedSpecException refused = assertThrows(UnsupportedSpecException.class, () -> Networks.java(network, Precision.FLOAT));
-    assertTrue(refused.getMessage().startsWith("the constant 1.0E39 is beyond the range of float"), refused.getMessage());
+    assertTrue(refused.getMessage().startsWith("the constant 1e39 is beyond the range of float"), refused.getMessage());
     assertTrue(refused.position().startsWith("6:"), refused.position());
     assertTrue(Double.isFinite(loss(compiled(network, Precision.DOUBLE))));
   }
