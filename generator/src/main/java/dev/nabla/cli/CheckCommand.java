@@ -8,6 +8,7 @@ import dev.nabla.runtime.Trainable;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Networks;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Shape;
 import dev.nabla.symbolic.Tensor;
@@ -63,7 +64,7 @@ final class CheckCommand implements Callable<Integer> {
     if (batch < 1 || coordinates < 1 || !(tolerance > 0)) {
       throw UserError.badInput("--batch and --coordinates must be at least 1 and --tolerance positive");
     }
-    Network network = dev.nabla.symbolic.Networks.fromSpec(NetworkSource.read(file));
+    Network network = Networks.requireSizes(Networks.fromSpec(NetworkSource.read(file)));
     Gradients gradients = Differentiator.parameters(network);
     CodegenOptions.Backend kernels = CompiledModels.backend(backend);
     Trainable exact = CompiledModels.compile(network, CodegenOptions.Precision.DOUBLE, kernels, batch, Trainable.class);
