@@ -186,6 +186,85 @@ class UserSpecsTest {
     }
   }
 
+  /** Item 8: a gradient that is exactly zero, and the tiny ones deep in a chain of tanh, are right when they are right. */
+  @Test
+  void checkPassesExactGradientsThatAreZeroOrTiny() throws IOException {
+    Path zero = spec("zero", """
+        model Zero
+        input x[3]
+        label y : 2
+        param W[2, 3]
+        param v[3]
+        loss = cross_entropy(W x, y) + sum(softmax(v))
+        """);
+    Run run = run("check", zero.toString());
+    assertEquals(0, run.exit(), run.out());
+    StringBuilder chain = new StringBuilder("model Chain\ninput x[4]\nlabel y : 4\n");
+    for (int i = 1; i <= 20; i++) {
+      chain.append("param W").append(i).append("[4, 4] init normal(0, 0.3)\n");
+    }
+    String previous = "x";
+    for (int i = 1; i <= 20; i++) {
+      chain.append("h").append(i).append(" = tanh(W").append(i).append(' ').append(previous).append(")\n");
+      previous = "h" + i;
+    }
+    chain.append("loss = cross_entropy(").append(previous).append(", y)\n");
+    Run deep = run("check", spec("chain", chain.toString()).toString());
+    assertEquals(0, deep.exit(), deep.out());
+  }
+
+  /** Item 12: a loss that is not a number at check's random point is said to be so, with where it starts, not "a gradient is off". */
+  @Test
+  void aNanLossAtChecksPointIsReportedAsSuch() throws IOException {
+    Path file = spec("nan", """
+        model NotANumber
+        input x[3]
+        label y : 2
+        param W[2, 3]
+        z = log(W x - 10)
+        loss = cross_entropy(z, y)
+        """);
+    Run run = run("check", file.toString());
+    assertEquals(1, run.exit(), run.out());
+    assertTrue(run.out().contains("FAILED: the loss is NaN at the random point, so no gradient can be checked: "
+        + "the first value that is not a number is z (log at 5:5), NaN"), run.out());
+    assertFalse(run.out().contains("a gradient is off"), run.out());
+  }
+
+  /** Item 12: a flat sum of 199 penalties is an ordinary loss. */
+  @Test
+  void aLossOf199TermsIsChecked() throws IOException {
+    String penalties = String.join(" + ", java.util.Collections.nCopies(199, "0.001 * sum(W * W)"));
+    Path file = spec("penalties", "model Penalties\ninput x[3]\nlabel y : 2\nparam W[2, 3]\nloss = cross_entropy(W x, y) + " + penalties + "\n");
+    Run run = run("check", file.toString());
+    assertEquals(0, run.exit(), run.err() + run.out());
+  }
+
+  /** Item 12: a JDK package cannot hold a generated class: refused as usage, not written to fail at compile time. */
+  @Test
+  void aJdkPackageIsRefused() throws IOException {
+    Path file = spec("probs", PROBS);
+    for (String jdk : new String[] {"java.lang", "java.util.nets", "javax.swing"}) {
+      Run run = run("generate", file.toString(), "-d", directory.resolve("out").toString(), "--package", jdk);
+      assertCleanFailure(run, 2);
+      assertTrue(run.err().startsWith("nabla: --package " + jdk + ": '" + jdk + "' is"), run.err());
+    }
+    assertFalse(Files.exists(directory.resolve("out")));
+  }
+
+  /** Item 12: a values file with a sample and a batch is ambiguous, and said to be. */
+  @Test
+  void aValuesFileWithASampleAndABatchIsRefused() throws IOException {
+    Path file = spec("pred", PRED);
+    Path values = directory.resolve("values.json");
+    Files.writeString(values, "{\"params\": {\"w\": [[1, 2, 3]]}, \"inputs\": {\"x\": [1, 1, 1]}, \"target\": [1],"
+        + " \"batch\": [{\"inputs\": {\"x\": [0, 0, 0]}, \"target\": [0]}]}");
+    Run run = run("grad", file.toString(), "--values", values.toString());
+    assertCleanFailure(run, 2);
+    assertEquals("nabla: " + values + ": has both a batch and a single sample (inputs, target); give the samples in \"batch\" only,"
+        + " or drop \"batch\"\n", run.err());
+  }
+
   /** Item 9: settings out of range are a usage error before anything starts (no data is read: the directory is empty). */
   @Test
   void optimizerSettingsOutOfRangeAreUsageErrors() {
