@@ -8,6 +8,7 @@ import dev.nabla.runtime.Trainable;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Networks;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Shape;
 import dev.nabla.symbolic.Tensor;
@@ -29,8 +30,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = {"Check the generated gradients against the interpreter and finite differences.",
         "The generated class (double and float) against the interpreter, and the interpreter against central",
-        "finite differences, on a random minibatch. Prints the worst relative error per parameter (relative to",
-        "the largest entry of that gradient); exits 1 above the tolerance."},
+        "finite differences, on a random minibatch. Prints the worst error per parameter, relative to the largest",
+        "entry of that gradient, or where that is tiny to what the precision (or a central difference) can resolve;",
+        "exits 1 above the tolerance, or when the loss is not a number at the random point."},
     footer = {"", "Examples:", "  nabla check examples/fashion_mlp.nabla", "  nabla check examples/block_graph.nabla --batch 8 --seed 3",
         "  nabla check examples/fashion_mlp.nabla --batch 64"})
 final class CheckCommand implements Callable<Integer> {
@@ -64,11 +66,16 @@ final class CheckCommand implements Callable<Integer> {
     if (batch < 1 || coordinates < 1 || !(tolerance > 0)) {
       throw UserError.badInput("--batch and --coordinates must be at least 1 and --tolerance positive");
     }
-    Network network = dev.nabla.symbolic.Networks.fromSpec(NetworkSource.read(file));
-    Gradients gradients = Differentiator.parameters(network);
+    Network network = Networks.requireSizes(Networks.fromSpec(NetworkSource.read(file)));
     CodegenOptions.Backend kernels = CompiledModels.backend(backend);
     Trainable exact = CompiledModels.compile(network, CodegenOptions.Precision.DOUBLE, kernels, batch, Trainable.class);
     Trainable single = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, batch, Trainable.class);
+    return check(network, exact, single);
+  }
+
+  /** The check of {@code network}'s generated classes, in double and float (a test may hand in altered ones). */
+  int check(Network network, Trainable exact, Trainable single) {
+    Gradients gradients = Differentiator.parameters(network);
     exact.initialize(seed);
     SplittableRandom random = new SplittableRandom(seed);
     ModelInfo info = exact.info();
@@ -101,13 +108,24 @@ final class CheckCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "%s: %d samples, seed %d; loss: interpreter %.12g, generated double %.12g, float %.8g%n",
         network.name(), batch, seed, reference.loss(), exactLoss, singleLoss);
+    if (!Double.isFinite(reference.loss())) {
+      // Nothing can be compared where the loss itself is not a number: say where it stops being one.
+      out.println("FAILED: the loss is " + reference.loss() + " at the random point, so no gradient can be checked: "
+          + firstNonFinite(network, parameters, samples.get(0)) + "; try another --seed, or keep logs and divisions away from 0");
+      out.flush();
+      return Nabla.FAILURE;
+    }
     out.printf(Locale.ROOT, "%-12s %-10s %18s %18s %22s%n", "parameter", "shape", "generated double", "generated float", "finite differences");
     boolean passed = Math.abs(exactLoss - reference.loss()) <= tolerance * Math.max(1, Math.abs(reference.loss()));
+    double largest = 0;
+    for (Node parameter : network.parameters()) {
+      largest = Math.max(largest, maxAbs(reference.gradients().get(parameter).data()));
+    }
     for (Node parameter : network.parameters()) {
       String name = Network.leafName(parameter);
       Tensor expected = reference.gradients().get(parameter);
-      double doubleError = error(expected.data(), exact.gradient(name));
-      double floatError = error(expected.data(), single.gradient(name));
+      double doubleError = error(expected.data(), exact.gradient(name), ROUNDING * DOUBLE_EPSILON * largest / tolerance);
+      double floatError = error(expected.data(), single.gradient(name), ROUNDING * FLOAT_EPSILON * largest / FLOAT_TOLERANCE);
       double numericError = finiteDifferenceError(gradients, parameters, samples, parameter, expected, random);
       boolean ok = doubleError <= tolerance && floatError <= FLOAT_TOLERANCE && numericError <= Math.max(tolerance, 1e-5);
       passed &= ok;
@@ -149,38 +167,95 @@ final class CheckCommand implements Callable<Integer> {
     return new Tensor(shape, data);
   }
 
-  /** Central differences of the interpreter's mean loss at a few random coordinates. */
+  /**
+   * Central differences of the interpreter's mean loss at a few random coordinates, measured as
+   * {@link #error}: against the gradient's largest entry, or, where the gradient is smaller than a
+   * central difference can resolve, against that resolution. The step is the cube root of the
+   * rounding unit on the coordinate's scale (it balances the truncation error, h², against the
+   * rounding, ε/h), and the resolution is the rounding of the two losses divided by the step: so
+   * an exactly zero gradient, or one of 1e-7 deep in a chain of tanh, is right when it is right,
+   * and a gradient wrong by more than what a difference can see is still wrong.
+   */
   private double finiteDifferenceError(Gradients gradients, Map<Node, Tensor> parameters, List<PointEvaluation.Sample> samples,
       Node parameter, Tensor expected, SplittableRandom random) {
     Gradients lossOnly = Differentiator.derive(gradients.network(), gradients.network().loss(), List.of());
     Tensor at = parameters.get(parameter);
-    double scale = Math.max(maxAbs(expected.data()), 1e-8);
-    double worst = 0;
-    double step = 1e-6;
+    double[] numeric = new double[at.size()];
+    double[] analytic = new double[at.size()];
+    double resolution = 0;
     for (int k = 0; k < Math.min(coordinates, at.size()); k++) {
       int i = random.nextInt(at.size());
       double[] plus = at.data().clone();
-      plus[i] += step;
       double[] minus = at.data().clone();
+      double step = Math.cbrt(DOUBLE_EPSILON) * Math.max(1, Math.abs(at.get(i)));
+      plus[i] += step;
       minus[i] -= step;
       Map<Node, Tensor> shifted = new IdentityHashMap<>(parameters);
       shifted.put(parameter, new Tensor(at.shape(), plus));
       double up = PointEvaluation.evaluate(lossOnly, shifted, samples).loss();
       shifted.put(parameter, new Tensor(at.shape(), minus));
       double down = PointEvaluation.evaluate(lossOnly, shifted, samples).loss();
-      worst = Math.max(worst, Math.abs((up - down) / (2 * step) - expected.get(i)) / scale);
+      numeric[i] = (up - down) / (plus[i] - minus[i]);
+      analytic[i] = expected.get(i);
+      resolution = Math.max(resolution, ROUNDING * DOUBLE_EPSILON * Math.max(Math.abs(up), Math.abs(down)) / (plus[i] - minus[i]));
     }
-    return worst;
+    double scale = Math.max(maxAbs(expected.data()), resolution / Math.max(tolerance, 1e-5));
+    double worst = 0;
+    for (int i = 0; i < numeric.length; i++) {
+      worst = Math.max(worst, scale == 0 ? Math.abs(numeric[i] - analytic[i]) : Math.abs(numeric[i] - analytic[i]) / scale);
+    }
+    return Double.isNaN(worst) ? Double.POSITIVE_INFINITY : worst;
   }
 
-  /** max |a − b| over the entries, relative to the largest entry of the reference gradient. */
-  private static double error(double[] expected, double[] actual) {
-    double scale = Math.max(maxAbs(expected), 1e-8);
+  /** Units of rounding a computed value may carry: the loss and the gradients are sums of many rounded terms. */
+  private static final double ROUNDING = 64;
+  private static final double DOUBLE_EPSILON = Math.ulp(1.0);
+  private static final double FLOAT_EPSILON = Math.ulp(1.0f);
+
+  /**
+   * max |a − b| over the entries, relative to the largest entry of the reference gradient, or to
+   * {@code floor} when that is larger: the rounding of the precision on the scale of the largest
+   * gradient entry of the whole network (divided by the tolerance, so that a difference within that
+   * rounding passes). A zero gradient computed as 1e-9 in float is then right, and one computed as 0
+   * where the true value is well above the rounding is wrong.
+   */
+  private static double error(double[] expected, double[] actual, double floor) {
+    double scale = Math.max(maxAbs(expected), floor);
     double worst = 0;
     for (int i = 0; i < expected.length; i++) {
-      worst = Math.max(worst, Math.abs(expected[i] - actual[i]) / scale);
+      double difference = Math.abs(expected[i] - actual[i]);
+      worst = Math.max(worst, scale == 0 ? difference : difference / scale);
     }
-    return worst;
+    return Double.isNaN(worst) ? Double.POSITIVE_INFINITY : worst;
+  }
+
+  /** Where the first value of the forward pass stops being a number, as "Z1 = … at 5:8 is NaN". */
+  private static String firstNonFinite(Network network, Map<Node, Tensor> parameters, PointEvaluation.Sample sample) {
+    Map<Node, Tensor> leaves = new IdentityHashMap<>(parameters);
+    leaves.putAll(sample.leaves());
+    Map<Node, Tensor> values = Interpreter.evaluate(List.of(network.loss()), leaves);
+    for (Node node : Differentiator.reachable(network.loss())) {
+      Tensor value = values.get(node);
+      for (int i = 0; value != null && i < value.size(); i++) {
+        if (!Double.isFinite(value.get(i))) {
+          String name = network.names().containsKey(node) ? network.names().get(node) + " " : "";
+          String where = node.span().isKnown() ? " at " + node.span().line() + ":" + node.span().column() : "";
+          return "the first value that is not a number is " + name + "(" + node.op() + where + "), " + value.get(i)
+              + (node.isLeaf() ? "" : ", of operands " + node.inputs().stream().map(input -> describe(values.get(input))).toList());
+        }
+      }
+    }
+    return "every value of the forward pass is finite, but the loss is not";
+  }
+
+  private static String describe(Tensor value) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < value.size(); i++) {
+      min = Math.min(min, value.get(i));
+      max = Math.max(max, value.get(i));
+    }
+    return value.size() == 1 ? String.format(Locale.ROOT, "%.4g", min) : String.format(Locale.ROOT, "in [%.4g, %.4g]", min, max);
   }
 
   private static double maxAbs(double[] values) {

@@ -8,8 +8,10 @@ import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Networks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,28 +68,39 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw UserError.badInput("--package " + packageName + ": " + e.getMessage());
     }
-    List<JavaFile> generated = new ArrayList<>();
+    // Every spec is generated before anything is written, so that two specs of one model name are
+    // refused rather than the second silently replacing the first.
+    Map<Path, JavaFile> generated = new LinkedHashMap<>();
+    Map<Path, String> writtenBy = new HashMap<>();
     for (String file : files) {
-      Network network = Networks.fromSpec(NetworkSource.read(file));
+      Network network = Networks.requireSizes(Networks.fromSpec(NetworkSource.read(file)));
+      List<JavaFile> javaFiles;
       try {
-        generated.addAll(JavaWriter.writeAll(network, Differentiator.parameters(network), options));
+        javaFiles = JavaWriter.writeAll(network, Differentiator.parameters(network), options);
       } catch (dev.nabla.codegen.UnsupportedSpecException e) {
         throw UserError.badInput(file + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
       }
+      for (JavaFile javaFile : javaFiles) {
+        Path target = target(javaFile);
+        String other = writtenBy.putIfAbsent(target, file);
+        if (other != null) {
+          throw UserError.badInput(file + " and " + other + " both generate " + target + " (model " + network.name()
+              + "); give one of the models another name, or generate them into different packages");
+        }
+        generated.put(target, javaFile);
+      }
     }
     var out = spec.commandLine().getOut();
-    for (JavaFile javaFile : generated) {
-      Path target = write(javaFile);
-      out.println("wrote " + target);
+    for (Map.Entry<Path, JavaFile> entry : generated.entrySet()) {
+      GraphCommand.writeAtomically(entry.getKey(), entry.getValue().toString().getBytes(StandardCharsets.UTF_8));
+      out.println("wrote " + entry.getKey());
     }
     out.flush();
     return Nabla.OK;
   }
 
-  private Path write(JavaFile javaFile) {
+  private Path target(JavaFile javaFile) {
     Path packageDir = javaFile.packageName().isEmpty() ? directory : directory.resolve(javaFile.packageName().replace('.', '/'));
-    Path target = packageDir.resolve(javaFile.typeSpec().name() + ".java");
-    GraphCommand.writeAtomically(target, javaFile.toString().getBytes(StandardCharsets.UTF_8));
-    return target;
+    return packageDir.resolve(javaFile.typeSpec().name() + ".java");
   }
 }

@@ -5,6 +5,7 @@ import dev.nabla.interpret.PointEvaluation;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Networks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ final class GradCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Network network = NetworkSource.load(input, Optional.empty(), dims);
+    Network network = Networks.requireSizes(NetworkSource.load(input, Optional.empty(), dims));
     ValuesJson.Values read = ValuesJson.read(values, network);
     Gradients gradients = Differentiator.parameters(network);
     PointEvaluation.Result result = PointEvaluation.evaluate(gradients, read.parameters(), read.samples());

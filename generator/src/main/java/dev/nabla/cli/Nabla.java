@@ -45,9 +45,16 @@ public final class Nabla implements Callable<Integer> {
     commandLine.setParameterExceptionHandler(UsageErrors::handle);
     // '-x^2' is an expression, not an unknown option; '--fromat' is still a misspelt option (below).
     commandLine.setUnmatchedOptionsArePositionalParams(true);
+    // picocli hands exceptions to the handler but lets an Error through: a stack overflow or a failed
+    // assertion is a bug all the same, and is reported the same way.
+    CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
     commandLine.setExecutionStrategy(parseResult -> {
       rejectUnknownLongOptions(parseResult);
-      return new CommandLine.RunLast().execute(parseResult);
+      try {
+        return run.execute(parseResult);
+      } catch (OutOfMemoryError | StackOverflowError | AssertionError | LinkageError e) {
+        return report(e, commandLine, parseResult);
+      }
     });
     return commandLine;
   }
@@ -88,15 +95,34 @@ public final class Nabla implements Callable<Integer> {
       err.flush();
       return userError.exitCode();
     }
-    err.println("nabla: internal error: " + exception);
-    boolean verbose = verbose(parseResult);
+    return report(exception instanceof CommandLine.ExecutionException && exception.getCause() != null ? exception.getCause() : exception,
+        commandLine, parseResult);
+  }
+
+  private static int report(Throwable failure, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    if (failure instanceof OutOfMemoryError) {
+      err.println("nabla: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): give Java more, e.g."
+          + " NABLA_JAVA_OPTS=-Xmx8g ./nabla ..., or use a smaller --batch");
+      err.flush();
+      return FAILURE;
+    }
+    reportBug(failure, "nabla " + String.join(" ", parseResult.originalArgs()), verbose(parseResult), err);
+    return FAILURE;
+  }
+
+  /**
+   * Everything a user can get wrong is a diagnostic or a {@link UserError}; whatever else reaches here
+   * is a bug in nabla, reported as one, in one place for every command.
+   */
+  static void reportBug(Throwable failure, String during, boolean verbose, PrintWriter err) {
+    err.println("nabla: " + dev.nabla.failure.BugReport.describe(failure, during));
     if (verbose) {
-      exception.printStackTrace(err);
+      failure.printStackTrace(err);
     } else {
-      err.println("  (run again with --verbose for the stack trace, and please report it)");
+      err.println("  (--verbose prints the whole stack trace)");
     }
     err.flush();
-    return FAILURE;
   }
 
   /** {@code nabla} alone is a usage error: the usage goes to stderr and the exit code is 2. */

@@ -7,6 +7,7 @@ import dev.nabla.print.Notation;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
+import dev.nabla.symbolic.Networks;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Numbers;
 import dev.nabla.symbolic.Tensor;
@@ -46,7 +47,7 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Network network = NetworkSource.load(input, Optional.empty(), List.of());
+    Network network = Networks.requireSizes(NetworkSource.load(input, Optional.empty(), List.of()));
     ValuesJson.Values read = ValuesJson.read(values, network);
     Notation notation = format == DeriveCommand.Format.text ? Notation.TEXT : Notation.UNICODE;
     Naming naming = Naming.leavesOnly(network);

@@ -19,6 +19,7 @@ import dev.nabla.runtime.train.Trainer;
 import dev.nabla.runtime.train.TrainingResult;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Networks;
+import dev.nabla.symbolic.Node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
@@ -97,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
-    Network network = Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file));
+    Network network = Networks.requireSizes(Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file)));
     checkFitsFashionMnist(network);
     TrainConfig config = config(stdout);
     Checkpoint resumedFrom = checkResumable(network);
@@ -205,6 +206,16 @@ final class TrainCommand implements Callable<Integer> {
       throw UserError.badInput("nabla train trains on Fashion-MNIST: the spec needs one input of 784 values and a label of 10 classes; "
           + network.name() + " has " + network.inputs().stream().map(i -> Network.leafName(i) + "[" + i.shape() + "]").toList()
           + network.label().map(l -> " and a label of " + l.shape().size() + " classes").orElse(" and no label"));
+    }
+    // Accuracy is the share of images whose largest score is the label's: that needs one score per class.
+    Node output = network.output();
+    long classCount = network.label().orElseThrow().shape().size();
+    if (!output.shape().isVector() || output.shape().size() != classCount) {
+      String name = network.names().containsKey(output) ? network.names().get(output) : "the output";
+      String shape = output.shape().isScalar() ? "a scalar" : "of shape " + output.shape();
+      throw UserError.badInput("nabla train classifies by the largest of the model's scores, one per class, but what "
+          + network.name() + " predicts (" + name + ") is " + shape + ", not " + classCount + " scores"
+          + "; name the scores with a line such as: out = W2 Y1 + b2");
     }
   }
 

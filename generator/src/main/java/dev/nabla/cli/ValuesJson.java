@@ -66,6 +66,12 @@ final class ValuesJson {
     }
     List<PointEvaluation.Sample> samples = new ArrayList<>();
     if (root.has("batch")) {
+      List<String> single = java.util.stream.Stream.of("inputs", "label", "target").filter(root::has).toList();
+      if (!single.isEmpty()) {
+        // Which one was meant cannot be told; using the batch silently would hide a mistake.
+        throw UserError.badInput(fileName + ": has both a batch and a single sample (" + String.join(", ", single)
+            + "); give the samples in \"batch\" only, or drop \"batch\"");
+      }
       if (!root.get("batch").isJsonArray() || root.getAsJsonArray("batch").isEmpty()) {
         throw UserError.badInput(fileName + ": batch must be a non-empty list of samples");
       }

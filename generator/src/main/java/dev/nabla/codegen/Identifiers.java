@@ -79,10 +79,35 @@ final class Identifiers {
     if (packageName.isEmpty()) {
       return;
     }
+    if (packageName.equals("java") || packageName.startsWith("java.")) {
+      throw new IllegalArgumentException("'" + comment(packageName) + "' is reserved for the JDK: no class may be defined in a java.* package");
+    }
+    jdkModuleOf(packageName).ifPresent(module -> {
+      throw new IllegalArgumentException("'" + comment(packageName) + "' is a package of the JDK's module " + module
+          + ": a class of another module cannot be compiled into it");
+    });
     for (String part : packageName.split("\\.", -1)) {
       if (!SourceVersion.isIdentifier(part) || SourceVersion.isKeyword(part, SourceVersion.RELEASE_17) || part.equals("_")) {
         throw new IllegalArgumentException("'" + comment(packageName) + "' is not a valid Java package name: '"
             + comment(part) + "' is " + (part.isEmpty() ? "empty" : SourceVersion.isIdentifier(part) ? "a Java keyword" : "not a Java identifier"));
+      }
+    }
+  }
+
+  /** The JDK module that holds {@code packageName} (javax.swing, jdk.internal.misc), if one does. */
+  private static java.util.Optional<String> jdkModuleOf(String packageName) {
+    return java.util.Optional.ofNullable(JdkPackages.MODULES.get(packageName));
+  }
+
+  /** Every package of the JDK's modules, with its module: read once, when first needed. */
+  private static final class JdkPackages {
+    static final Map<String, String> MODULES = new java.util.HashMap<>();
+
+    static {
+      for (java.lang.module.ModuleReference module : java.lang.module.ModuleFinder.ofSystem().findAll()) {
+        for (String name : module.descriptor().packages()) {
+          MODULES.putIfAbsent(name, module.descriptor().name());
+        }
       }
     }
   }

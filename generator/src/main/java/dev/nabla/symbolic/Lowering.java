@@ -39,9 +39,13 @@ public final class Lowering {
   private final Map<String, Dim> namedDims = new HashMap<>();
   private final Map<Node, Statement.Init> initializers = new IdentityHashMap<>();
   private final Map<Node, String> names = new IdentityHashMap<>();
+  /** Each loss function called, with the prediction it was given (as written, before a rewrite), in text order. */
+  private final List<LossCall> lossCalls = new ArrayList<>();
   /** Values whose definition had an error: later uses are not reported again. */
   private final java.util.Set<String> failed = new java.util.HashSet<>();
   private int expansionDepth;
+
+  private record LossCall(Node prediction, Node result) {}
 
   /** Abandons the statement being lowered after its first error, which is already reported. */
   private static final class Abandon extends RuntimeException {
@@ -130,11 +134,69 @@ public final class Lowering {
           "the loss must be a scalar, but it is " + ShapeSolver.describe(solver.resolve(loss.shape())),
           "reduce it with sum(...) or mean(...), or use a loss function such as nll or mse"));
     }
+    Node output = errors.isEmpty() ? output(spec, loss) : null;
     if (!errors.isEmpty()) {
       throw new DiagnosticException(errors);
     }
-    Node output = globals.containsKey(Spec.OUTPUT) ? globals.get(Spec.OUTPUT) : firstOperand(loss);
     return finish(modelName, inputs, parameters, label, target, output, loss, canonicalText);
+  }
+
+  /**
+   * What {@code predict} returns: the value named {@code out}; without one, the prediction the
+   * loss's first loss function is given ({@code pred} in {@code loss = bce(pred, t) + …}, as written,
+   * before a stability rewrite fuses it away); without a loss function, the last named value the loss
+   * uses that does not need the label or target, or the loss itself when it needs neither. Otherwise
+   * the spec is asked to say. The output never needs the label or target: {@code predict} has only
+   * the input.
+   */
+  private Node output(Spec spec, Node loss) {
+    if (globals.containsKey(Spec.OUTPUT)) {
+      Node out = globals.get(Spec.OUTPUT);
+      Optional<String> truth = truthUsedBy(out);
+      if (truth.isPresent()) {
+        errors.add(Diagnostic.error(source, spec.value(Spec.OUTPUT).orElseThrow().value().span(),
+            "out is what predict returns, from the input alone, but it uses the " + truth.get(),
+            "compute the prediction in out and compare it with " + truth.get().substring(truth.get().indexOf(' ') + 1) + " in the loss"));
+        return null;
+      }
+      return out;
+    }
+    java.util.Set<Node> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    used.addAll(Differentiator.reachable(loss));
+    for (LossCall call : lossCalls) {
+      if (used.contains(call.result()) && truthUsedBy(call.prediction()).isEmpty()) {
+        return call.prediction();
+      }
+    }
+    Node lastNamed = null;
+    for (Statement statement : spec.statements()) {
+      if (statement instanceof Statement.Let let && !let.name().equals(Spec.LOSS)) {
+        Node value = globals.get(let.name());
+        if (value != null && used.contains(value) && truthUsedBy(value).isEmpty() && !value.isLeaf()) {
+          lastNamed = value;
+        }
+      }
+    }
+    if (lastNamed != null) {
+      return lastNamed;
+    }
+    if (truthUsedBy(loss).isEmpty()) {
+      return loss;
+    }
+    errors.add(Diagnostic.error(source, spec.value(Spec.LOSS).orElseThrow().value().span(),
+        "cannot tell what the model predicts: the loss calls no loss function and names no value computed from the input alone",
+        "name the prediction with a line such as: out = W x + b"));
+    return null;
+  }
+
+  /** "label y" or "target t" when {@code value} depends on one. */
+  private static Optional<String> truthUsedBy(Node value) {
+    for (Node node : Differentiator.reachable(value)) {
+      if (node.op() instanceof Op.Leaf leaf && (leaf.kind() == Op.Leaf.Kind.LABEL || leaf.kind() == Op.Leaf.Kind.TARGET)) {
+        return Optional.of((leaf.kind() == Op.Leaf.Kind.LABEL ? "label " : "target ") + leaf.name());
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<String> declaredName(Statement statement) {
@@ -255,7 +317,12 @@ public final class Lowering {
     Map<Node, Statement.Init> finalInits = new IdentityHashMap<>();
     initializers.forEach((node, init) -> finalInits.put(rebuild.get(node), init));
     Map<Node, String> finalNames = new IdentityHashMap<>();
-    names.forEach((node, value) -> finalNames.putIfAbsent(rebuild.get(node), value));
+    // A named value the loss and the output do not use (or that a stability rewrite fused away) is not kept.
+    names.forEach((node, value) -> {
+      if (rebuild.get(node) != null) {
+        finalNames.putIfAbsent(rebuild.get(node), value);
+      }
+    });
     return new Network(name, source, rebuild.graph(),
         inputs.stream().map(rebuild::get).toList(),
         parameters.stream().map(rebuild::get).toList(),
@@ -263,10 +330,6 @@ public final class Lowering {
         Optional.ofNullable(target).map(rebuild::get),
         finalInits, rebuild.get(output), rebuild.get(loss), finalNames,
         rewrites.stream().map(rewrite -> rewrite.withArguments(rebuild::get)).toList(), canonicalText);
-  }
-
-  private static Node firstOperand(Node loss) {
-    return loss.op() instanceof Loss ? loss.input(0) : loss;
   }
 
   // ---- declarations ----
@@ -434,7 +497,9 @@ public final class Lowering {
     Node truth = loss == Loss.NLL || loss == Loss.CROSS_ENTROPY
         ? labelArgument(second, scope, prediction)
         : targetArgument(second, scope, prediction);
-    return build(loss, List.of(prediction, truth), call);
+    Node result = build(loss, List.of(prediction, truth), call);
+    lossCalls.add(new LossCall(prediction, result));
+    return result;
   }
 
   /** The label operand of nll, cross_entropy or onehot: a declared label, or in a one-liner a free name. */

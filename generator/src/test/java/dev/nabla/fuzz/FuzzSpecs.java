@@ -32,8 +32,34 @@ public final class FuzzSpecs {
       "def mix(W, V, b, u, v) = dense(W, b, u) + V bounded(v)");
 
   public static String generate(long seed) {
-    return new Builder(new Random(seed ^ 0x5DEECE66DL)).build("Fuzz" + seed);
+    return new Builder(new Random(seed ^ 0x5DEECE66DL), false, false).build("Fuzz" + seed);
   }
+
+  /**
+   * A spec as users write them (issue 18): {@link #generate}'s networks with more ways to write a
+   * loss (sums of losses, a loss that calls no loss function, tiny coefficients), values nobody uses,
+   * dimensions named instead of numbered, and every name replaced by {@link UserNames}.
+   */
+  public static String userStyle(long seed) {
+    return UserNames.rename(new Builder(new Random(seed ^ 0x2545F4914F6CDD1DL), true, false).build("Fuzz" + seed), seed);
+  }
+
+  /**
+   * A spec with the widths of real networks (8 to 300 and the remainders around the kernels' tiles),
+   * for the blocked and vector kernels; its batch is drawn by {@link #wideBatch}.
+   */
+  public static String wide(long seed) {
+    return UserNames.rename(new Builder(new Random(seed ^ 0x9E3779B97F4A7C15L), true, true).build("Wide" + seed), seed);
+  }
+
+  /** Batch sizes that cross the 256-sample blocks and the thread lanes' boundaries. */
+  static final int[] WIDE_BATCHES = {1, 2, 7, 8, 9, 16, 17, 31, 64, 255, 256, 257, 300};
+
+  static int wideBatch(long seed) {
+    return WIDE_BATCHES[new Random(seed * 31 + 7).nextInt(WIDE_BATCHES.length)];
+  }
+
+  private static final int[] WIDE_WIDTHS = {1, 3, 4, 5, 8, 13, 16, 17, 31, 64, 65, 127, 256, 300};
 
   private static final class Builder {
     private final Random random;
@@ -44,9 +70,18 @@ public final class FuzzSpecs {
     private final List<String> parameterNames = new ArrayList<>();
     private int counter;
     private Value second;
+    private final boolean userStyle;
+    private final boolean wide;
 
-    Builder(Random random) {
+    Builder(Random random, boolean userStyle, boolean wide) {
       this.random = random;
+      this.userStyle = userStyle;
+      this.wide = wide;
+    }
+
+    /** A layer's width: 1–5, or for a wide spec one of the widths that hit the kernels' tiles and remainders. */
+    private int width() {
+      return wide ? WIDE_WIDTHS[random.nextInt(WIDE_WIDTHS.length)] : 1 + random.nextInt(5);
     }
 
     private String param(String prefix, int... shape) {
@@ -81,17 +116,17 @@ public final class FuzzSpecs {
     }
 
     String build(String model) {
-      int inputWidth = 1 + random.nextInt(4);
+      int inputWidth = wide ? width() : 1 + random.nextInt(4);
       values.add(new Value("X", inputWidth));
       // a skip connection from the input (the language takes one input per sample)
       second = values.get(0);
-      int depth = 1 + random.nextInt(4);
+      int depth = wide ? 1 + random.nextInt(2) : 1 + random.nextInt(4);
       for (int layer = 1; layer <= depth; layer++) {
         layer(layer);
       }
       Value last = values.get(values.size() - 1);
       boolean classes = random.nextBoolean();
-      int size = classes ? 2 + random.nextInt(4) : 1 + random.nextInt(4);
+      int size = wide ? (classes ? 2 + random.nextInt(20) : 1 + random.nextInt(20)) : classes ? 2 + random.nextInt(4) : 1 + random.nextInt(4);
       String wo = param("W", size, last.width());
       String bo = param("b", size);
       String logits = switch (random.nextInt(4)) {
@@ -126,18 +161,33 @@ public final class FuzzSpecs {
           default -> size > 1 ? "out = softmax(" + logits + ")\nloss = bce(out, t)" : "out = sigmoid(" + logits + ")\nloss = bce(out, t)";
         };
       }
+      if (userStyle && random.nextInt(3) == 0) {
+        loss = userLoss(classes, logits, loss);
+      }
       if (random.nextBoolean()) {
         String w = parameterNames.get(random.nextInt(parameterNames.size()));
-        loss += switch (random.nextInt(4)) {
+        loss += switch (random.nextInt(userStyle ? 6 : 4)) {
+          case 4 -> " + 1e-20 * sum(" + w + " * " + w + ")";
+          case 5 -> " + 1e-4 * sum(" + w + " * " + w + ") + 1e-4 * mean(" + w + "^2)";
           case 0 -> " + 0.01 * sum(" + w + " * " + w + ")";
           case 1 -> " + 0.001 * mean(" + w + "^2)";
           case 2 -> " + 0.01 * mean(log(1 + " + w + " * " + w + "))";
           default -> " + 0.01 * sum((" + w + " * " + w + ")" + t() + ")";
         };
       }
+      if (userStyle && random.nextInt(3) == 0) {
+        // a value nobody uses, as a spec keeps what it once printed
+        Value any = values.get(random.nextInt(values.size()));
+        body.append("unused").append(counter).append(" = tanh(").append(any.name()).append(")\n");
+      }
+      String declared = params.toString();
+      if (userStyle && random.nextBoolean()) {
+        // the input's width named in the parameters that take it; the input's number gives it its size
+        declared = declared.replaceAll(", " + inputWidth + "]", ", d_in]");
+      }
       StringBuilder out = new StringBuilder("model ").append(model).append('\n');
       out.append("input X[").append(inputWidth).append("]\n");
-      out.append(header).append(params);
+      out.append(header).append(declared);
       for (String def : DEFS) {
         String name = def.substring(4, def.indexOf('('));
         if (defsUsed.contains(name)) {
@@ -147,11 +197,32 @@ public final class FuzzSpecs {
       return out.append(body).append(loss).append('\n').toString();
     }
 
+    /**
+     * Other ways to write the loss of the same prediction: a sum of two losses, the loss without its
+     * matching activation, or no loss function at all (then what the model predicts is found from
+     * the named values). The prediction stays {@code out}, which {@link UserNames} may rename.
+     */
+    private String userLoss(boolean classes, String logits, String written) {
+      String prediction = written.substring(0, written.indexOf('\n'));
+      if (classes) {
+        return switch (random.nextInt(3)) {
+          case 0 -> "out = " + logits + "\nloss = cross_entropy(out, y) + nll(logsoftmax(out), y)";
+          case 1 -> "out = " + logits + "\nloss = 0.5 * cross_entropy(out, y) + 0.5 * nll(log(softmax(out)), y)";
+          default -> prediction + "\nloss = " + written.substring(written.indexOf("loss = ") + 7) + " + 0 * sum(out)";
+        };
+      }
+      return switch (random.nextInt(3)) {
+        case 0 -> "out = sigmoid(" + logits + ")\nloss = bce(out, t) + mse(out, t)";
+        case 1 -> "out = " + logits + "\nloss = mean((out - t)^2)";
+        default -> "out = 0.1 + 0.8 * sigmoid(" + logits + ")\nloss = -mean(t * log(out) + (1 - t) * log(1 - out))";
+      };
+    }
+
     private void layer(int layer) {
       Value previous = values.get(values.size() - 1);
       int m = previous.width();
       String v = previous.name();
-      int width = 1 + random.nextInt(5);
+      int width = width();
       String affine = switch (random.nextInt(10)) {
         case 0 -> {
           use("dense");

@@ -132,6 +132,11 @@ public final class GenerateMojo extends AbstractMojo {
       }).run();
     } catch (IOException e) {
       throw new MojoExecutionException("nabla: cannot generate into " + outputDirectory + ": " + e, e);
+    } catch (SpecGenerator.InternalFailure e) {
+      for (String line : e.getMessage().split("\n")) {
+        getLog().error(line);
+      }
+      throw new MojoExecutionException("nabla: " + e.getMessage().lines().findFirst().orElse("internal error"), e.getCause());
     }
     result.written().forEach(file -> buildContext.refresh(file.toFile()));
     result.deleted().forEach(file -> buildContext.refresh(file.toFile()));

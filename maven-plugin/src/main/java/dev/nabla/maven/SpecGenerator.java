@@ -6,6 +6,7 @@ import dev.nabla.codegen.JavaWriter;
 import dev.nabla.grammar.diagnostic.Diagnostic;
 import dev.nabla.grammar.diagnostic.DiagnosticException;
 import dev.nabla.grammar.diagnostic.DiagnosticFormatter;
+import dev.nabla.failure.BugReport;
 import dev.nabla.grammar.diagnostic.SourceFile;
 import dev.nabla.runtime.io.FileKind;
 import dev.nabla.symbolic.Differentiator;
@@ -42,6 +43,18 @@ import java.util.TreeMap;
  */
 public final class SpecGenerator {
 
+  /**
+   * A bug in nabla met while generating {@code file}: every problem a spec can have is a {@link
+   * SpecError}, so whatever else is thrown is reported as nabla's, with what to send.
+   */
+  public static final class InternalFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InternalFailure(Path file, Throwable cause) {
+      super(BugReport.describe(cause, "nabla:generate on " + file), cause);
+    }
+  }
+
   /** Where progress goes: the mojo passes Maven's log. */
   public interface Log {
     void info(String message);
@@ -52,9 +65,17 @@ public final class SpecGenerator {
   private final GenerationRequest request;
   private final Log log;
 
+  /** Text to checked network: the pipeline's front end, replaceable in tests to provoke a bug. */
+  private final java.util.function.Function<SourceFile, Network> frontEnd;
+
   public SpecGenerator(GenerationRequest request, Log log) {
+    this(request, log, source -> Networks.requireSizes(Networks.fromSpec(source)));
+  }
+
+  SpecGenerator(GenerationRequest request, Log log, java.util.function.Function<SourceFile, Network> frontEnd) {
     this.request = request;
     this.log = log;
+    this.frontEnd = frontEnd;
   }
 
   /**
@@ -99,7 +120,12 @@ public final class SpecGenerator {
         continue;
       }
       List<SpecError> specErrors = new ArrayList<>();
-      Map<Path, String> sources = generate(relative, file, specErrors);
+      Map<Path, String> sources;
+      try {
+        sources = generate(relative, file, specErrors);
+      } catch (RuntimeException | StackOverflowError e) {
+        throw new InternalFailure(file, e);
+      }
       for (Path output : sources.keySet()) {
         String other = owners.get(output);
         if (other != null) {
@@ -164,7 +190,7 @@ public final class SpecGenerator {
     }
     List<JavaFile> javaFiles;
     try {
-      Network network = Networks.fromSpec(source);
+      Network network = frontEnd.apply(source);
       javaFiles = JavaWriter.writeAll(network, Differentiator.parameters(network), options);
     } catch (DiagnosticException e) {
       for (Diagnostic diagnostic : e.diagnostics()) {

@@ -255,6 +255,56 @@ class SpecGeneratorTest {
     assertEquals(List.of(Path.of("com/acme/tiny.nabla")), again.upToDate());
   }
 
+  /** A bug in nabla (here a front end that throws) is reported as nabla's, naming the spec and what to send. */
+  @Test
+  void aBugIsReportedAsAnInternalErrorNamingTheSpec() throws IOException {
+    Path tiny = spec("tiny.nabla", TINY);
+    SpecGenerator generator = new SpecGenerator(request("1.0", null, false, List.of(), List.of()), new SpecGenerator.Log() {
+      @Override
+      public void info(String message) {}
+
+      @Override
+      public void debug(String message) {}
+    }, source -> {
+      throw new IllegalStateException("a bug for the test");
+    });
+    SpecGenerator.InternalFailure failure = org.junit.jupiter.api.Assertions.assertThrows(SpecGenerator.InternalFailure.class, generator::run);
+    List<String> lines = failure.getMessage().lines().toList();
+    assertEquals("internal error: a bug in nabla, not a problem with your input, while running nabla:generate on " + tiny, lines.get(0));
+    assertTrue(lines.get(1).contains("please report it"), failure.getMessage());
+    assertTrue(lines.get(2).startsWith("    nabla ") && lines.get(2).contains("Java " + System.getProperty("java.version")), lines.get(2));
+    assertEquals("    java.lang.IllegalStateException: a bug for the test", lines.get(3));
+    assertTrue(lines.get(4).startsWith("      at dev.nabla.maven.SpecGeneratorTest"), failure.getMessage());
+  }
+
+  /** Issue 18, items 1 and 3: what used to reach the plugin as a NullPointerException with no file or line. */
+  @Test
+  void specsAsUsersWriteThemGenerateOrFailWithALine() throws IOException {
+    spec("com/acme/pred.nabla", """
+        model Pred
+        input x[3]
+        target t[1]
+        param w[1, 3]
+        pred = sigmoid(w x)
+        loss = bce(pred, t)
+        """);
+    spec("com/acme/unsized.nabla", """
+        model Unsized
+        input x[5]
+        label y : 3
+        param W1[h, 5]
+        param W2[3, h]
+        loss = cross_entropy(W2 relu(W1 x), y)
+        """);
+    GenerationResult result = run();
+    assertEquals(List.of(Path.of("com/acme/pred.nabla")), result.generated());
+    assertEquals(1, result.errors().size(), result.errors().toString());
+    SpecError error = result.errors().get(0);
+    assertEquals(4, error.line());
+    assertEquals(10, error.column());
+    assertTrue(error.message().startsWith("dimension h (of W1) is never given a size"), error.message());
+  }
+
   @Test
   void aCheckpointNamedLikeASpecIsNamedForWhatItIsNotParsed() throws Exception {
     Path checkpoint = spec("com/acme/tiny.nabla", TINY).resolveSibling("old-checkpoint.nabla");

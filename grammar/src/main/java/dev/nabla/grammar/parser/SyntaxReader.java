@@ -121,10 +121,10 @@ public final class SyntaxReader {
       if (expression == null || expression.exception != null) {
         return;
       }
-      ParserRuleContext tooDeep = ExpressionDepth.firstTooDeep(expression, TokenChecks.MAX_DEPTH);
+      ParserRuleContext tooDeep = ExpressionDepth.firstTooDeep(expression, TokenChecks.MAX_TREE_DEPTH);
       if (tooDeep != null) {
-        errors.report(Diagnostic.error(spans.source(), spans.of(tooDeep.getStart()), TokenChecks.TOO_DEEP,
-            TokenChecks.TOO_DEEP_HINT));
+        errors.report(Diagnostic.error(spans.source(), spans.of(tooDeep.getStart()), TokenChecks.TOO_LONG,
+            TokenChecks.TOO_LONG_HINT));
       }
     }
   }

@@ -28,6 +28,16 @@ final class TokenChecks {
   static final String TOO_DEEP = "expression nested deeper than " + MAX_DEPTH + " levels";
   static final String TOO_DEEP_HINT = "give inner parts names, one per line: Y1 = ..., Y2 = ...";
 
+  /**
+   * Operations an expression's tree may have along one path. A flat sum of n terms is n levels
+   * deep once parsed (brackets are counted by {@link #MAX_DEPTH}); every later phase is bounded by
+   * this, and a few hundred terms are an ordinary sum (of losses, of penalties).
+   */
+  static final int MAX_TREE_DEPTH = 400;
+
+  static final String TOO_LONG = "expression too long: more than " + MAX_TREE_DEPTH + " operations in a chain";
+  static final String TOO_LONG_HINT = "split it into named parts, one per line: s1 = a + b + ..., s2 = ..., then s1 + s2";
+
   private final SourceSpans spans;
   private final SyntaxErrors errors;
   private boolean tooDeep;

@@ -31,6 +31,13 @@ public sealed interface OptimizerSpec {
 
   /** SGD with momentum {@code μ} (0.9 is the usual choice). */
   record Momentum(double momentum) implements OptimizerSpec {
+    /** Settings out of range are refused here, when they are read, not when training has started. */
+    public Momentum {
+      if (!(momentum >= 0 && momentum < 1)) {
+        throw new IllegalArgumentException("the momentum μ is in [0, 1), not " + momentum + " (0.9 is the usual choice)");
+      }
+    }
+
     @Override
     public Optimizer create(Trainable model) {
       return new dev.nabla.runtime.optim.Momentum(model, momentum);
@@ -44,6 +51,14 @@ public sealed interface OptimizerSpec {
 
   /** Adam with the decay rates of its two moments and its {@code ε}. */
   record Adam(double beta1, double beta2, double epsilon) implements OptimizerSpec {
+    /** Settings out of range are refused here, when they are read, not when training has started. */
+    public Adam {
+      if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && Double.isFinite(epsilon))) {
+        throw new IllegalArgumentException("Adam needs 0 ≤ β1 < 1, 0 ≤ β2 < 1 and a finite ε > 0, not β1=" + beta1 + ", β2=" + beta2
+            + ", ε=" + epsilon + " (the usual choice is adam:0.9:0.999:1e-8)");
+      }
+    }
+
     @Override
     public Optimizer create(Trainable model) {
       return new dev.nabla.runtime.optim.Adam(model, beta1, beta2, epsilon);

@@ -34,7 +34,9 @@ class GradientCheckerTest {
 
     assertTrue(report.passed(), report.format());
     assertEquals(4, report.parameters().size());
-    assertEquals(20, report.parameters().get(0).checked());
+    // 20 coordinates tried; those whose steps cross a ReLU kink are skipped, not compared
+    int checked = report.parameters().get(0).checked();
+    assertTrue(checked >= 10 && checked <= 20, report.format());
     assertEquals(3, report.parameters().get(3).checked(), "b2 has 3 values, all checked");
     assertArrayEquals(before, model.parameter("W1"), "parameters restored");
   }
@@ -73,7 +75,7 @@ class GradientCheckerTest {
     ParameterCheck b2 = report.parameters().get(3);
     assertEquals("b2", b2.parameter().name());
     assertEquals(1, b2.worstIndex());
-    assertEquals(1.0 / 3, b2.worstError(), 0.03, "|2g − g| / (|2g| + |g|)");
+    assertEquals(0.5, b2.worstError(), 0.03, "|2g − g| / max(|2g|, |g|)");
     assertTrue(report.parameters().get(0).worstError() < 1e-2, report.format());
     assertTrue(report.format().contains("FAIL b2[3]"), report.format());
   }
