@@ -365,6 +365,9 @@ abstract class PassWriter extends KernelCalls {
     if (forward) {
       method.addJavadoc("The forward pass for the loss, {@code H = $L}, for samples {@code [lo, hi)} of a batch of {@code n}.\n",
           Identifiers.javadoc(oneLine(network.loss(), 0), false));
+      if (body.readsInvN) {
+        code.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
+      }
       code.add(body.code.build());
     } else {
       method.addJavadoc("The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's"
@@ -393,7 +396,8 @@ abstract class PassWriter extends KernelCalls {
       emitAll(part, nodes.subList(start, Math.min(nodes.size(), start + VALUES_PER_PART)));
       MethodSpec.Builder method = MethodSpec.methodBuilder(name + "Part" + (start / VALUES_PER_PART + 1)).addModifiers(Modifier.PRIVATE)
           .addJavadoc("Values $L to $L of the $L pass.\n", start + 1, Math.min(nodes.size(), start + VALUES_PER_PART), name);
-      addInputs(method, part);
+      // predictSamples has no batch size: only the passes of a batch hand theirs on.
+      addInputs(method, part, !name.equals("predict"));
       if (part.readsInvN) {
         method.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
       }
@@ -406,7 +410,7 @@ abstract class PassWriter extends KernelCalls {
     }
   }
 
-  void addInputs(MethodSpec.Builder method, MethodBody body) {
+  void addInputs(MethodSpec.Builder method, MethodBody body, boolean batchSize) {
     Set<String> parameters = parametersOf(body);
     if (parameters.contains("x")) {
       method.addParameter(float[].class, "x");
@@ -419,7 +423,9 @@ abstract class PassWriter extends KernelCalls {
     }
     method.addParameter(int.class, "lo");
     method.addParameter(int.class, "hi");
-    method.addParameter(int.class, "n");
+    if (batchSize) {
+      method.addParameter(int.class, "n");
+    }
   }
 
   Set<String> parametersOf(MethodBody body) {

@@ -176,7 +176,7 @@ public class GradientMutationTest {
 
   /**
    * The generated test, compiled with the class it checks: it passes on the class as generated and
-   * fails when the class's gradient accessor returns an altered gradient.
+   * fails when the class's backward pass leaves an altered gradient.
    */
   @Test
   void theGeneratedTestFailsForEveryMutation() throws Exception {
@@ -185,13 +185,22 @@ public class GradientMutationTest {
         CodegenOptions.of("dev.nabla.mutants").withPrecision(CodegenOptions.Precision.DOUBLE).withTests(true));
     String model = files.get(0).toString();
     String test = files.get(1).toString();
-    String accessor = "return gradientArray(name).clone();";
-    assertTrue(model.contains(accessor), "the generated class's gradient accessor changed; adapt this test to it");
+    java.util.regex.Matcher backward = java.util.regex.Pattern.compile("@Override\\s+protected void backward\\(([^)]*)\\) \\{").matcher(model);
+    assertTrue(backward.find(), "the generated class's backward pass changed; adapt this test to it");
+    String parameters = backward.group(1);
+    String arguments = java.util.Arrays.stream(parameters.split(","))
+        .map(parameter -> parameter.trim().substring(parameter.trim().lastIndexOf(' ') + 1))
+        .collect(java.util.stream.Collectors.joining(", "));
 
     invokeGeneratedTest(model, test, "clean");
     for (Mutation mutation : Mutation.values()) {
-      String altered = model.replace(accessor, "double[] gradient = gradientArray(name).clone();\n"
-          + "    return name.equals(\"W1\") ? " + GradientMutationTest.class.getName() + ".Mutation." + mutation + ".apply(gradient) : gradient;");
+      // The gradient accessors are the runtime's; the pass is the model's: the mutant's backward pass runs
+      // the generated one, then alters W1's gradient.
+      String altered = model.replace(backward.group(), "private void backwardAsGenerated(" + parameters + ") {")
+          .replaceFirst("\\}\\s*$", "\n  @Override\n  protected void backward(" + parameters + ") {\n"
+              + "    backwardAsGenerated(" + arguments + ");\n"
+              + "    System.arraycopy(" + GradientMutationTest.class.getName() + ".Mutation." + mutation
+              + ".apply(dW1), 0, dW1, 0, dW1.length);\n  }\n}\n");
       InvocationTargetException failure = assertThrows(InvocationTargetException.class,
           () -> invokeGeneratedTest(altered, test, mutation.name()), mutation.name());
       assertTrue(failure.getCause() instanceof AssertionError, String.valueOf(failure.getCause()));

@@ -315,7 +315,7 @@ class UserSpecsTest {
       java.util.regex.Matcher accuracy = java.util.regex.Pattern.compile("test accuracy (\\d+\\.\\d+)%").matcher(run.out());
       assertTrue(accuracy.find(), run.out());
       assertTrue(Double.parseDouble(accuracy.group(1)) > 70, loss + ": " + run.out());
-      assertTrue(Files.isRegularFile(out.resolve("checkpoint.nabla")));
+      assertTrue(Files.isRegularFile(out.resolve("checkpoint.nckpt")));
     }
   }
 }

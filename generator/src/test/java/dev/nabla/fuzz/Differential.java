@@ -46,12 +46,14 @@ public final class Differential {
   static final double FD_STEP = 1e-6;
   private static final int MAX_BATCH = 3;
   private static final int SPECS_PER_JAVAC_RUN = 250;
-  /** The generated classes every spec is checked in: both precisions, with each backend. */
+  /**
+   * The generated classes every spec is checked in: both precisions. The kernel set is the runtime's choice
+   * when the class runs; surefire runs this fuzzer once on the Vector API kernels and once on the plain Java
+   * ones (the execution scalar-kernels), so each class is checked on both.
+   */
   private enum Variant {
     DOUBLE(Precision.DOUBLE, Backend.SCALAR, "dev.nabla.fuzzgen.d", "double"),
-    FLOAT(Precision.FLOAT, Backend.SCALAR, "dev.nabla.fuzzgen.f", "float"),
-    VECTOR_DOUBLE(Precision.DOUBLE, Backend.VECTOR, "dev.nabla.fuzzgen.vd", "vector double"),
-    VECTOR_FLOAT(Precision.FLOAT, Backend.VECTOR, "dev.nabla.fuzzgen.vf", "vector float");
+    FLOAT(Precision.FLOAT, Backend.SCALAR, "dev.nabla.fuzzgen.f", "float");
 
     final Precision precision;
     final Backend backend;
@@ -97,11 +99,7 @@ public final class Differential {
    * @param fdSkipped coordinates skipped because ±h crosses a kink
    */
   public record Outcome(Case spec, List<String> problems, double doubleError, double floatError, double fdError,
-      int fdChecked, int fdSkipped, String openBug) {
-    public Outcome(Case spec, List<String> problems, double doubleError, double floatError, double fdError, int fdChecked, int fdSkipped) {
-      this(spec, problems, doubleError, floatError, fdError, fdChecked, fdSkipped, null);
-    }
-
+      int fdChecked, int fdSkipped) {
     public boolean failed() {
       return !problems.isEmpty();
     }
@@ -134,36 +132,6 @@ public final class Differential {
       return "compile";
     }
     return problem.length() > 30 ? problem.substring(0, 30) : problem;
-  }
-
-  /**
-   * Whether specs that meet a code-generation bug still open in another issue are checked (they then
-   * fail): {@code -Dnabla.fuzz.open=true}. Off, they are counted and named, not checked, so that this
-   * run stays a test of everything else; the one to turn on when those land.
-   */
-  static final boolean OPEN_BUGS_INCLUDED = Boolean.getBoolean("nabla.fuzz.open");
-
-  /**
-   * The open code-generation bug {@code network} meets, or null. Issue 18 item 7 (being fixed with
-   * the rewrite of the code writer): a loss that does not depend on the input ({@code loss = 3},
-   * {@code loss = mean((b - t)^2)}) gives a class that does not compile.
-   */
-  static String openCodegenBug(Network network) {
-    boolean usesInput = Differentiator.reachable(network.loss()).stream().anyMatch(network.inputs()::contains);
-    return usesInput ? null : "issue 18 item 7: a loss that does not depend on the input";
-  }
-
-  /**
-   * Compile errors of open code-generation bugs, by what javac says. {@code invN} undeclared: found by
-   * this fuzzer in a user-style spec (seed 23 of {@link FuzzSpecs#userStyle}, kept in
-   * {@code src/test/resources/fuzz/open/}) and left to the rewrite of the code writer.
-   */
-  private static final Map<String, String> OPEN_COMPILE_ERRORS = Map.of(
-      "symbol:   variable invN", "a class that uses invN without declaring it (fuzz/open/user23-invN.nabla)");
-
-  private static String openCompileBug(String javacMessage) {
-    return OPEN_COMPILE_ERRORS.entrySet().stream().filter(entry -> javacMessage.contains(entry.getKey()))
-        .map(Map.Entry::getValue).findFirst().orElse(null);
   }
 
   /** Which of the CLI's commands a spec also goes through. */
@@ -203,11 +171,6 @@ public final class Differential {
       for (Case spec : chunk) {
         try {
           Network network = network(spec);
-          String open = OPEN_BUGS_INCLUDED ? null : openCodegenBug(network);
-          if (open != null) {
-            outcomes.add(new Outcome(spec, List.of(), 0, 0, 0, 0, 0, open));
-            continue;
-          }
           Gradients gradients = Differentiator.parameters(network);
           for (Variant variant : Variant.values()) {
             files.add(JavaWriter.write(network, gradients, variant.options()));
@@ -224,9 +187,7 @@ public final class Differential {
         loader = InMemoryCompiler.compile(files);
       } catch (IllegalStateException e) {
         if (prepared.size() == 1) {
-          String open = OPEN_BUGS_INCLUDED ? null : openCompileBug(e.getMessage());
-          outcomes.add(open != null ? new Outcome(prepared.get(0).spec(), List.of(), 0, 0, 0, 0, 0, open)
-              : failure(prepared.get(0).spec(), e.getMessage()));
+          outcomes.add(failure(prepared.get(0).spec(), e.getMessage()));
           continue;
         }
         // find the culprits one by one

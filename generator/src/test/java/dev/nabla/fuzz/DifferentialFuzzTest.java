@@ -58,13 +58,10 @@ class DifferentialFuzzTest {
       checked += outcome.fdChecked();
       skipped += outcome.fdSkipped();
     }
-    List<Differential.Outcome> open = outcomes.stream().filter(outcome -> outcome.openBug() != null).toList();
-    System.out.printf(Locale.ROOT, "differential fuzz: %d specs (seeds %d..%d), %d failed, %d not checked for an open code-generation bug"
-            + " (-Dnabla.fuzz.open=true checks them), in %.1f s; worst normwise error double %.2g, float %.2g; finite differences"
+    System.out.printf(Locale.ROOT, "differential fuzz: %d specs (seeds %d..%d), %d failed, in %.1f s; worst normwise error double %.2g, float %.2g; finite differences"
             + " at %d coordinates (%d skipped at kinks), worst %.2g%n",
-        count, first, first + count - 1, failures.size(), open.size(), (System.nanoTime() - started) / 1e9, worstDouble, worstFloat,
+        count, first, first + count - 1, failures.size(), (System.nanoTime() - started) / 1e9, worstDouble, worstFloat,
         checked, skipped, worstFd);
-    open.forEach(outcome -> System.out.println("  not checked: " + outcome.spec().name() + " (" + outcome.openBug() + ")"));
     if (!failures.isEmpty()) {
       StringBuilder message = new StringBuilder(failures.size() + " of " + count + " specs failed the differential check:\n");
       for (Differential.Outcome failure : failures.subList(0, Math.min(5, failures.size()))) {
