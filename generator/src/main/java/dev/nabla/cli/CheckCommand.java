@@ -66,7 +66,7 @@ final class CheckCommand implements Callable<Integer> {
     if (batch < 1 || coordinates < 1 || !(tolerance > 0)) {
       throw UserError.badInput("--batch and --coordinates must be at least 1 and --tolerance positive");
     }
-    Network network = Networks.requireSizes(Networks.fromSpec(NetworkSource.read(file)));
+    Network network = Networks.requirePrediction(Networks.fromSpec(NetworkSource.read(file)));
     CodegenOptions.Backend kernels = CompiledModels.backend(backend);
     Trainable exact = CompiledModels.compile(network, CodegenOptions.Precision.DOUBLE, kernels, batch, Trainable.class);
     Trainable single = CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, batch, Trainable.class);

@@ -73,7 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
     Map<Path, JavaFile> generated = new LinkedHashMap<>();
     Map<Path, String> writtenBy = new HashMap<>();
     for (String file : files) {
-      Network network = Networks.requireSizes(Networks.fromSpec(NetworkSource.read(file)));
+      Network network = Networks.requirePrediction(Networks.fromSpec(NetworkSource.read(file)));
       List<JavaFile> javaFiles;
       try {
         javaFiles = JavaWriter.writeAll(network, Differentiator.parameters(network), options);

@@ -98,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
-    Network network = Networks.requireSizes(Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file)));
+    Network network = Networks.requirePrediction(Networks.fromSpec(file == null ? lessonSpec() : NetworkSource.read(file)));
     checkFitsFashionMnist(network);
     TrainConfig config = config(stdout);
     Checkpoint resumedFrom = checkResumable(network);

@@ -146,7 +146,7 @@ public final class Lowering {
    * loss's first loss function is given ({@code pred} in {@code loss = bce(pred, t) + …}, as written,
    * before a stability rewrite fuses it away); without a loss function, the last named value the loss
    * uses that does not need the label or target, or the loss itself when it needs neither. Otherwise
-   * the spec is asked to say. The output never needs the label or target: {@code predict} has only
+   * the loss stands in, and what needs a prediction asks the spec to say ({@link Networks#requirePrediction}). The output never needs the label or target: {@code predict} has only
    * the input.
    */
   private Node output(Spec spec, Node loss) {
@@ -183,10 +183,9 @@ public final class Lowering {
     if (truthUsedBy(loss).isEmpty()) {
       return loss;
     }
-    errors.add(Diagnostic.error(source, spec.value(Spec.LOSS).orElseThrow().value().span(),
-        "cannot tell what the model predicts: the loss calls no loss function and names no value computed from the input alone",
-        "name the prediction with a line such as: out = W x + b"));
-    return null;
+    // Nothing here predicts from the input alone. The formulas still derive; what needs a prediction (a
+    // generated class, training) refuses the spec with Networks.requirePrediction.
+    return loss;
   }
 
   /** "label y" or "target t" when {@code value} depends on one. */

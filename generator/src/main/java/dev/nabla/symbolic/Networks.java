@@ -38,6 +38,24 @@ public final class Networks {
   }
 
   /**
+   * {@code network}, if it can be turned into a class: every dimension sized ({@link #requireSizes}) and a
+   * prediction computed from the input alone. A spec whose loss calls no loss function and names no such
+   * value ({@code loss = sum((X w - y)^2)}) still derives; a class of it is refused with what to write.
+   */
+  public static Network requirePrediction(Network network) {
+    requireSizes(network);
+    boolean needsTruth = Differentiator.reachable(network.output()).stream()
+        .anyMatch(node -> node.op() instanceof Op.Leaf leaf
+            && (leaf.kind() == Op.Leaf.Kind.LABEL || leaf.kind() == Op.Leaf.Kind.TARGET));
+    if (needsTruth) {
+      throw new DiagnosticException(List.of(Diagnostic.error(network.source(), network.loss().span(),
+          "cannot tell what the model predicts: the loss calls no loss function and names no value computed from the input alone",
+          "name the prediction with a line such as: out = W x + b")));
+    }
+    return network;
+  }
+
+  /**
    * {@code network}, when every dimension has a size: what evaluating it, generating its class or
    * training it needs (printing its formulas does not). A dimension named in a declaration and never
    * given a number ({@code param W1[h, 5]} with no other use of {@code h} that fixes it), or a

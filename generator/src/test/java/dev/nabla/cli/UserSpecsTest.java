@@ -119,6 +119,10 @@ class UserSpecsTest {
     assertCleanFailure(asked, 2);
     assertTrue(asked.err().contains(":5:8: error: cannot tell what the model predicts"), asked.err());
     assertTrue(asked.err().contains("hint: name the prediction with a line such as: out = W x + b"), asked.err());
+    // The formulas need no prediction: such a spec derives.
+    Run derived = run("derive", unnamed.toString());
+    assertEquals(0, derived.exit(), derived.err());
+    assertTrue(derived.out().contains("∂H/∂W"), derived.out());
   }
 
   /** Item 3: a dimension named and never sized is a diagnostic at the name, in every command that needs sizes. */

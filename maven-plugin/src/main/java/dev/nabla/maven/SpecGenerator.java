@@ -69,7 +69,7 @@ public final class SpecGenerator {
   private final java.util.function.Function<SourceFile, Network> frontEnd;
 
   public SpecGenerator(GenerationRequest request, Log log) {
-    this(request, log, source -> Networks.requireSizes(Networks.fromSpec(source)));
+    this(request, log, source -> Networks.requirePrediction(Networks.fromSpec(source)));
   }
 
   SpecGenerator(GenerationRequest request, Log log, java.util.function.Function<SourceFile, Network> frontEnd) {
