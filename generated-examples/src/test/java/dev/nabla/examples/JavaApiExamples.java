@@ -3,6 +3,7 @@ package dev.nabla.examples;
 // README: imports
 import dev.nabla.examples.FashionMlp;
 import dev.nabla.runtime.Models;
+import dev.nabla.runtime.Predictor;
 import dev.nabla.runtime.checkpoint.CheckpointException;
 import dev.nabla.runtime.data.DataException;
 import dev.nabla.runtime.data.Dataset;
@@ -14,6 +15,7 @@ import dev.nabla.runtime.train.TrainConfig;
 import dev.nabla.runtime.train.TrainingResult;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.stream.IntStream;
 // README end
 
 /**
@@ -69,6 +71,16 @@ final class JavaApiExamples {
   static FashionMlp saveAndLoad(FashionMlp model, Path file) throws CheckpointException {
     Models.save(model, file); // e.g. Path.of("fashion.nckpt"); written atomically
     return Models.load(file, new FashionMlp()); // refuses a checkpoint of another spec or shape
+  }
+  // README end
+
+  // README: serve
+  /** Classifies every image of {@code test} from many threads at once, with one model and a predictor per thread. */
+  static int[] classifyInParallel(FashionMlp model, Dataset test) {
+    ThreadLocal<Predictor> predictors = ThreadLocal.withInitial(model::predictor); // each shares model's parameters
+    return IntStream.range(0, test.size()).parallel()
+        .map(i -> Models.classify(predictors.get(), test.sample(i))) // a thread's own buffers, no locks
+        .toArray();
   }
   // README end
 }

@@ -39,7 +39,7 @@ class ReadmeJavaExamplesTest {
     Map<String, String> snippets = new LinkedHashMap<>();
     snippets.putAll(snippets(SOURCES.resolve("JavaApiExamples.java")));
     snippets.putAll(snippets(SOURCES.resolve("ClassifyWithCheckpoint.java")));
-    assertEquals(List.of("imports", "train", "predict", "batch", "save-load", "classify"), List.copyOf(snippets.keySet()));
+    assertEquals(List.of("imports", "train", "predict", "batch", "save-load", "serve", "classify"), List.copyOf(snippets.keySet()));
     snippets.forEach((name, text) -> assertTrue(readme.contains(text),
         "README.md must show the example '" + name + "' exactly, in a ```java block:\n" + text));
   }
@@ -70,6 +70,16 @@ class ReadmeJavaExamplesTest {
       assertEquals(FashionMnist.CLASS_NAMES.get(Models.classify(model, test.sample(i))),
           ClassifyWithCheckpoint.classify(file, test.sample(i)));
     }
+  }
+
+  @Test
+  void theServingExampleClassifiesFromManyThreadsAsTheModelDoesAlone() {
+    Dataset test = fashionShaped(600, 12);
+    FashionMlp model = new FashionMlp();
+    model.initialize(5);
+    assertArrayEquals(Models.classify(model, test), JavaApiExamples.classifyInParallel(model, test));
+    model.initialize(6); // new parameters: the predictors read them, not a copy of the old ones
+    assertArrayEquals(Models.classify(model, test), JavaApiExamples.classifyInParallel(model, test));
   }
 
   /** Random images with labels 0..9: enough to exercise every call without the real data. */

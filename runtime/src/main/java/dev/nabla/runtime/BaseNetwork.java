@@ -15,6 +15,10 @@ import dev.nabla.runtime.lanes.Lanes;
  * model's parameters and per-sample arrays (batch-major, so lanes of contiguous samples never write the
  * same element) and has its own gradients, scratch and kernel workspace. Its gradients are added to the
  * model's in lane order, so that results are bit-identical from run to run for a given thread count.
+ *
+ * <p>A {@link Predictor} is made the same way, by {@link #newLane()}, but owns its per-sample arrays and
+ * has no gradients and no threads: it shares only the parameters, so that each serving thread predicts
+ * with one of its own.
  */
 abstract class BaseNetwork implements Trainable {
   /** What {@link #run} does: the passes and, after them, the lanes' sum of their gradients. */
@@ -33,8 +37,12 @@ abstract class BaseNetwork implements Trainable {
   final int minLaneBatch;
   /** Whether the lanes share summing the gradients and the step: the parameters are many enough to be worth a handoff. */
   private final boolean sharedSum;
-  /** The model this is a lane of; {@code null} for the model itself. */
+  /** The model this is a lane or a predictor of; {@code null} for the model itself. */
   final BaseNetwork owner;
+  /** Whether this is a predictor's network: per-sample arrays of its own, no gradients, run on the caller's thread. */
+  final boolean predictor;
+  /** The model whose {@link #newLane()} this thread is calling to make a predictor, while it does. */
+  private static final ThreadLocal<BaseNetwork> MAKING_PREDICTOR_OF = new ThreadLocal<>();
   private final Workspace work = new Workspace();
   private final Lanes threads;
   /** The lanes a batch is split into: this model first, the others made at the first split. */
@@ -65,19 +73,21 @@ abstract class BaseNetwork implements Trainable {
     this.minLaneBatch = minLaneBatch;
     this.sharedSum = info.parameterCount() >= MIN_SHARED_VALUES;
     this.owner = null;
+    this.predictor = false;
     int count = minLaneBatch == Integer.MAX_VALUE ? 1 : threads;
     this.threads = new Lanes(info.name(), count);
     this.lanes = new BaseNetwork[count];
     this.lanes[0] = this;
   }
 
-  /** A lane of {@code owner}. */
+  /** A lane of {@code owner}, or its predictor's network when {@link #predictor()} is making one. */
   BaseNetwork(BaseNetwork owner) {
     this.info = owner.info;
     this.maxBatch = owner.maxBatch;
     this.minLaneBatch = owner.minLaneBatch;
     this.sharedSum = owner.sharedSum;
     this.owner = owner;
+    this.predictor = MAKING_PREDICTOR_OF.get() == owner;
     this.threads = null;
     this.lanes = null;
   }
@@ -89,6 +99,27 @@ abstract class BaseNetwork implements Trainable {
 
   /** A lane of this model: {@code new Model(this)} in the generated class. */
   protected abstract BaseNetwork newLane();
+
+  /**
+   * A predictor for one serving thread: it shares this model's parameters and owns the buffers of its
+   * pass, so that threads each with a predictor of their own predict at once, each getting exactly what
+   * {@link #predict} of this model gives. Cheap: its buffers hold {@link #maxBatch()} samples' values of
+   * the prediction pass, and the parameters are not copied. A predictor sees the parameters live: train,
+   * {@link Models#load} or {@link #setParameter} on the model and its predictors predict with the new
+   * values; do not change them while predictors run. For a server, one per thread:
+   * {@code ThreadLocal.withInitial(model::predictor)}.
+   */
+  public final Predictor predictor() {
+    if (owner != null) {
+      throw new IllegalStateException("a predictor is made from the model, not from one of its lanes");
+    }
+    MAKING_PREDICTOR_OF.set(this);
+    try {
+      return new Predictor(newLane());
+    } finally {
+      MAKING_PREDICTOR_OF.remove();
+    }
+  }
 
   /** The forward pass for the loss, for samples {@code [lo, hi)} of a batch of {@code n}. */
   protected abstract void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n);
@@ -109,7 +140,10 @@ abstract class BaseNetwork implements Trainable {
   abstract void sumShare(int share, int shares, int count, boolean step, double lr);
 
 
-  /** Called before a pass reads {@code x} for samples {@code [lo, hi)}: a double model widens it. */
+  /**
+   * Called before a pass reads {@code x} for samples {@code [lo, hi)}: a double model widens it; {@code null}
+   * when a double model was given its inputs in double.
+   */
   void beforePass(float[] x, int lo, int hi) {}
 
   @Override
@@ -133,11 +167,8 @@ abstract class BaseNetwork implements Trainable {
    */
   @Override
   public final void predict(float[] x, int n, float[] result) {
-    checkInputs(x, n);
-    if (result.length < (long) n * info.outputSize()) {
-      throw new IllegalArgumentException("result holds " + info.outputSize() + " values per sample; its length is "
-          + result.length);
-    }
+    checkInputs(x.length, n);
+    checkResult(result.length, n);
     run(PREDICT, x, null, null, result, n, 0);
   }
 
@@ -184,10 +215,14 @@ abstract class BaseNetwork implements Trainable {
   }
 
   private void checkLabelled(float[] x, int[] labels, int n) {
+    checkLabelled(x.length, labels, n);
+  }
+
+  final void checkLabelled(int xLength, int[] labels, int n) {
     if (info.labels() != ModelInfo.Labels.CLASSES && !unlabelled()) {
-      throw new IllegalArgumentException(info.name() + " is trained against real-valued targets: pass float[] targets");
+      throw new IllegalArgumentException(info.name() + " is trained against real-valued targets: pass its targets");
     }
-    checkInputs(x, n);
+    checkInputs(xLength, n);
     if (labels.length < n) {
       throw new IllegalArgumentException("labels has " + labels.length + " entries, too few for " + n + " samples");
     }
@@ -202,23 +237,34 @@ abstract class BaseNetwork implements Trainable {
   }
 
   private void checkTargeted(float[] x, float[] targets, int n) {
+    checkTargeted(x.length, targets.length, n);
+  }
+
+  final void checkTargeted(int xLength, int targetsLength, int n) {
     if (info.labels() == ModelInfo.Labels.CLASSES) {
       throw new IllegalArgumentException(info.name() + " is a classifier: pass int[] class labels");
     }
-    checkInputs(x, n);
-    if (targets.length < (long) n * info.labelSize()) {
-      throw new IllegalArgumentException("targets has " + targets.length + " values; " + n + " samples of "
+    checkInputs(xLength, n);
+    if (targetsLength < (long) n * info.labelSize()) {
+      throw new IllegalArgumentException("targets has " + targetsLength + " values; " + n + " samples of "
           + info.labelSize() + " need more");
     }
   }
 
-  private void checkInputs(float[] x, int n) {
+  final void checkInputs(int xLength, int n) {
     if (n < 0 || n > maxBatch) {
       throw new IllegalArgumentException("a batch of " + n + " samples; this model holds 0 to " + maxBatch);
     }
-    if (x.length < (long) n * info.inputSize()) {
-      throw new IllegalArgumentException("x has " + x.length + " values; " + n + " samples of " + info.inputSize()
+    if (xLength < (long) n * info.inputSize()) {
+      throw new IllegalArgumentException("x has " + xLength + " values; " + n + " samples of " + info.inputSize()
           + " need more");
+    }
+  }
+
+  final void checkResult(int resultLength, int n) {
+    if (resultLength < (long) n * info.outputSize()) {
+      throw new IllegalArgumentException("result holds " + info.outputSize() + " values per sample; its length is "
+          + resultLength);
     }
   }
 
@@ -227,8 +273,11 @@ abstract class BaseNetwork implements Trainable {
    * sum their gradients and take the step, each for a share of every array. Returns the mean loss, before
    * the step.
    */
-  private double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n, double lr) {
-    int count = Math.min(lanes.length, n / minLaneBatch);
+  final double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n, double lr) {
+    if (predictor && job != PREDICT) {
+      throw new IllegalStateException("a predictor only predicts: train the model it was made from");
+    }
+    int count = predictor ? 1 : Math.min(lanes.length, n / minLaneBatch);
     if (count <= 1) {
       runRange(job, x, labels, targets, result, 0, n, n);
     } else {

@@ -11,8 +11,22 @@ import java.util.List;
  * and everything of {@link BaseNetwork}. The generated class declares its arrays from
  * {@link #parameter(int)}, {@link #gradient(int)} and {@link #perSample(int)}, and holds the passes.
  *
+ * <p>What a double class ({@code nabla generate --precision double}, the plugin's {@code <precision>double})
+ * is for: checking and precision, not speed. Finite-difference gradient checks whose step float rounding
+ * would swamp, small or ill-conditioned regressions, and comparisons with a reference computed in double.
+ * It takes twice the memory and moves twice the bytes per value (half the values per vector) of the float class, the one to train
+ * classifiers with. It is a {@link Model} and a {@link Trainable} like any class, so the {@code float[]}
+ * API, {@link Models}, the {@code Trainer} and checkpoints work unchanged (inputs are then widened, exactly,
+ * from float). It also takes batches in double, which are not rounded to float:
+ * {@link #predict(double[], int, double[])}, and {@code trainStep}, {@code computeGradients} and
+ * {@code loss} with {@code double[]} inputs (and targets), the step's rate in double. The parameters and
+ * gradients are read and written in double ({@link #parameterArrays()}, {@link #gradientArrays()}). Two
+ * roundings remain, in the passes this version of nabla generates: targets given in double are rounded to
+ * float before the loss reads them, and {@code predict} rounds its output to float once, at its end; the
+ * inputs, the parameters, every intermediate value, the loss and the gradients stay double.
+ *
  * <p>Not thread-safe: the model owns the buffers of its passes; a batch is split over the model's own
- * threads ({@link Lanes}).
+ * threads ({@link Lanes}). To predict from many threads at once, give each its own {@link #predictor()}.
  */
 public abstract class DoubleNetwork extends BaseNetwork {
   private final double[][] parameters;
@@ -22,6 +36,9 @@ public abstract class DoubleNetwork extends BaseNetwork {
   private int perSampleTaken;
   /** The inputs in double, shared by the lanes: see {@link #inputs()}. */
   private final double[] inputs;
+  /** The buffers between the API in double and the passes, which take targets and write the output in float; made at first use. */
+  private float[] floatOutput;
+  private float[] floatTargets;
 
   /**
    * A model for batches of up to {@code maxBatch} samples on up to {@code threads} threads; a batch is
@@ -38,12 +55,16 @@ public abstract class DoubleNetwork extends BaseNetwork {
     this.inputs = perSample(info.inputSize());
   }
 
-  /** A lane of {@code owner}: its parameters and per-sample arrays, gradients of its own. */
+  /**
+   * A lane of {@code owner}: its parameters and per-sample arrays, gradients of its own. When
+   * {@link #predictor()} makes it, a predictor's network: the parameters, per-sample arrays of its own and
+   * no gradients.
+   */
   protected DoubleNetwork(DoubleNetwork owner) {
     super(owner);
     this.parameters = owner.parameters;
-    this.gradients = newGradients(owner.info);
-    this.perSample = owner.perSample;
+    this.gradients = predictor ? new double[parameters.length][] : newGradients(owner.info);
+    this.perSample = predictor ? new ArrayList<>() : owner.perSample;
     this.inputs = perSample(owner.info.inputSize());
   }
 
@@ -67,10 +88,10 @@ public abstract class DoubleNetwork extends BaseNetwork {
 
   /**
    * An array of {@code size} values per sample for a batch of {@code maxBatch}; a lane gets the model's
-   * array declared in the same place.
+   * array declared in the same place, a predictor one of its own.
    */
   protected final double[] perSample(int size) {
-    if (owner != null) {
+    if (owner != null && !predictor) {
       return perSample.get(perSampleTaken++);
     }
     if ((long) maxBatch * size > Integer.MAX_VALUE - 8) {
@@ -152,9 +173,97 @@ public abstract class DoubleNetwork extends BaseNetwork {
 
   @Override
   final void beforePass(float[] x, int lo, int hi) {
+    if (x == null) {
+      return; // given in double: inputs holds them already
+    }
     int size = info.inputSize();
     for (int i = lo * size, end = hi * size; i < end; i++) {
       inputs[i] = x[i];
     }
+  }
+
+  // ---- the API in double: the inputs as given, the step at the rate given ----
+
+  /**
+   * Writes the output for each of the {@code n} samples of {@code x} to {@code result},
+   * {@code info().outputSize()} values per sample: {@link #predict(float[], int, float[])} with inputs
+   * that are not rounded to float. The pass computes in double; a class of this version of nabla then
+   * rounds its output to float once, at the end (see the class comment).
+   */
+  public final void predict(double[] x, int n, double[] result) {
+    checkInputs(x.length, n);
+    checkResult(result.length, n);
+    takeInputs(x, n);
+    float[] output = outputBuffer();
+    run(PREDICT, null, null, null, output, n, 0);
+    for (int i = 0, end = n * info.outputSize(); i < end; i++) {
+      result[i] = output[i];
+    }
+  }
+
+  /** {@link #trainStep(float[], int[], int, float)} with inputs in double and the step {@code θ ← θ − lr ∇C} at a rate in double. */
+  public final double trainStep(double[] x, int[] labels, int n, double lr) {
+    checkLabelled(x.length, labels, n);
+    takeInputs(x, n);
+    return run(STEP, null, labels, null, null, n, lr);
+  }
+
+  /** {@link #computeGradients(float[], int[], int)} with inputs in double. */
+  public final double computeGradients(double[] x, int[] labels, int n) {
+    checkLabelled(x.length, labels, n);
+    takeInputs(x, n);
+    return run(GRADIENTS, null, labels, null, null, n, 0);
+  }
+
+  /** {@link #loss(float[], int[], int)} with inputs in double. */
+  public final double loss(double[] x, int[] labels, int n) {
+    checkLabelled(x.length, labels, n);
+    takeInputs(x, n);
+    return run(LOSS, null, labels, null, null, n, 0);
+  }
+
+  /** {@link #trainStep(float[], float[], int, float)} with inputs and targets in double, at a rate in double. */
+  public final double trainStep(double[] x, double[] targets, int n, double lr) {
+    checkTargeted(x.length, targets.length, n);
+    takeInputs(x, n);
+    return run(STEP, null, null, targetsOf(targets, n), null, n, lr);
+  }
+
+  /** {@link #computeGradients(float[], float[], int)} with inputs and targets in double. */
+  public final double computeGradients(double[] x, double[] targets, int n) {
+    checkTargeted(x.length, targets.length, n);
+    takeInputs(x, n);
+    return run(GRADIENTS, null, null, targetsOf(targets, n), null, n, 0);
+  }
+
+  /** {@link #loss(float[], float[], int)} with inputs and targets in double. */
+  public final double loss(double[] x, double[] targets, int n) {
+    checkTargeted(x.length, targets.length, n);
+    takeInputs(x, n);
+    return run(LOSS, null, null, targetsOf(targets, n), null, n, 0);
+  }
+
+  /** The inputs of a batch given in double, as the passes read them: no rounding to float. */
+  private void takeInputs(double[] x, int n) {
+    System.arraycopy(x, 0, inputs, 0, n * info.inputSize());
+  }
+
+  /** The output of this version's passes, which write it in float. */
+  private float[] outputBuffer() {
+    if (floatOutput == null) {
+      floatOutput = new float[maxBatch * info.outputSize()];
+    }
+    return floatOutput;
+  }
+
+  /** The targets of a batch as this version's passes take them, in float. */
+  private float[] targetsOf(double[] targets, int n) {
+    if (floatTargets == null) {
+      floatTargets = new float[maxBatch * info.labelSize()];
+    }
+    for (int i = 0, end = n * info.labelSize(); i < end; i++) {
+      floatTargets[i] = (float) targets[i];
+    }
+    return floatTargets;
   }
 }

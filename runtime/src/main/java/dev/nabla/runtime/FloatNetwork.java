@@ -12,7 +12,7 @@ import java.util.List;
  * {@link #parameter(int)}, {@link #gradient(int)} and {@link #perSample(int)}, and holds the passes.
  *
  * <p>Not thread-safe: the model owns the buffers of its passes; a batch is split over the model's own
- * threads ({@link Lanes}).
+ * threads ({@link Lanes}). To predict from many threads at once, give each its own {@link #predictor()}.
  */
 public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable {
   private final float[][] parameters;
@@ -35,12 +35,16 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
     this.perSample = new ArrayList<>();
   }
 
-  /** A lane of {@code owner}: its parameters and per-sample arrays, gradients of its own. */
+  /**
+   * A lane of {@code owner}: its parameters and per-sample arrays, gradients of its own. When
+   * {@link #predictor()} makes it, a predictor's network: the parameters, per-sample arrays of its own and
+   * no gradients.
+   */
   protected FloatNetwork(FloatNetwork owner) {
     super(owner);
     this.parameters = owner.parameters;
-    this.gradients = newGradients(owner.info);
-    this.perSample = owner.perSample;
+    this.gradients = predictor ? new float[parameters.length][] : newGradients(owner.info);
+    this.perSample = predictor ? new ArrayList<>() : owner.perSample;
   }
 
   private static float[][] newGradients(ModelInfo info) {
@@ -63,10 +67,10 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
 
   /**
    * An array of {@code size} values per sample for a batch of {@code maxBatch}; a lane gets the model's
-   * array declared in the same place.
+   * array declared in the same place, a predictor one of its own.
    */
   protected final float[] perSample(int size) {
-    if (owner != null) {
+    if (owner != null && !predictor) {
       return perSample.get(perSampleTaken++);
     }
     if ((long) maxBatch * size > Integer.MAX_VALUE - 8) {

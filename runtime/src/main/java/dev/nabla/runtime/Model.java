@@ -6,7 +6,8 @@ package dev.nabla.runtime;
  * this package's API types.
  *
  * <p>Batches are row-major: sample {@code i}'s input is {@code x[i * inputSize .. (i+1) * inputSize)}.
- * A model is not thread-safe: it owns the buffers of its forward and backward passes.
+ * A model is not thread-safe: it owns the buffers of its forward and backward passes. A generated class's
+ * {@code predictor()} gives a thread a {@link Predictor} that shares the parameters and owns its buffers.
  */
 public interface Model {
 

@@ -31,7 +31,8 @@ import java.util.Arrays;
  * FashionMlp again = Models.load(Path.of("fashion.nckpt"), new FashionMlp());
  * }</pre>
  *
- * <p>Like the models themselves, these calls are not safe to make on one model from two threads at once.
+ * <p>Like the models themselves, these calls are not safe to make on one model from two threads at once;
+ * to predict from many threads, pass each its own {@link Predictor} (the model's {@code predictor()}).
  */
 public final class Models {
 

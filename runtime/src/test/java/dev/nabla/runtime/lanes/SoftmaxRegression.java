@@ -84,7 +84,9 @@ final class SoftmaxRegression extends FloatNetwork {
 
   @Override
   protected void predictSamples(float[] x, int lo, int hi, float[] result) {
-    dense(W, CLASSES, INPUTS, b, x, 0, INPUTS, lo, hi, result, 0, CLASSES);
+    // Through a per-sample array and then to result, as a generated pass does.
+    dense(W, CLASSES, INPUTS, b, x, 0, INPUTS, lo, hi, z, 0, CLASSES);
+    System.arraycopy(z, lo * CLASSES, result, lo * CLASSES, (hi - lo) * CLASSES);
   }
 
   @Override
