@@ -179,9 +179,9 @@ public final class JavaWriter extends PassWriter {
     CodeBlock.Builder doc = CodeBlock.builder();
     doc.add("The network $L, trained by the gradients nabla derived from its spec.\n\n", className);
     doc.add("<pre>\n$L\n</pre>\n\n", Identifiers.javadoc(network.source().text().strip(), true));
-    doc.add("<p>In one line: {@code H = $L}", Identifiers.javadoc(oneLine(network.loss(), 0), false));
+    doc.add("<p>In one line: {@code H = $L}", Identifiers.javadoc(oneLine(network.loss()), false));
     if (network.output() != firstOperand(network.loss())) {
-      doc.add(", predicting {@code $L}", Identifiers.javadoc(oneLine(network.output(), 0), false));
+      doc.add(", predicting {@code $L}", Identifiers.javadoc(oneLine(network.output()), false));
     }
     doc.add(".\n\n");
     int activations = activationsPerSample();

@@ -364,7 +364,7 @@ abstract class PassWriter extends KernelCalls {
     CodeBlock.Builder code = CodeBlock.builder();
     if (forward) {
       method.addJavadoc("The forward pass for the loss, {@code H = $L}, for samples {@code [lo, hi)} of a batch of {@code n}.\n",
-          Identifiers.javadoc(oneLine(network.loss(), 0), false));
+          Identifiers.javadoc(oneLine(network.loss()), false));
       code.add(body.code.build());
     } else {
       method.addJavadoc("The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's"
@@ -460,7 +460,7 @@ abstract class PassWriter extends KernelCalls {
     MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
-            Identifiers.javadoc(oneLine(output, 0), false), size(output))
+            Identifiers.javadoc(oneLine(output), false), size(output))
         .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
         .addParameter(float[].class, "result");
     return method.addCode(body.code.build()).build();
