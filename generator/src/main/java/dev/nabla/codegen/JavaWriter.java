@@ -77,8 +77,8 @@ public final class JavaWriter extends PassWriter {
     ClassName self = ClassName.get(options.packageName(), className);
     // The passes first: the fields a class declares depend on what its passes read.
     MethodSpec predict = predict();
-    MethodSpec backward = pass("backward", plan.backwardNodes, false);
-    MethodSpec forward = pass("forward", plan.forwardNodes, true);
+    MethodSpec backward = pass("backward", plan.backwardNodes(), false);
+    MethodSpec forward = pass("forward", plan.forwardNodes(), true);
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .superclass(isFloat ? FLOAT_NETWORK : DOUBLE_NETWORK)
@@ -136,7 +136,7 @@ public final class JavaWriter extends PassWriter {
     type.addMethods(parts);
     type.addMethod(meanLoss());
     for (Node parameter : network.parameters()) {
-      if (!plan.perSample(plan.gradients.of(parameter))) {
+      if (!plan.perSample(plan.gradients().of(parameter))) {
         type.addMethod(notSummed());
         break;
       }
@@ -168,7 +168,7 @@ public final class JavaWriter extends PassWriter {
         .addModifiers(Modifier.PROTECTED).returns(boolean.class).addParameter(int.class, "parameter");
     List<String> summed = new ArrayList<>();
     for (int p = 0; p < network.parameters().size(); p++) {
-      if (plan.perSample(plan.gradients.of(network.parameters().get(p)))) {
+      if (plan.perSample(plan.gradients().of(network.parameters().get(p)))) {
         summed.add("parameter == " + p);
       }
     }
