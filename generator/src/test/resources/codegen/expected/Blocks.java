@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * loss = nll(log(out), y)
  * </pre>
  *
- * <p>In one line: {@code H = cross_entropy(C (tanh(A X + c) + sigmoid(B X) * tanh(A X + c)), y)}, predicting {@code softmax(C (tanh(A X + c) + sigmoid(B X) * tanh(A X + c)))}.
+ * <p>In one line: {@code H = cross_entropy(C (tanh(A X + c) + sigmoid(B X) ⊙ tanh(A X + c)), y)}, predicting {@code softmax(C (tanh(A X + c) + sigmoid(B X) ⊙ tanh(A X + c)))}.
  *
  * <p>Arithmetic in {@code float}. 56 parameters; 45 values kept per sample, so a batch of {@code maxBatch} samples
  * takes 4 × (112 + 45 × maxBatch) bytes of arrays. Batches are row-major: sample {@code b}'s input is
@@ -140,7 +140,7 @@ public final class Blocks extends FloatNetwork {
   private final float[] out = perSample(3);
 
   /**
-   * loss = cross_entropy(matmul2, t)   [13:8]; 1 per sample
+   * loss = cross_entropy(matmul2, y)   [13:8]; 1 per sample
    */
   private final float[] loss = perSample(1);
 
@@ -155,12 +155,12 @@ public final class Blocks extends FloatNetwork {
   private final float[] dAdded = perSample(4);
 
   /**
-   * dMatmul = ∂H/∂matmul = dAdded ⊙ h ⊙ sigmoid ⊙ (1 − sigmoid)   [11:16]; 4 per sample
+   * dMatmul = ∂H/∂matmul = dAdded ⊙ h ⊙ (sigmoid ⊙ (1 − sigmoid))   [11:16]; 4 per sample
    */
   private final float[] dMatmul = perSample(4);
 
   /**
-   * dZ1 = ∂H/∂z1 = (dAdded + dAdded ⊙ sigmoid) ⊙ (1 − h^2)   [9:27]; 4 per sample
+   * dZ1 = ∂H/∂z1 = (dAdded + dAdded ⊙ sigmoid) ⊙ (1 − h²)   [9:27]; 4 per sample
    */
   private final float[] dZ1 = perSample(4);
 
@@ -217,7 +217,7 @@ public final class Blocks extends FloatNetwork {
   }
 
   /**
-   * The forward pass for the loss, {@code H = cross_entropy(C (tanh(A X + c) + sigmoid(B X) * tanh(A X + c)), y)}, for samples {@code [lo, hi)} of a batch of {@code n}.
+   * The forward pass for the loss, {@code H = cross_entropy(C (tanh(A X + c) + sigmoid(B X) ⊙ tanh(A X + c)), y)}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
   protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
@@ -250,7 +250,7 @@ public final class Blocks extends FloatNetwork {
     }
     // matmul2 = C added   [12:16]
     dense(C, 3, 4, null, added, 0, 4, lo, hi, matmul2, 0, 3);
-    // loss = cross_entropy(matmul2, t)   [13:8]
+    // loss = cross_entropy(matmul2, y)   [13:8]
     for (int b = lo; b < hi; b++) {
       float max = Float.NEGATIVE_INFINITY;
       for (int i = 0; i < 3; i++) {
@@ -296,7 +296,7 @@ public final class Blocks extends FloatNetwork {
     weightGradient(dC, 3, 4, dMatmul2, 0, 3, added, 0, 4, lo, hi, invN);
     // dAdded = ∂H/∂added = Cᵀ dMatmul2   [12:19]
     transposedDense(C, 3, 4, dMatmul2, 0, 3, lo, hi, dAdded, 0, 4);
-    // dMatmul = ∂H/∂matmul = dAdded ⊙ h ⊙ sigmoid ⊙ (1 − sigmoid)   [11:16]
+    // dMatmul = ∂H/∂matmul = dAdded ⊙ h ⊙ (sigmoid ⊙ (1 − sigmoid))   [11:16]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 4; i++) {
         dMatmul[b * 4 + i] = dAdded[b * 4 + i] * h[b * 4 + i] * (sigmoid[b * 4 + i] * (1f - sigmoid[b * 4 + i]));
@@ -304,7 +304,7 @@ public final class Blocks extends FloatNetwork {
     }
     // dB = ∂C/∂B = (1/n) Σ_b dMatmul Xᵀ   [6:1]
     weightGradient(dB, 4, 5, dMatmul, 0, 4, x, 0, 5, lo, hi, invN);
-    // dZ1 = ∂H/∂z1 = (dAdded + dAdded ⊙ sigmoid) ⊙ (1 − h^2)   [9:27]
+    // dZ1 = ∂H/∂z1 = (dAdded + dAdded ⊙ sigmoid) ⊙ (1 − h²)   [9:27]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 4; i++) {
         dZ1[b * 4 + i] = (dAdded[b * 4 + i] + dAdded[b * 4 + i] * sigmoid[b * 4 + i]) * (1f - h[b * 4 + i] * h[b * 4 + i]);
@@ -321,7 +321,7 @@ public final class Blocks extends FloatNetwork {
   }
 
   /**
-   * Writes {@code softmax(C (tanh(A X + c) + sigmoid(B X) * tanh(A X + c)))} for samples {@code [lo, hi)} to {@code result}, 3 values per sample.
+   * Writes {@code softmax(C (tanh(A X + c) + sigmoid(B X) ⊙ tanh(A X + c)))} for samples {@code [lo, hi)} to {@code result}, 3 values per sample.
    */
   @Override
   protected void predictSamples(float[] x, int lo, int hi, float[] result) {

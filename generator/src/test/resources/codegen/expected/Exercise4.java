@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * loss = bce(out, t)
  * </pre>
  *
- * <p>In one line: {@code H = mean(softplus(W3 relu(W2 relu(W1 x + b1) + b2) + b3) - (t * (W3 relu(W2 relu(W1 x + b1) + b2) + b3)))}, predicting {@code sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)}.
+ * <p>In one line: {@code H = mean(softplus(W3 relu(W2 relu(W1 x + b1) + b2) + b3) − t ⊙ (W3 relu(W2 relu(W1 x + b1) + b2) + b3))}, predicting {@code sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)}.
  *
  * <p>Arithmetic in {@code float}. 71 parameters; 48 values kept per sample, so a batch of {@code maxBatch} samples
  * takes 4 × (142 + 48 × maxBatch) bytes of arrays. Batches are row-major: sample {@code b}'s input is
@@ -236,7 +236,7 @@ public final class Exercise4 extends FloatNetwork {
   }
 
   /**
-   * The forward pass for the loss, {@code H = mean(softplus(W3 relu(W2 relu(W1 x + b1) + b2) + b3) - (t * (W3 relu(W2 relu(W1 x + b1) + b2) + b3)))}, for samples {@code [lo, hi)} of a batch of {@code n}.
+   * The forward pass for the loss, {@code H = mean(softplus(W3 relu(W2 relu(W1 x + b1) + b2) + b3) − t ⊙ (W3 relu(W2 relu(W1 x + b1) + b2) + b3))}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
   protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {

@@ -123,7 +123,7 @@ public final class FashionMlp extends FloatNetwork {
   private final float[] out = perSample(10);
 
   /**
-   * loss = cross_entropy(z2, t)   [11:8]; 1 per sample
+   * loss = cross_entropy(z2, y)   [11:8]; 1 per sample
    */
   private final float[] loss = perSample(1);
 
@@ -219,7 +219,7 @@ public final class FashionMlp extends FloatNetwork {
     }
     // z2 = W2 y1 + b2   [10:19]
     dense(W2, 10, 20, b2, y1, 0, 20, lo, hi, z2, 0, 10);
-    // loss = cross_entropy(z2, t)   [11:8]
+    // loss = cross_entropy(z2, y)   [11:8]
     for (int b = lo; b < hi; b++) {
       float max = Float.NEGATIVE_INFINITY;
       for (int i = 0; i < 10; i++) {

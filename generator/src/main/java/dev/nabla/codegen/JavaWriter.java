@@ -77,8 +77,8 @@ public final class JavaWriter extends PassWriter {
     ClassName self = ClassName.get(options.packageName(), className);
     // The passes first: the fields a class declares depend on what its passes read.
     MethodSpec predict = predict();
-    MethodSpec backward = pass("backward", plan.backwardNodes, false);
-    MethodSpec forward = pass("forward", plan.forwardNodes, true);
+    MethodSpec backward = pass("backward", plan.backwardNodes(), false);
+    MethodSpec forward = pass("forward", plan.forwardNodes(), true);
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .superclass(isFloat ? FLOAT_NETWORK : DOUBLE_NETWORK)
@@ -136,7 +136,7 @@ public final class JavaWriter extends PassWriter {
     type.addMethods(parts);
     type.addMethod(meanLoss());
     for (Node parameter : network.parameters()) {
-      if (!plan.perSample(plan.gradients.of(parameter))) {
+      if (!plan.perSample(plan.gradients().of(parameter))) {
         type.addMethod(notSummed());
         break;
       }
@@ -168,7 +168,7 @@ public final class JavaWriter extends PassWriter {
         .addModifiers(Modifier.PROTECTED).returns(boolean.class).addParameter(int.class, "parameter");
     List<String> summed = new ArrayList<>();
     for (int p = 0; p < network.parameters().size(); p++) {
-      if (plan.perSample(plan.gradients.of(network.parameters().get(p)))) {
+      if (plan.perSample(plan.gradients().of(network.parameters().get(p)))) {
         summed.add("parameter == " + p);
       }
     }
@@ -179,9 +179,9 @@ public final class JavaWriter extends PassWriter {
     CodeBlock.Builder doc = CodeBlock.builder();
     doc.add("The network $L, trained by the gradients nabla derived from its spec.\n\n", className);
     doc.add("<pre>\n$L\n</pre>\n\n", Identifiers.javadoc(network.source().text().strip(), true));
-    doc.add("<p>In one line: {@code H = $L}", Identifiers.javadoc(oneLine(network.loss(), 0), false));
+    doc.add("<p>In one line: {@code H = $L}", Identifiers.javadoc(oneLine(network.loss()), false));
     if (network.output() != firstOperand(network.loss())) {
-      doc.add(", predicting {@code $L}", Identifiers.javadoc(oneLine(network.output(), 0), false));
+      doc.add(", predicting {@code $L}", Identifiers.javadoc(oneLine(network.output()), false));
     }
     doc.add(".\n\n");
     int activations = activationsPerSample();

@@ -1,6 +1,5 @@
 package dev.nabla.codegen;
 
-import dev.nabla.codegen.Plan.Storage;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
@@ -12,7 +11,8 @@ import java.util.List;
 /**
  * The products the runtime's kernels take ({@code dense}, {@code transposedDense}, {@code weightGradient}
  * of {@code dev.nabla.runtime.kernels.KernelSupport}): a weight matrix times vectors stored per sample, and
- * the weight gradient as one product over the lane's samples. What they cannot take is written as loops.
+ * the weight gradient as one product over the lane's samples, where the {@link Plan} chose a kernel; the
+ * other products are written as loops.
  */
 abstract class KernelCalls extends Elements {
   KernelCalls(Network network, Gradients gradients, CodegenOptions options) {
@@ -28,10 +28,10 @@ abstract class KernelCalls extends Elements {
       return Integer.MAX_VALUE;
     }
     long work = 1;
-    List<Node> nodes = new ArrayList<>(plan.forwardNodes);
-    nodes.addAll(plan.backwardNodes);
+    List<Node> nodes = new ArrayList<>(plan.forwardNodes());
+    nodes.addAll(plan.backwardNodes());
     for (Node node : nodes) {
-      Node product = plan.fusedProduct.getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
+      Node product = plan.fusedProduct().getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
       if (product != null) {
         work += 2L * rows(product.input(0)) * columns(product.input(0)) * columns(product.input(1));
       } else {
@@ -42,18 +42,12 @@ abstract class KernelCalls extends Elements {
   }
 
   /**
-   * {@code node = W x (+ bias)} for the lane's samples as the runtime's dense kernel, when W is a parameter
-   * matrix and x a vector stored per sample; a bias that is not a parameter vector is added after it.
+   * {@code node = W x (+ bias)} for the lane's samples as the runtime's dense kernel, where the plan chose it
+   * ({@link Plan.Kernel#DENSE}); a bias that is not a parameter vector is added after it.
    */
-  boolean denseCall(MethodBody body, Node node, Node product, Node init) {
+  void denseCall(MethodBody body, Node node, Node product, Node init) {
     Node w = product.input(0);
-    if (!isParameterMatrix(w) || plan.storage(node) != Storage.ARRAY || !plan.perSample(node) || size(node) != rows(w)) {
-      return false;
-    }
     Rows source = rowsOf(body, product.input(1));
-    if (source == null || source.length() != columns(w) || !plan.perSample(product.input(1))) {
-      return false;
-    }
     boolean biasArray = init != null && init.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM
         && size(init) == rows(w);
     body.statement("dense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + (biasArray ? arrays.get(init) : "null")
@@ -68,42 +62,23 @@ abstract class KernelCalls extends Elements {
       body.end(loop);
       body.close();
     }
-    return true;
   }
 
-  /** {@code y = Wᵀ δ} for the lane's samples as the runtime's kernel, W a parameter matrix and δ stored per sample. */
-  boolean transposedCall(MethodBody body, Node product) {
-    Node transposed = product.input(0);
-    if (!transposed.is(Structural.TRANSPOSE) || plan.storage(transposed) != Storage.VIEW || !isParameterMatrix(transposed.input(0))
-        || plan.storage(product) != Storage.ARRAY || !plan.perSample(product) || columns(product) != 1) {
-      return false;
-    }
-    Node w = transposed.input(0);
+  /** {@code y = Wᵀ δ} for the lane's samples as the runtime's kernel, where the plan chose it ({@link Plan.Kernel#TRANSPOSED_DENSE}). */
+  void transposedCall(MethodBody body, Node product) {
+    Node w = product.input(0).input(0);
     Rows source = rowsOf(body, product.input(1));
-    if (source == null || source.length() != rows(w) || rows(product) != columns(w)) {
-      return false;
-    }
     body.statement("transposedDense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + source.array() + ", "
         + source.offset() + ", " + source.stride() + ", lo, hi, " + arrays.get(product) + ", 0, " + size(product) + ")");
-    return true;
   }
 
-  /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, δ and x stored per sample. */
-  boolean weightGradientCall(MethodBody body, Node node, Node parameter) {
-    Node delta = node.input(0);
-    if (!plan.perSample(node) || columns(delta) != 1 || !parameter.shape().isMatrix()) {
-      return false;
-    }
+  /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, where the plan chose it ({@link Plan.Kernel#WEIGHT_GRADIENT}). */
+  void weightGradientCall(MethodBody body, Node node, Node parameter) {
     Rows source = rowsOf(body, node.input(1));
-    Rows deltaRows = rowsOf(body, delta);
-    if (source == null || deltaRows == null || deltaRows.length() != rows(delta) || source.length() != columns(node)
-        || rows(node) != rows(parameter) || columns(node) != columns(parameter)) {
-      return false;
-    }
+    Rows deltaRows = rowsOf(body, node.input(0));
     body.readsInvN = true;
     body.statement("weightGradient(" + gradientArrays.get(parameter) + ", " + rows(node) + ", " + columns(node) + ", "
         + deltaRows.array() + ", " + deltaRows.offset() + ", " + deltaRows.stride() + ", " + source.array() + ", " + source.offset()
         + ", " + source.stride() + ", lo, hi, invN)");
-    return true;
   }
 }

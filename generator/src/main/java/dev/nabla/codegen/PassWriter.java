@@ -4,6 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import dev.nabla.codegen.Expressions.Ex;
+import dev.nabla.codegen.Plan.Kernel;
 import dev.nabla.codegen.Plan.Storage;
 import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Gradients;
@@ -37,20 +38,24 @@ abstract class PassWriter extends KernelCalls {
     Op op = node.op();
     statement = node;
     if (plan.storage(node) == Storage.GRADIENT) {
-      for (Node parameter : plan.gradientOf.get(node)) {
+      for (Node parameter : plan.gradientOf().get(node)) {
         accumulate(body, node, parameter);
       }
       return;
     }
     body.comment(describe(node));
-    Node fused = plan.fusedProduct.get(node);
+    Node fused = plan.fusedProduct().get(node);
     if (fused != null) {
       Node bias = node.input(0) == fused ? node.input(1) : node.input(0);
-      if (!denseCall(body, node, fused, bias)) {
+      if (plan.kernel(node) == Kernel.DENSE) {
+        denseCall(body, node, fused, bias);
+      } else {
         matmul(body, fused, bias, arrayTarget(node), false, plan.perSample(node));
       }
-    } else if (op == Structural.MATMUL && (denseCall(body, node, node, null) || transposedCall(body, node))) {
-      // written by the kernel
+    } else if (plan.kernel(node) == Kernel.DENSE) {
+      denseCall(body, node, node, null);
+    } else if (plan.kernel(node) == Kernel.TRANSPOSED_DENSE) {
+      transposedCall(body, node);
     } else if (op == Structural.MATMUL) {
       matmul(body, node, null, arrayTarget(node), false, plan.perSample(node));
     } else if (op == Structural.TRANSPOSE) {
@@ -64,7 +69,7 @@ abstract class PassWriter extends KernelCalls {
     } else {
       elementwise(body, node);
     }
-    for (Node parameter : plan.gradientOf.getOrDefault(node, List.of())) {
+    for (Node parameter : plan.gradientOf().getOrDefault(node, List.of())) {
       accumulate(body, node, parameter);
     }
   }
@@ -299,7 +304,8 @@ abstract class PassWriter extends KernelCalls {
         + position(parameter));
     boolean perSample = plan.perSample(node);
     if (plan.storage(node) == Storage.GRADIENT && node.is(Structural.MATMUL)) {
-      if (weightGradientCall(body, node, parameter)) {
+      if (plan.kernel(node) == Kernel.WEIGHT_GRADIENT) {
+        weightGradientCall(body, node, parameter);
         return;
       }
       matmul(body, node, null, target, true, perSample);
@@ -340,7 +346,7 @@ abstract class PassWriter extends KernelCalls {
       // something the pass computes.
       Set<Node> computedHere = new HashSet<>(nodes);
       for (Node parameter : network.parameters()) {
-        Node root = plan.gradients.of(parameter);
+        Node root = plan.gradients().of(parameter);
         if (!nodes.contains(root)) {
           boolean readsThisPass = Differentiator.reachable(root).stream().anyMatch(computedHere::contains);
           (readsThisPass ? late : early).computeIfAbsent(root, key -> new ArrayList<>()).add(parameter);
@@ -364,7 +370,7 @@ abstract class PassWriter extends KernelCalls {
     CodeBlock.Builder code = CodeBlock.builder();
     if (forward) {
       method.addJavadoc("The forward pass for the loss, {@code H = $L}, for samples {@code [lo, hi)} of a batch of {@code n}.\n",
-          Identifiers.javadoc(oneLine(network.loss(), 0), false));
+          Identifiers.javadoc(oneLine(network.loss()), false));
       if (body.readsInvN) {
         code.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
       }
@@ -452,7 +458,7 @@ abstract class PassWriter extends KernelCalls {
 
   MethodSpec predict() {
     MethodBody body = new MethodBody();
-    emitInParts(body, "predict", plan.predictNodes);
+    emitInParts(body, "predict", plan.predictNodes());
     Node output = network.output();
     body.comment("the output, " + reference(output));
     String b = body.batch(true);
@@ -466,7 +472,7 @@ abstract class PassWriter extends KernelCalls {
     MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
-            Identifiers.javadoc(oneLine(output, 0), false), size(output))
+            Identifiers.javadoc(oneLine(output), false), size(output))
         .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
         .addParameter(float[].class, "result");
     return method.addCode(body.code.build()).build();

@@ -11,19 +11,31 @@ import dev.nabla.symbolic.Op;
 import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Where each value of the gradient graph lives in the generated class, decided before any code is
- * written: in its own array, computed inside the loop of the one value that uses it, read through a
- * transposed index, folded into a matrix product, or accumulated straight into a gradient.
+ * Where each value of the gradient graph lives in the generated class, and which of the runtime's kernels
+ * computes each product, decided once from the network before any code is written: in its own array,
+ * computed inside the loop of the one value that uses it, read through a transposed index, folded into a
+ * matrix product, or accumulated straight into a gradient. The writers read it; nothing changes it.
+ *
+ * @param storage where each node lives
+ * @param perSample whether a node differs from sample to sample
+ * @param fusedProduct for a sum {@code A x + b} whose product is folded in: the product
+ * @param gradientOf the parameters each gradient node is the gradient of, in the parameters' order
+ * @param kernels the runtime kernel that computes a node's statement, for the nodes one does
+ * @param adjointOwners the forward node each adjoint stands for: the latest value whose ∂H/∂v it is
  */
-final class Plan {
+record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Map<Node, Boolean> perSample,
+    Map<Node, Node> fusedProduct, Map<Node, List<Node>> gradientOf, Map<Node, Kernel> kernels, Map<Node, Node> adjointOwners,
+    List<Node> predictNodes, List<Node> forwardNodes, List<Node> backwardNodes) {
 
   enum Storage {
     /** An input, label, target or parameter. */
@@ -42,136 +54,35 @@ final class Plan {
     GRADIENT
   }
 
-  final Network network;
-  final Gradients gradients;
-  final Map<Node, Storage> storage = new IdentityHashMap<>();
-  final Map<Node, Boolean> perSample = new IdentityHashMap<>();
-  /** For a sum {@code A x + b} whose product is folded in: the product. */
-  final Map<Node, Node> fusedProduct = new IdentityHashMap<>();
-  /** The parameters each gradient node is the gradient of. */
-  final Map<Node, List<Node>> gradientOf = new java.util.LinkedHashMap<>();
-  final List<Node> predictNodes;
-  final List<Node> forwardNodes;
-  final List<Node> backwardNodes;
+  /** The runtime's kernels ({@code dev.nabla.runtime.kernels.KernelSupport}) a statement may be one call of. */
+  enum Kernel {
+    /** {@code W x (+ b)} over the lane's samples: W a parameter matrix, x stored per sample. */
+    DENSE,
+    /** {@code Wᵀ δ} over the lane's samples: W a parameter matrix, δ stored per sample. */
+    TRANSPOSED_DENSE,
+    /** {@code dW += (1/n) Σ_b δ_b x_bᵀ}: δ and x stored per sample. */
+    WEIGHT_GRADIENT
+  }
 
-  Plan(Network network, Gradients gradients) {
-    this.network = network;
-    this.gradients = gradients;
-    for (Node parameter : network.parameters()) {
-      gradientOf.computeIfAbsent(gradients.of(parameter), key -> new ArrayList<>()).add(parameter);
-    }
-    List<Node> roots = new ArrayList<>();
-    roots.add(network.loss());
-    roots.add(network.output());
-    for (Node parameter : network.parameters()) {
-      roots.add(gradients.of(parameter));
-    }
-    List<Node> all = Differentiator.reachable(roots);
-    Map<Node, List<Node>> consumers = new IdentityHashMap<>();
-    for (Node node : all) {
-      consumers.put(node, new ArrayList<>());
-      boolean sample = node.op() instanceof Op.Leaf leaf && leaf.kind() != Op.Leaf.Kind.PARAM;
-      for (Node input : node.inputs()) {
-        consumers.get(input).add(node);
-        sample |= perSample.get(input);
-      }
-      perSample.put(node, sample);
-    }
-    // Fold each product into the sum that adds a bias to it, when nothing else reads the product.
-    for (Node node : all) {
-      if (node.is(Binary.ADD) && !isForced(node)) {
-        for (Node operand : node.inputs()) {
-          if (operand.is(Structural.MATMUL) && consumers.get(operand).size() == 1 && !isForced(operand)
-              && operand.shape().equals(node.shape()) && node.input(0) != node.input(1)) {
-            fusedProduct.put(node, operand);
-            storage.put(operand, Storage.FUSED);
-            storage.put(node, Storage.ARRAY);
-            break;
-          }
-        }
-      }
-    }
-    for (Node node : all) {
-      if (!storage.containsKey(node)) {
-        storage.put(node, decide(node, consumers.get(node)));
-      }
-    }
-    predictNodes = computed(Differentiator.reachable(network.output()), Set.of());
-    forwardNodes = computed(Differentiator.reachable(network.loss()), Set.of());
+  /** The plan for {@code network}'s passes and {@code gradients}. */
+  static Plan of(Network network, Gradients gradients) {
+    Planner planner = new Planner(network, gradients);
     List<Node> backwardRoots = new ArrayList<>();
     for (Node parameter : network.parameters()) {
       backwardRoots.add(gradients.of(parameter));
     }
-    backwardNodes = computed(Differentiator.reachable(backwardRoots), new LinkedHashSet<>(forwardNodes));
+    List<Node> forward = planner.computed(Differentiator.reachable(network.loss()), Set.of());
+    Map<Node, List<Node>> gradientOf = new LinkedHashMap<>();
+    planner.gradientOf.forEach((gradient, parameters) -> gradientOf.put(gradient, List.copyOf(parameters)));
+    return new Plan(network, gradients, frozen(planner.storage), frozen(planner.perSample), frozen(planner.fusedProduct),
+        Collections.unmodifiableMap(gradientOf), frozen(planner.kernels()), frozen(planner.adjointOwners()),
+        planner.computed(Differentiator.reachable(network.output()), Set.of()), forward,
+        planner.computed(Differentiator.reachable(backwardRoots), new LinkedHashSet<>(forward)));
   }
 
-  /** The output, the loss and the gradients are read by name, so they are never folded away. */
-  private boolean isForced(Node node) {
-    return node == network.output() || node == network.loss() || gradientOf.containsKey(node);
-  }
-
-  private Storage decide(Node node, List<Node> users) {
-    Op op = node.op();
-    if (op instanceof Op.Leaf) {
-      return Storage.LEAF;
-    }
-    if (op instanceof Op.Constant || op instanceof Op.Size) {
-      return Storage.CONSTANT;
-    }
-    boolean output = node == network.output() || node == network.loss();
-    boolean gradient = gradientOf.containsKey(node);
-    if (op instanceof Op.Broadcast) {
-      return output ? Storage.ARRAY : Storage.INLINE;
-    }
-    if (op == Structural.TRANSPOSE) {
-      if (output) {
-        return Storage.ARRAY;
-      }
-      Node input = node.input(0);
-      boolean sameLayout = input.shape().isVector() || input.shape().isRow() || input.shape().isScalar();
-      if (sameLayout || (!gradient && !users.isEmpty() && users.stream().allMatch(user -> user.is(Structural.MATMUL)))) {
-        return Storage.VIEW;
-      }
-      return Storage.ARRAY;
-    }
-    if (output) {
-      return Storage.ARRAY;
-    }
-    boolean elementwise = isElementwise(op);
-    if (gradient) {
-      boolean single = users.isEmpty() && gradientOf.get(node).size() == 1;
-      return single && (elementwise || op == Structural.MATMUL) ? Storage.GRADIENT : Storage.ARRAY;
-    }
-    if (elementwise && users.size() == 1 && readsOnce(users.get(0)) && (perSample.get(node) || !perSample.get(users.get(0)))) {
-      return Storage.INLINE;
-    }
-    return Storage.ARRAY;
-  }
-
-  static boolean isElementwise(Op op) {
-    return op instanceof Unary || op instanceof Binary || op instanceof Op.Power;
-  }
-
-  /** Whether {@code user} reads each element of its operands once, so that they may be computed in its loop. */
-  private static boolean readsOnce(Node user) {
-    Op op = user.op();
-    if (op == Unary.SOFTPLUS || (op instanceof Op.Power power && power.exponent() == 2)) {
-      return false;
-    }
-    return isElementwise(op) || op == Structural.SUM || op == Structural.MEAN || op == Structural.SOFTMAX
-        || op == Structural.LOGSOFTMAX || op == Loss.MSE || op == Loss.BCE;
-  }
-
-  /** The nodes among {@code reachable} that a pass computes, in topological order. */
-  private List<Node> computed(List<Node> reachable, Set<Node> done) {
-    List<Node> nodes = new ArrayList<>();
-    for (Node node : reachable) {
-      Storage kind = storage.get(node);
-      if ((kind == Storage.ARRAY || kind == Storage.GRADIENT) && !done.contains(node)) {
-        nodes.add(node);
-      }
-    }
-    return nodes;
+  /** An unmodifiable copy that keeps comparing nodes by identity. */
+  private static <V> Map<Node, V> frozen(Map<Node, V> map) {
+    return Collections.unmodifiableMap(new IdentityHashMap<>(map));
   }
 
   Storage storage(Node node) {
@@ -180,6 +91,15 @@ final class Plan {
 
   boolean perSample(Node node) {
     return perSample.get(node);
+  }
+
+  /** The kernel that computes {@code node}'s statement, or null when it is written as loops. */
+  Kernel kernel(Node node) {
+    return kernels.get(node);
+  }
+
+  static boolean isElementwise(Op op) {
+    return Planner.isElementwiseOp(op);
   }
 
   boolean isZero(Node node) {
@@ -197,18 +117,216 @@ final class Plan {
     return arrays;
   }
 
-  /** The forward node each adjoint stands for: the latest value whose ∂H/∂v it is. */
-  Map<Node, Node> adjointOwners() {
-    Map<Node, Node> owners = new HashMap<>();
-    gradients.adjoints().forEach((value, adjoint) -> {
-      Node previous = owners.get(adjoint);
-      boolean better = previous == null
-          || (previous.isLeaf() && !value.isLeaf())
-          || (previous.isLeaf() == value.isLeaf() && value.id() > previous.id());
-      if (better && value != adjoint) {
-        owners.put(adjoint, value);
+  /** The decisions while they are being made; {@link #of} freezes them into the plan. */
+  private static final class Planner {
+    final Network network;
+    final Gradients gradients;
+    final Map<Node, Storage> storage = new IdentityHashMap<>();
+    final Map<Node, Boolean> perSample = new IdentityHashMap<>();
+    final Map<Node, Node> fusedProduct = new IdentityHashMap<>();
+    final Map<Node, List<Node>> gradientOf = new LinkedHashMap<>();
+    final List<Node> all;
+    final Node label;
+
+    Planner(Network network, Gradients gradients) {
+      this.network = network;
+      this.gradients = gradients;
+      for (Node parameter : network.parameters()) {
+        gradientOf.computeIfAbsent(gradients.of(parameter), key -> new ArrayList<>()).add(parameter);
       }
-    });
-    return owners;
+      List<Node> roots = new ArrayList<>();
+      roots.add(network.loss());
+      roots.add(network.output());
+      for (Node parameter : network.parameters()) {
+        roots.add(gradients.of(parameter));
+      }
+      this.label = network.label().orElse(null);
+      this.all = Differentiator.reachable(roots);
+      Map<Node, List<Node>> consumers = new IdentityHashMap<>();
+      for (Node node : all) {
+        consumers.put(node, new ArrayList<>());
+        boolean sample = node.op() instanceof Op.Leaf leaf && leaf.kind() != Op.Leaf.Kind.PARAM;
+        for (Node input : node.inputs()) {
+          consumers.get(input).add(node);
+          sample |= perSample.get(input);
+        }
+        perSample.put(node, sample);
+      }
+      // Fold each product into the sum that adds a bias to it, when nothing else reads the product.
+      for (Node node : all) {
+        if (node.is(Binary.ADD) && !isForced(node)) {
+          for (Node operand : node.inputs()) {
+            if (operand.is(Structural.MATMUL) && consumers.get(operand).size() == 1 && !isForced(operand)
+                && operand.shape().equals(node.shape()) && node.input(0) != node.input(1)) {
+              fusedProduct.put(node, operand);
+              storage.put(operand, Storage.FUSED);
+              storage.put(node, Storage.ARRAY);
+              break;
+            }
+          }
+        }
+      }
+      for (Node node : all) {
+        if (!storage.containsKey(node)) {
+          storage.put(node, decide(node, consumers.get(node)));
+        }
+      }
+    }
+
+    /** The output, the loss and the gradients are read by name, so they are never folded away. */
+    private boolean isForced(Node node) {
+      return node == network.output() || node == network.loss() || gradientOf.containsKey(node);
+    }
+
+    private Storage decide(Node node, List<Node> users) {
+      Op op = node.op();
+      if (op instanceof Op.Leaf) {
+        return Storage.LEAF;
+      }
+      if (op instanceof Op.Constant || op instanceof Op.Size) {
+        return Storage.CONSTANT;
+      }
+      boolean output = node == network.output() || node == network.loss();
+      boolean gradient = gradientOf.containsKey(node);
+      if (op instanceof Op.Broadcast) {
+        return output ? Storage.ARRAY : Storage.INLINE;
+      }
+      if (op == Structural.TRANSPOSE) {
+        if (output) {
+          return Storage.ARRAY;
+        }
+        Node input = node.input(0);
+        boolean sameLayout = input.shape().isVector() || input.shape().isRow() || input.shape().isScalar();
+        if (sameLayout || (!gradient && !users.isEmpty() && users.stream().allMatch(user -> user.is(Structural.MATMUL)))) {
+          return Storage.VIEW;
+        }
+        return Storage.ARRAY;
+      }
+      if (output) {
+        return Storage.ARRAY;
+      }
+      boolean elementwise = isElementwiseOp(op);
+      if (gradient) {
+        boolean single = users.isEmpty() && gradientOf.get(node).size() == 1;
+        return single && (elementwise || op == Structural.MATMUL) ? Storage.GRADIENT : Storage.ARRAY;
+      }
+      if (elementwise && users.size() == 1 && readsOnce(users.get(0)) && (perSample.get(node) || !perSample.get(users.get(0)))) {
+        return Storage.INLINE;
+      }
+      return Storage.ARRAY;
+    }
+
+    private static boolean isElementwiseOp(Op op) {
+      return op instanceof Unary || op instanceof Binary || op instanceof Op.Power;
+    }
+
+    /** Whether {@code user} reads each element of its operands once, so that they may be computed in its loop. */
+    private static boolean readsOnce(Node user) {
+      Op op = user.op();
+      if (op == Unary.SOFTPLUS || (op instanceof Op.Power power && power.exponent() == 2)) {
+        return false;
+      }
+      return isElementwiseOp(op) || op == Structural.SUM || op == Structural.MEAN || op == Structural.SOFTMAX
+          || op == Structural.LOGSOFTMAX || op == Loss.MSE || op == Loss.BCE;
+    }
+
+    /** The nodes among {@code reachable} that a pass computes, in topological order. */
+    List<Node> computed(List<Node> reachable, Set<Node> done) {
+      List<Node> nodes = new ArrayList<>();
+      for (Node node : reachable) {
+        Storage kind = storage.get(node);
+        if ((kind == Storage.ARRAY || kind == Storage.GRADIENT) && !done.contains(node)) {
+          nodes.add(node);
+        }
+      }
+      return nodes;
+    }
+
+
+    /** Which statements are one kernel call: a product of the shapes and storage the kernel takes. */
+    Map<Node, Kernel> kernels() {
+      Map<Node, Kernel> kernels = new IdentityHashMap<>();
+      for (Node node : all) {
+        Node fused = fusedProduct.get(node);
+        if (fused != null ? fitsDense(node, fused) : node.is(Structural.MATMUL) && fitsDense(node, node)) {
+          kernels.put(node, Kernel.DENSE);
+        } else if (fused == null && node.is(Structural.MATMUL) && fitsTransposedDense(node)) {
+          kernels.put(node, Kernel.TRANSPOSED_DENSE);
+        } else if (storage.get(node) == Storage.GRADIENT && node.is(Structural.MATMUL)
+            && fitsWeightGradient(node, gradientOf.get(node).get(0))) {
+          kernels.put(node, Kernel.WEIGHT_GRADIENT);
+        }
+      }
+      return kernels;
+    }
+
+    private boolean fitsDense(Node node, Node product) {
+      Node w = product.input(0);
+      return isParameterMatrix(w) && storage.get(node) == Storage.ARRAY && perSample.get(node) && size(node) == rows(w)
+          && rowLength(product.input(1)) == columns(w) && perSample.get(product.input(1));
+    }
+
+    private boolean fitsTransposedDense(Node product) {
+      Node transposed = product.input(0);
+      if (!transposed.is(Structural.TRANSPOSE) || storage.get(transposed) != Storage.VIEW || !isParameterMatrix(transposed.input(0))
+          || storage.get(product) != Storage.ARRAY || !perSample.get(product) || columns(product) != 1) {
+        return false;
+      }
+      Node w = transposed.input(0);
+      return rowLength(product.input(1)) == rows(w) && rows(product) == columns(w);
+    }
+
+    private boolean fitsWeightGradient(Node node, Node parameter) {
+      Node delta = node.input(0);
+      return perSample.get(node) && columns(delta) == 1 && parameter.shape().isMatrix()
+          && rowLength(delta) == rows(delta) && rowLength(node.input(1)) == columns(node)
+          && rows(node) == rows(parameter) && columns(node) == columns(parameter);
+    }
+
+    /**
+     * The length of the row a kernel reads per sample for {@code node} (an input's slice or a stored
+     * per-sample vector, through a transposed view), or -1 when it is not one.
+     */
+    private long rowLength(Node node) {
+      if (node.is(Structural.TRANSPOSE) && storage.get(node) == Storage.VIEW) {
+        return rowLength(node.input(0));
+      }
+      if (!node.shape().isVector() && !node.shape().isScalar()) {
+        return -1;
+      }
+      boolean input = node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT;
+      return input || (storage.get(node) == Storage.ARRAY && perSample.get(node) && node != label) ? size(node) : -1;
+    }
+
+    private static boolean isParameterMatrix(Node node) {
+      return node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM && node.shape().isMatrix();
+    }
+
+    private static long size(Node node) {
+      return node.shape().size();
+    }
+
+    private static long rows(Node node) {
+      return node.shape().rows().size();
+    }
+
+    private static long columns(Node node) {
+      return node.shape().columns().size();
+    }
+
+    /** The forward node each adjoint stands for: the latest value whose ∂H/∂v it is. */
+    Map<Node, Node> adjointOwners() {
+      Map<Node, Node> owners = new HashMap<>();
+      gradients.adjoints().forEach((value, adjoint) -> {
+        Node previous = owners.get(adjoint);
+        boolean better = previous == null
+            || (previous.isLeaf() && !value.isLeaf())
+            || (previous.isLeaf() == value.isLeaf() && value.id() > previous.id());
+        if (better && value != adjoint) {
+          owners.put(adjoint, value);
+        }
+      });
+      return owners;
+    }
   }
 }

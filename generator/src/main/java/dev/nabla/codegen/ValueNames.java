@@ -111,7 +111,7 @@ abstract class ValueNames {
     if (network.label().isPresent() && network.target().isPresent()) {
       throw new UnsupportedSpecException("a model takes a class label or a target, not both");
     }
-    this.plan = new Plan(network, gradients);
+    this.plan = Plan.of(network, gradients);
     int stored = plan.arrays().size() + 2 * network.parameters().size();
     if (stored > MAX_STORED_VALUES) {
       throw new UnsupportedSpecException(String.format(Locale.ROOT,
@@ -312,10 +312,10 @@ abstract class ValueNames {
 
   /** Whether any computed value reads the label other than as the class index a loss picks. */
   boolean readsOneHot() {
-    if (plan.gradientOf.containsKey(label)) {
+    if (plan.gradientOf().containsKey(label)) {
       return true;
     }
-    for (Map.Entry<Node, Storage> entry : plan.storage.entrySet()) {
+    for (Map.Entry<Node, Storage> entry : plan.storage().entrySet()) {
       Node node = entry.getKey();
       boolean picksClass = (node.is(Loss.CROSS_ENTROPY) || node.is(Loss.NLL)) && node.input(1) == label && node.input(0) != label;
       if (entry.getValue() != Storage.LEAF && node.inputs().contains(label) && !picksClass) {

@@ -101,6 +101,13 @@ public final class Naming {
     return naming;
   }
 
+  /** Exactly {@code names}, and no others: a code generator's names for the values it stores. */
+  public static Naming given(Network network, Map<Node, String> names) {
+    Naming naming = new Naming(network);
+    naming.primal.putAll(names);
+    return naming;
+  }
+
   /** Names for the forward values of a network (no adjoints). */
   public static Naming of(Network network) {
     Naming naming = new Naming(network);
