@@ -10,6 +10,7 @@ import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Networks;
 import dev.nabla.symbolic.Node;
+import dev.nabla.symbolic.Numbers;
 import dev.nabla.symbolic.Shape;
 import dev.nabla.symbolic.Tensor;
 import java.util.ArrayList;
@@ -132,7 +133,8 @@ final class CheckCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "%-12s %-10s %18.2e %18.2e %22.2e%s%n", name, parameter.shape(), doubleError, floatError, numericError, ok ? "" : "  FAILED");
     }
     out.println(passed
-        ? "ok: every gradient within tolerance (double " + tolerance + ", float " + FLOAT_TOLERANCE + ", finite differences " + Math.max(tolerance, 1e-5) + ")"
+        ? "ok: every gradient within tolerance (double " + Numbers.format(tolerance) + ", float " + Numbers.format(FLOAT_TOLERANCE)
+            + ", finite differences " + Numbers.format(Math.max(tolerance, 1e-5)) + ")"
         : "FAILED: a gradient is off by more than the tolerance");
     out.flush();
     return passed ? Nabla.OK : Nabla.FAILURE;
