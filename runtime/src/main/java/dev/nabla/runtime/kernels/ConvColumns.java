@@ -69,7 +69,9 @@ final class ConvColumns {
   static void kernelGradient(Conv2d g, ConvProducts products, Workspace work, float[] dk, float[] dbias, float[] x, int xOffset, int xStride,
       float[] dy, int dyOffset, int dyStride, int lo, int hi, float scale) {
     int reach = reach(g), positions = g.outHeight() * g.outWidth(), outChannels = g.outChannels();
-    float[] col = work.floats(Flat.COLUMNS, reach * positions);
+    // The columns with a row of ones after the kernel positions': its product with δᵀ is the bias gradient.
+    float[] col = work.floats(Flat.COLUMNS, (reach + 1) * positions);
+    Arrays.fill(col, reach * positions, (reach + 1) * positions, 1);
     float[] padded = work.floats(Flat.PADDED, paddedSize(g));
     int dytStride = skewed(outChannels);
     float[] dyt = work.floats(Flat.TRANSPOSED, positions * dytStride);
@@ -81,17 +83,8 @@ final class ConvColumns {
       int xs = b * xStride + xOffset, ys = b * dyStride + dyOffset;
       gather(g, x, xs, padded, col);
       transpose(dy, ys, outChannels, positions, dyt, dytStride);
-      products.multiply(reach, outChannels, positions, col, 0, positions, dyt, 0, dytStride,
+      products.multiply(reach + 1, outChannels, positions, col, 0, positions, dyt, 0, dytStride,
           sums, 0, outChannels, true);
-      if (dbias != null) {
-        for (int o = 0; o < outChannels; o++) {
-          float sum = 0;
-          for (int p = ys + o * positions, end = p + positions; p < end; p++) {
-            sum += dy[p];
-          }
-          sums[biasSums + o] += sum;
-        }
-      }
     }
     for (int o = 0; o < outChannels; o++) {
       for (int r = 0; r < reach; r++) {
@@ -149,7 +142,9 @@ final class ConvColumns {
   static void kernelGradient(Conv2d g, ConvProducts products, Workspace work, double[] dk, double[] dbias, double[] x, int xOffset, int xStride,
       double[] dy, int dyOffset, int dyStride, int lo, int hi, double scale) {
     int reach = reach(g), positions = g.outHeight() * g.outWidth(), outChannels = g.outChannels();
-    double[] col = work.doubles(Flat.COLUMNS, reach * positions);
+    // The columns with a row of ones after the kernel positions': its product with δᵀ is the bias gradient.
+    double[] col = work.doubles(Flat.COLUMNS, (reach + 1) * positions);
+    Arrays.fill(col, reach * positions, (reach + 1) * positions, 1);
     double[] padded = work.doubles(Flat.PADDED, paddedSize(g));
     int dytStride = skewed(outChannels);
     double[] dyt = work.doubles(Flat.TRANSPOSED, positions * dytStride);
@@ -161,17 +156,8 @@ final class ConvColumns {
       int xs = b * xStride + xOffset, ys = b * dyStride + dyOffset;
       gather(g, x, xs, padded, col);
       transpose(dy, ys, outChannels, positions, dyt, dytStride);
-      products.multiply(reach, outChannels, positions, col, 0, positions, dyt, 0, dytStride,
+      products.multiply(reach + 1, outChannels, positions, col, 0, positions, dyt, 0, dytStride,
           sums, 0, outChannels, true);
-      if (dbias != null) {
-        for (int o = 0; o < outChannels; o++) {
-          double sum = 0;
-          for (int p = ys + o * positions, end = p + positions; p < end; p++) {
-            sum += dy[p];
-          }
-          sums[biasSums + o] += sum;
-        }
-      }
     }
     for (int o = 0; o < outChannels; o++) {
       for (int r = 0; r < reach; r++) {

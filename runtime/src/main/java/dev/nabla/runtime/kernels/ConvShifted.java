@@ -92,10 +92,17 @@ final class ConvShifted {
 
   static void kernelGradient(Conv2d g, ConvProducts products, Workspace work, float[] dk, float[] dbias, float[] x,
       int xOffset, int xStride, float[] dy, int dyOffset, int dyStride, int lo, int hi, float scale) {
+    if (ConvColumns.reach(g) < g.outChannels()) {
+      kernelGradientByInputColumns(g, products, work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi,
+          scale);
+      return;
+    }
     int reach = ConvColumns.reach(g), wide = wide(g), outChannels = g.outChannels();
-    int oh = g.outHeight(), ow = g.outWidth(), wp = paddedWidth(g), positions = oh * ow;
+    int oh = g.outHeight(), ow = g.outWidth(), wp = paddedWidth(g);
     float[] padded = work.floats(Flat.PADDED, paddedLength(g));
-    float[] col = work.floats(Flat.COLUMNS, reach * wide);
+    // The columns with a row of ones after the kernel positions': its product with δᵀ is the bias gradient.
+    float[] col = work.floats(Flat.COLUMNS, (reach + 1) * wide);
+    Arrays.fill(col, reach * wide, (reach + 1) * wide, 1);
     int dytStride = ConvColumns.skewed(outChannels);
     float[] dyt = work.floats(Flat.TRANSPOSED, wide * dytStride);
     Arrays.fill(dyt, 0, wide * dytStride, 0);
@@ -107,18 +114,14 @@ final class ConvShifted {
       shiftedRows(g, padded, col);
       int ys = b * dyStride + dyOffset;
       for (int o = 0; o < outChannels; o++) {
-        float sum = 0;
         for (int ph = 0; ph < oh; ph++) {
           int from = ys + (o * oh + ph) * ow, to = ph * wp * dytStride + o;
           for (int pw = 0; pw < ow; pw++) {
-            float v = dy[from + pw];
-            dyt[to + pw * dytStride] = v;
-            sum += v;
+            dyt[to + pw * dytStride] = dy[from + pw];
           }
         }
-        sums[biasSums + o] += sum;
       }
-      products.multiply(reach, outChannels, wide, col, 0, wide, dyt, 0, dytStride, sums, 0, outChannels, true);
+      products.multiply(reach + 1, outChannels, wide, col, 0, wide, dyt, 0, dytStride, sums, 0, outChannels, true);
     }
     for (int o = 0; o < outChannels; o++) {
       for (int r = 0; r < reach; r++) {
@@ -126,6 +129,51 @@ final class ConvShifted {
       }
       if (dbias != null) {
         dbias[o] += scale * sums[biasSums + o];
+      }
+    }
+  }
+
+  /**
+   * The kernel gradient for a layer with fewer kernel positions than output channels (the first layer,
+   * one input channel): dk[O × R] += δ[O × wide] · colᵀ[wide × R], transposing the smaller side.
+   */
+  static void kernelGradientByInputColumns(Conv2d g, ConvProducts products, Workspace work, float[] dk, float[] dbias,
+      float[] x, int xOffset, int xStride, float[] dy, int dyOffset, int dyStride, int lo, int hi, float scale) {
+    int reach = ConvColumns.reach(g), wide = wide(g), outChannels = g.outChannels();
+    float[] padded = work.floats(Flat.PADDED, paddedLength(g));
+    // colᵀ with a column of ones after the kernel positions': δ times it is the bias gradient.
+    int colStride = ConvColumns.skewed(reach + 1);
+    float[] colt = work.floats(Flat.COLUMNS, wide * colStride);
+    for (int p = 0; p < wide; p++) {
+      colt[p * colStride + reach] = 1;
+    }
+    float[] dyWide = work.floats(Flat.TRANSPOSED, outChannels * wide);
+    Arrays.fill(dyWide, 0, outChannels * wide, 0);
+    float[] sums = work.floats(Flat.SUMS, (reach + 1) * outChannels);
+    Arrays.fill(sums, 0, (reach + 1) * outChannels, 0);
+    for (int b = lo; b < hi; b++) {
+      pad(g, x, b * xStride + xOffset, padded);
+      int r = 0;
+      for (int c = 0; c < g.channels(); c++) {
+        for (int i = 0; i < g.kernelHeight(); i++) {
+          for (int j = 0; j < g.kernelWidth(); j++, r++) {
+            int from = shift(g, c, i, j);
+            for (int p = 0; p < wide; p++) {
+              colt[p * colStride + r] = padded[from + p];
+            }
+          }
+        }
+      }
+      int ys = b * dyStride + dyOffset;
+      widen(g, dy, ys, dyWide);
+      products.multiply(outChannels, reach + 1, wide, dyWide, 0, wide, colt, 0, colStride, sums, 0, reach + 1, true);
+    }
+    for (int o = 0; o < outChannels; o++) {
+      for (int r = 0; r < reach; r++) {
+        dk[o * reach + r] += scale * sums[o * (reach + 1) + r];
+      }
+      if (dbias != null) {
+        dbias[o] += scale * sums[o * (reach + 1) + reach];
       }
     }
   }
@@ -226,10 +274,17 @@ final class ConvShifted {
 
   static void kernelGradient(Conv2d g, ConvProducts products, Workspace work, double[] dk, double[] dbias, double[] x,
       int xOffset, int xStride, double[] dy, int dyOffset, int dyStride, int lo, int hi, double scale) {
+    if (ConvColumns.reach(g) < g.outChannels()) {
+      kernelGradientByInputColumns(g, products, work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi,
+          scale);
+      return;
+    }
     int reach = ConvColumns.reach(g), wide = wide(g), outChannels = g.outChannels();
-    int oh = g.outHeight(), ow = g.outWidth(), wp = paddedWidth(g), positions = oh * ow;
+    int oh = g.outHeight(), ow = g.outWidth(), wp = paddedWidth(g);
     double[] padded = work.doubles(Flat.PADDED, paddedLength(g));
-    double[] col = work.doubles(Flat.COLUMNS, reach * wide);
+    // The columns with a row of ones after the kernel positions': its product with δᵀ is the bias gradient.
+    double[] col = work.doubles(Flat.COLUMNS, (reach + 1) * wide);
+    Arrays.fill(col, reach * wide, (reach + 1) * wide, 1);
     int dytStride = ConvColumns.skewed(outChannels);
     double[] dyt = work.doubles(Flat.TRANSPOSED, wide * dytStride);
     Arrays.fill(dyt, 0, wide * dytStride, 0);
@@ -241,18 +296,14 @@ final class ConvShifted {
       shiftedRows(g, padded, col);
       int ys = b * dyStride + dyOffset;
       for (int o = 0; o < outChannels; o++) {
-        double sum = 0;
         for (int ph = 0; ph < oh; ph++) {
           int from = ys + (o * oh + ph) * ow, to = ph * wp * dytStride + o;
           for (int pw = 0; pw < ow; pw++) {
-            double v = dy[from + pw];
-            dyt[to + pw * dytStride] = v;
-            sum += v;
+            dyt[to + pw * dytStride] = dy[from + pw];
           }
         }
-        sums[biasSums + o] += sum;
       }
-      products.multiply(reach, outChannels, wide, col, 0, wide, dyt, 0, dytStride, sums, 0, outChannels, true);
+      products.multiply(reach + 1, outChannels, wide, col, 0, wide, dyt, 0, dytStride, sums, 0, outChannels, true);
     }
     for (int o = 0; o < outChannels; o++) {
       for (int r = 0; r < reach; r++) {
@@ -260,6 +311,51 @@ final class ConvShifted {
       }
       if (dbias != null) {
         dbias[o] += scale * sums[biasSums + o];
+      }
+    }
+  }
+
+  /**
+   * The kernel gradient for a layer with fewer kernel positions than output channels (the first layer,
+   * one input channel): dk[O × R] += δ[O × wide] · colᵀ[wide × R], transposing the smaller side.
+   */
+  static void kernelGradientByInputColumns(Conv2d g, ConvProducts products, Workspace work, double[] dk, double[] dbias,
+      double[] x, int xOffset, int xStride, double[] dy, int dyOffset, int dyStride, int lo, int hi, double scale) {
+    int reach = ConvColumns.reach(g), wide = wide(g), outChannels = g.outChannels();
+    double[] padded = work.doubles(Flat.PADDED, paddedLength(g));
+    // colᵀ with a column of ones after the kernel positions': δ times it is the bias gradient.
+    int colStride = ConvColumns.skewed(reach + 1);
+    double[] colt = work.doubles(Flat.COLUMNS, wide * colStride);
+    for (int p = 0; p < wide; p++) {
+      colt[p * colStride + reach] = 1;
+    }
+    double[] dyWide = work.doubles(Flat.TRANSPOSED, outChannels * wide);
+    Arrays.fill(dyWide, 0, outChannels * wide, 0);
+    double[] sums = work.doubles(Flat.SUMS, (reach + 1) * outChannels);
+    Arrays.fill(sums, 0, (reach + 1) * outChannels, 0);
+    for (int b = lo; b < hi; b++) {
+      pad(g, x, b * xStride + xOffset, padded);
+      int r = 0;
+      for (int c = 0; c < g.channels(); c++) {
+        for (int i = 0; i < g.kernelHeight(); i++) {
+          for (int j = 0; j < g.kernelWidth(); j++, r++) {
+            int from = shift(g, c, i, j);
+            for (int p = 0; p < wide; p++) {
+              colt[p * colStride + r] = padded[from + p];
+            }
+          }
+        }
+      }
+      int ys = b * dyStride + dyOffset;
+      widen(g, dy, ys, dyWide);
+      products.multiply(outChannels, reach + 1, wide, dyWide, 0, wide, colt, 0, colStride, sums, 0, reach + 1, true);
+    }
+    for (int o = 0; o < outChannels; o++) {
+      for (int r = 0; r < reach; r++) {
+        dk[o * reach + r] += scale * sums[o * (reach + 1) + r];
+      }
+      if (dbias != null) {
+        dbias[o] += scale * sums[o * (reach + 1) + reach];
       }
     }
   }

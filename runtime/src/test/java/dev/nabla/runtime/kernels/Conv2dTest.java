@@ -39,7 +39,9 @@ class Conv2dTest {
       new Conv2d(8, 14, 14, 16, 3, 3, 1, 1),
       new Conv2d(17, 7, 9, 33, 3, 3, 2, 1),
       new Conv2d(2, 10, 10, 3, 1, 1, 3, 2),
-      new Conv2d(32, 9, 9, 24, 3, 3, 1, 1));
+      new Conv2d(32, 9, 9, 24, 3, 3, 1, 1),
+      new Conv2d(1, 12, 11, 16, 3, 3, 1, 1),
+      new Conv2d(2, 5, 5, 9, 1, 1, 1, 0));
 
   /** The ways the kernels can run: each is tested against the references. */
   enum Way {
@@ -472,7 +474,8 @@ class Conv2dTest {
     SplittableRandom random = new SplittableRandom(15);
     Workspace work = new Workspace();
     for (Conv2d g : List.of(new Conv2d(2, 5, 6, 3, 3, 3, 2, 1), new Conv2d(3, 4, 4, 2, 2, 3, 1, 2),
-        new Conv2d(1, 7, 7, 2, 3, 3, 3, 0), new Conv2d(2, 6, 5, 3, 3, 3, 1, 1))) {
+        new Conv2d(1, 7, 7, 2, 3, 3, 3, 0), new Conv2d(2, 6, 5, 3, 3, 3, 1, 1),
+        new Conv2d(1, 6, 6, 12, 3, 3, 1, 1))) {
       if (!way.handles(g)) {
         continue;
       }
