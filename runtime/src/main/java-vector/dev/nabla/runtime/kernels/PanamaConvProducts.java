@@ -1,5 +1,7 @@
 package dev.nabla.runtime.kernels;
 
+import java.util.List;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -19,6 +21,11 @@ final class PanamaConvProducts implements ConvProducts {
   private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
   /** Rows of b per pass over c: a 3-vector panel of 128 rows of b is 12 KiB of floats, and stays in L1. */
   static final int DEPTH = 128;
+  /** FRESH_FLOATS.get(r): the last r lanes of a vector, for a product whose last r columns are less than a vector. */
+  private static final List<VectorMask<Float>> FRESH_FLOATS = IntStream.range(0, FLOATS.length())
+      .mapToObj(r -> FLOATS.indexInRange(0, FLOATS.length() - r).not()).toList();
+  private static final List<VectorMask<Double>> FRESH_DOUBLES = IntStream.range(0, DOUBLES.length())
+      .mapToObj(r -> DOUBLES.indexInRange(0, DOUBLES.length() - r).not()).toList();
 
   @Override
   public void multiply(int m, int n, int k, float[] a, int aOffset, int aStride, float[] b, int bOffset, int bStride,
@@ -58,7 +65,7 @@ final class PanamaConvProducts implements ConvProducts {
     }
     if (j < n && n >= w) {
       // Fewer than a vector of columns left: the vector that ends at n, of which only the lanes past j are written.
-      VectorMask<Float> fresh = FLOATS.indexInRange(0, w - (n - j)).not();
+      VectorMask<Float> fresh = FRESH_FLOATS.get(n - j);
       int last = n - w;
       int i = 0;
       for (; i + 4 <= m; i += 4) {
@@ -214,7 +221,7 @@ final class PanamaConvProducts implements ConvProducts {
     }
     if (j < n && n >= w) {
       // Fewer than a vector of columns left: the vector that ends at n, of which only the lanes past j are written.
-      VectorMask<Double> fresh = DOUBLES.indexInRange(0, w - (n - j)).not();
+      VectorMask<Double> fresh = FRESH_DOUBLES.get(n - j);
       int last = n - w;
       int i = 0;
       for (; i + 4 <= m; i += 4) {
