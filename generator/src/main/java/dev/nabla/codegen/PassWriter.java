@@ -402,8 +402,8 @@ abstract class PassWriter extends KernelCalls {
       emitAll(part, nodes.subList(start, Math.min(nodes.size(), start + VALUES_PER_PART)));
       MethodSpec.Builder method = MethodSpec.methodBuilder(name + "Part" + (start / VALUES_PER_PART + 1)).addModifiers(Modifier.PRIVATE)
           .addJavadoc("Values $L to $L of the $L pass.\n", start + 1, Math.min(nodes.size(), start + VALUES_PER_PART), name);
-      // predictSamples has no batch size: only the passes of a batch hand theirs on.
-      addInputs(method, part, !name.equals("predict"));
+      // predictSamples and outputSamples have no batch size: only the passes of a batch hand theirs on.
+      addInputs(method, part, !name.equals("predict") && !name.equals("output"));
       if (part.readsInvN) {
         method.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
       }
@@ -459,6 +459,36 @@ abstract class PassWriter extends KernelCalls {
   MethodSpec predict() {
     MethodBody body = new MethodBody();
     emitInParts(body, "predict", plan.predictNodes());
+    writeOutput(body);
+    MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
+            Identifiers.javadoc(oneLine(network.output()), false), size(network.output()))
+        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
+        .addParameter(float[].class, "result");
+    return method.addCode(body.code.build()).build();
+  }
+
+  /**
+   * The output after the forward pass, for an evaluation's one pass over a batch: the values of the prediction
+   * pass that the loss did not need (usually none: the output is on the way to the loss), then the copy.
+   */
+  MethodSpec outputAfterForward() {
+    MethodBody body = new MethodBody();
+    Set<Node> forward = new HashSet<>(plan.forwardNodes());
+    emitInParts(body, "output", plan.predictNodes().stream().filter(node -> !forward.contains(node)).toList());
+    writeOutput(body);
+    MethodSpec.Builder method = MethodSpec.methodBuilder("outputSamples").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.\n",
+            Identifiers.javadoc(oneLine(network.output()), false))
+        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
+        .addParameter(float[].class, "result");
+    return method.addCode(body.code.build()).build();
+  }
+
+  /** The copy of the output to {@code result}, in float. */
+  private void writeOutput(MethodBody body) {
     Node output = network.output();
     body.comment("the output, " + reference(output));
     String b = body.batch(true);
@@ -469,12 +499,5 @@ abstract class PassWriter extends KernelCalls {
         + (ex.isFloat() ? value.code() : "(float) " + value.at(Expressions.UNARY)));
     body.end(loop);
     body.endBatch();
-    MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
-        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
-            Identifiers.javadoc(oneLine(output), false), size(output))
-        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
-        .addParameter(float[].class, "result");
-    return method.addCode(body.code.build()).build();
   }
 }
