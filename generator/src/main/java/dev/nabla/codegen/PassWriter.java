@@ -299,11 +299,45 @@ abstract class PassWriter extends KernelCalls {
       return;
     }
     String gradient = gradientArrays.get(parameter);
-    Target target = (b, index) -> gradient + "[" + index + "]";
     body.comment(gradient + " = ∂C/∂" + Network.leafName(parameter) + " = (1/n) Σ_b " + formula(node, false)
         + position(parameter));
+    List<Plan.Term> terms = plan.gradientTerms().get(node);
+    if (terms == null) {
+      accumulateValue(body, node, parameter);
+      return;
+    }
+    for (Plan.Term each : terms) {
+      Node term = each.value();
+      if (plan.isZero(term)) {
+        continue;
+      }
+      if (each.transposed()) {
+        body.comment(gradient + " += (1/n) Σ_b (" + formula(term, false) + ")ᵀ");
+        transposedWeightGradientCall(body, term, parameter);
+      } else if (plan.perSample(term)) {
+        body.comment(gradient + " += (1/n) Σ_b " + formula(term, false));
+        accumulateValue(body, term, parameter);
+      } else {
+        // The same for every sample, so (1/n) Σ_b of it is itself: added once, by the lane that has the batch's
+        // first sample (the lanes' gradients are summed).
+        body.comment(gradient + " += " + formula(term, false) + ", the same for every sample: added once per batch");
+        body.open("if (lo == 0)");
+        accumulateValue(body, term, parameter);
+        body.close();
+      }
+    }
+  }
+
+  /**
+   * Adds {@code node}'s batch mean to the parameter's gradient array: {@code (1/n) Σ_b} of it for a value per sample,
+   * the value itself otherwise (written, for a whole gradient; added, for a term of one).
+   */
+  private void accumulateValue(MethodBody body, Node node, Node parameter) {
+    String gradient = gradientArrays.get(parameter);
+    Target target = (b, index) -> gradient + "[" + index + "]";
     boolean perSample = plan.perSample(node);
-    if (plan.storage(node) == Storage.GRADIENT && node.is(Structural.MATMUL)) {
+    boolean term = plan.gradients().of(parameter) != node;
+    if ((plan.storage(node) == Storage.GRADIENT || plan.storage(node) == Storage.TERM) && node.is(Structural.MATMUL)) {
       if (plan.kernel(node) == Kernel.WEIGHT_GRADIENT) {
         weightGradientCall(body, node, parameter);
         return;
@@ -319,7 +353,7 @@ abstract class PassWriter extends KernelCalls {
       body.readsInvN = true;
       body.statement(target.at(b, i) + " += " + ex.mul(Expressions.atom("invN"), value).code());
     } else {
-      body.statement(target.at(b, i) + " = " + value.code());
+      body.statement(target.at(b, i) + (term ? " += " : " = ") + value.code());
     }
     body.end(loop);
     body.endBatch();

@@ -65,6 +65,9 @@ class ThreadedLanesTest {
     List<Network> networks = new ArrayList<>();
     networks.add(Networks.resource("FashionMlp"));
     networks.add(Networks.resource("Blocks"));
+    // Gradients that are sums of several contributions, added term by term (one of them once per batch).
+    networks.add(Networks.parse("Regularized.nabla", GradientAgreementTest.EXTRA.get("Regularized")));
+    networks.add(Networks.parse("Tied.nabla", GradientAgreementTest.EXTRA.get("Tied")));
     for (long seed = 21; seed <= 40; seed++) {
       networks.add(Networks.parse("lanes" + seed + ".nabla", RandomSpecs.generate(seed)));
     }
