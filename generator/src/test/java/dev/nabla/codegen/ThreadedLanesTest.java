@@ -208,6 +208,59 @@ class ThreadedLanesTest {
     }
   }
 
+  /**
+   * Momentum and Adam as the trainer runs them: each lane copies its own samples of the shuffled batch and updates
+   * its share of every parameter after summing the gradients there. The numbers are those of the optimizer's one
+   * loop over the whole arrays after a plain {@code computeGradients} (the model seen through a wrapper, as a
+   * double model is), bit for bit.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"momentum", "adam"})
+  void optimizerStepsSharedByTheLanesGiveTheNumbersOfOneLoop(String optimizer) {
+    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(Networks.resource("FashionMlp"), Precision.FLOAT)));
+    Trainable split = instantiate(loader, "FashionMlp", 64, 2);
+    Trainable whole = instantiate(loader, "FashionMlp", 64, 2);
+    split.initialize(6);
+    whole.initialize(6);
+    Trainable wrapped = new Trainable() {
+      @Override public dev.nabla.runtime.ModelInfo info() { return whole.info(); }
+      @Override public int maxBatch() { return whole.maxBatch(); }
+      @Override public void predict(float[] x, int n, float[] out) { whole.predict(x, n, out); }
+      @Override public void initialize(long seed) { whole.initialize(seed); }
+      @Override public double[] parameter(String name) { return whole.parameter(name); }
+      @Override public void setParameter(String name, double[] values) { whole.setParameter(name, values); }
+      @Override public double trainStep(float[] x, int[] labels, int n, float lr) { return whole.trainStep(x, labels, n, lr); }
+      @Override public double trainStep(float[] x, float[] targets, int n, float lr) { return whole.trainStep(x, targets, n, lr); }
+      @Override public double computeGradients(float[] x, int[] labels, int n) { return whole.computeGradients(x, labels, n); }
+      @Override public double computeGradients(float[] x, float[] targets, int n) { return whole.computeGradients(x, targets, n); }
+      @Override public double loss(float[] x, int[] labels, int n) { return whole.loss(x, labels, n); }
+      @Override public double loss(float[] x, float[] targets, int n) { return whole.loss(x, targets, n); }
+      @Override public double[] gradient(String name) { return whole.gradient(name); }
+    };
+    Batch samples = batch(split, 300, 12);
+    dev.nabla.runtime.data.Dataset data = dev.nabla.runtime.data.Dataset.ofClasses("train", samples.x, 784, samples.labels,
+        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+    var splitOptimizer = dev.nabla.runtime.optim.OptimizerSpec.parse(optimizer).create(split);
+    var wholeOptimizer = dev.nabla.runtime.optim.OptimizerSpec.parse(optimizer).create(wrapped);
+    dev.nabla.runtime.data.Minibatch selected = dev.nabla.runtime.data.Minibatch.forData(data, 64);
+    dev.nabla.runtime.data.Minibatch filled = dev.nabla.runtime.data.Minibatch.forData(data, 64);
+    int[] order = new int[300];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = (i * 7919) % 300;
+    }
+    for (int step = 0; step < 4; step++) {
+      selected.select(data, order, step * 64, 64);
+      filled.fill(data, order, step * 64, 64);
+      double splitLoss = splitOptimizer.step(split, selected, 0.01f);
+      double wholeLoss = wholeOptimizer.step(wrapped, filled, 0.01f);
+      assertEquals(wholeLoss, splitLoss, 0, optimizer + ": the loss of step " + step);
+    }
+    for (var parameter : split.info().parameters()) {
+      assertArrayEquals(whole.parameter(parameter.name()), split.parameter(parameter.name()), 0,
+          optimizer + ": " + parameter.name() + " after 4 steps");
+    }
+  }
+
   @Test
   void threadsAreNamedAndAllocateNothingPerStep() throws InterruptedException {
     ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(Networks.resource("FashionMlp"), Precision.FLOAT)));
