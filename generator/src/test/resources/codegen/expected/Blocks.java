@@ -373,6 +373,35 @@ public final class Blocks extends FloatNetwork {
     }
   }
 
+  /**
+   * Writes {@code softmax(C (tanh(A X + c) + sigmoid(B X) ⊙ tanh(A X + c)))} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.
+   */
+  @Override
+  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+    // out = softmax(matmul2)   [12:8]
+    for (int b = lo; b < hi; b++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < 3; i++) {
+        out[b * 3 + i] = matmul2[b * 3 + i];
+        max = Math.max(max, out[b * 3 + i]);
+      }
+      float sum = 0f;
+      for (int i = 0; i < 3; i++) {
+        out[b * 3 + i] = (float) Math.exp(out[b * 3 + i] - max);
+        sum += out[b * 3 + i];
+      }
+      for (int i = 0; i < 3; i++) {
+        out[b * 3 + i] /= sum;
+      }
+    }
+    // the output, out
+    for (int b = lo; b < hi; b++) {
+      for (int i = 0; i < 3; i++) {
+        result[b * 3 + i] = out[b * 3 + i];
+      }
+    }
+  }
+
   @Override
   protected double meanLoss(int n) {
     return mean(loss, n);

@@ -353,6 +353,21 @@ public final class Exercise4 extends FloatNetwork {
     }
   }
 
+  /**
+   * Writes {@code sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.
+   */
+  @Override
+  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+    // out = sigmoid(z3)   [11:8]
+    for (int b = lo; b < hi; b++) {
+      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
+    }
+    // the output, out
+    for (int b = lo; b < hi; b++) {
+      result[b] = out[b];
+    }
+  }
+
   @Override
   protected double meanLoss(int n) {
     return mean(loss, n);

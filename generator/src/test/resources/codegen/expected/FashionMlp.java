@@ -326,6 +326,35 @@ public final class FashionMlp extends FloatNetwork {
     }
   }
 
+  /**
+   * Writes {@code logsoftmax(W2 relu(W1 X + b1) + b2)} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.
+   */
+  @Override
+  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+    // out = logsoftmax(z2)   [10:8]
+    for (int b = lo; b < hi; b++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < 10; i++) {
+        out[b * 10 + i] = z2[b * 10 + i];
+        max = Math.max(max, out[b * 10 + i]);
+      }
+      float sum = 0f;
+      for (int i = 0; i < 10; i++) {
+        sum += (float) Math.exp(out[b * 10 + i] - max);
+      }
+      float logSum = max + (float) Math.log(sum);
+      for (int i = 0; i < 10; i++) {
+        out[b * 10 + i] -= logSum;
+      }
+    }
+    // the output, out
+    for (int b = lo; b < hi; b++) {
+      for (int i = 0; i < 10; i++) {
+        result[b * 10 + i] = out[b * 10 + i];
+      }
+    }
+  }
+
   @Override
   protected double meanLoss(int n) {
     return mean(loss, n);

@@ -77,6 +77,7 @@ public final class JavaWriter extends PassWriter {
     ClassName self = ClassName.get(options.packageName(), className);
     // The passes first: the fields a class declares depend on what its passes read.
     MethodSpec predict = predict();
+    MethodSpec output = outputAfterForward();
     MethodSpec backward = pass("backward", plan.backwardNodes(), false);
     MethodSpec forward = pass("forward", plan.forwardNodes(), true);
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
@@ -133,6 +134,7 @@ public final class JavaWriter extends PassWriter {
     type.addMethod(forward);
     type.addMethod(backward);
     type.addMethod(predict);
+    type.addMethod(output);
     type.addMethods(parts);
     type.addMethod(meanLoss());
     for (Node parameter : network.parameters()) {

@@ -29,7 +29,13 @@ abstract class KernelCalls extends Elements {
     }
     long work = 1;
     List<Node> nodes = new ArrayList<>(plan.forwardNodes());
-    nodes.addAll(plan.backwardNodes());
+    for (Node node : plan.backwardNodes()) {
+      if (plan.gradientTerms().containsKey(node)) {
+        plan.gradientTerms().get(node).forEach(term -> nodes.add(term.value()));
+      } else {
+        nodes.add(node);
+      }
+    }
     for (Node node : nodes) {
       Node product = plan.fusedProduct().getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
       if (product != null) {
@@ -74,10 +80,17 @@ abstract class KernelCalls extends Elements {
 
   /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, where the plan chose it ({@link Plan.Kernel#WEIGHT_GRADIENT}). */
   void weightGradientCall(MethodBody body, Node node, Node parameter) {
-    Rows source = rowsOf(body, node.input(1));
-    Rows deltaRows = rowsOf(body, node.input(0));
+    weightGradientCall(body, rowsOf(body, node.input(0)), rowsOf(body, node.input(1)), parameter);
+  }
+
+  /** {@code dW += (1/n) Σ_b (δ_b v_bᵀ)ᵀ = (1/n) Σ_b v_b δ_bᵀ} for the product {@code δ vᵀ}: the same kernel, δ and v swapped. */
+  void transposedWeightGradientCall(MethodBody body, Node product, Node parameter) {
+    weightGradientCall(body, rowsOf(body, product.input(1)), rowsOf(body, product.input(0)), parameter);
+  }
+
+  private void weightGradientCall(MethodBody body, Rows deltaRows, Rows source, Node parameter) {
     body.readsInvN = true;
-    body.statement("weightGradient(" + gradientArrays.get(parameter) + ", " + rows(node) + ", " + columns(node) + ", "
+    body.statement("weightGradient(" + gradientArrays.get(parameter) + ", " + rows(parameter) + ", " + columns(parameter) + ", "
         + deltaRows.array() + ", " + deltaRows.offset() + ", " + deltaRows.stride() + ", " + source.array() + ", " + source.offset()
         + ", " + source.stride() + ", lo, hi, invN)");
   }

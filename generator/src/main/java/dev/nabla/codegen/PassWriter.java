@@ -299,11 +299,45 @@ abstract class PassWriter extends KernelCalls {
       return;
     }
     String gradient = gradientArrays.get(parameter);
-    Target target = (b, index) -> gradient + "[" + index + "]";
     body.comment(gradient + " = ∂C/∂" + Network.leafName(parameter) + " = (1/n) Σ_b " + formula(node, false)
         + position(parameter));
+    List<Plan.Term> terms = plan.gradientTerms().get(node);
+    if (terms == null) {
+      accumulateValue(body, node, parameter);
+      return;
+    }
+    for (Plan.Term each : terms) {
+      Node term = each.value();
+      if (plan.isZero(term)) {
+        continue;
+      }
+      if (each.transposed()) {
+        body.comment(gradient + " += (1/n) Σ_b (" + formula(term, false) + ")ᵀ");
+        transposedWeightGradientCall(body, term, parameter);
+      } else if (plan.perSample(term)) {
+        body.comment(gradient + " += (1/n) Σ_b " + formula(term, false));
+        accumulateValue(body, term, parameter);
+      } else {
+        // The same for every sample, so (1/n) Σ_b of it is itself: added once, by the lane that has the batch's
+        // first sample (the lanes' gradients are summed).
+        body.comment(gradient + " += " + formula(term, false) + ", the same for every sample: added once per batch");
+        body.open("if (lo == 0)");
+        accumulateValue(body, term, parameter);
+        body.close();
+      }
+    }
+  }
+
+  /**
+   * Adds {@code node}'s batch mean to the parameter's gradient array: {@code (1/n) Σ_b} of it for a value per sample,
+   * the value itself otherwise (written, for a whole gradient; added, for a term of one).
+   */
+  private void accumulateValue(MethodBody body, Node node, Node parameter) {
+    String gradient = gradientArrays.get(parameter);
+    Target target = (b, index) -> gradient + "[" + index + "]";
     boolean perSample = plan.perSample(node);
-    if (plan.storage(node) == Storage.GRADIENT && node.is(Structural.MATMUL)) {
+    boolean term = plan.gradients().of(parameter) != node;
+    if ((plan.storage(node) == Storage.GRADIENT || plan.storage(node) == Storage.TERM) && node.is(Structural.MATMUL)) {
       if (plan.kernel(node) == Kernel.WEIGHT_GRADIENT) {
         weightGradientCall(body, node, parameter);
         return;
@@ -319,7 +353,7 @@ abstract class PassWriter extends KernelCalls {
       body.readsInvN = true;
       body.statement(target.at(b, i) + " += " + ex.mul(Expressions.atom("invN"), value).code());
     } else {
-      body.statement(target.at(b, i) + " = " + value.code());
+      body.statement(target.at(b, i) + (term ? " += " : " = ") + value.code());
     }
     body.end(loop);
     body.endBatch();
@@ -402,8 +436,8 @@ abstract class PassWriter extends KernelCalls {
       emitAll(part, nodes.subList(start, Math.min(nodes.size(), start + VALUES_PER_PART)));
       MethodSpec.Builder method = MethodSpec.methodBuilder(name + "Part" + (start / VALUES_PER_PART + 1)).addModifiers(Modifier.PRIVATE)
           .addJavadoc("Values $L to $L of the $L pass.\n", start + 1, Math.min(nodes.size(), start + VALUES_PER_PART), name);
-      // predictSamples has no batch size: only the passes of a batch hand theirs on.
-      addInputs(method, part, !name.equals("predict"));
+      // predictSamples and outputSamples have no batch size: only the passes of a batch hand theirs on.
+      addInputs(method, part, !name.equals("predict") && !name.equals("output"));
       if (part.readsInvN) {
         method.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
       }
@@ -459,6 +493,36 @@ abstract class PassWriter extends KernelCalls {
   MethodSpec predict() {
     MethodBody body = new MethodBody();
     emitInParts(body, "predict", plan.predictNodes());
+    writeOutput(body);
+    MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
+            Identifiers.javadoc(oneLine(network.output()), false), size(network.output()))
+        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
+        .addParameter(float[].class, "result");
+    return method.addCode(body.code.build()).build();
+  }
+
+  /**
+   * The output after the forward pass, for an evaluation's one pass over a batch: the values of the prediction
+   * pass that the loss did not need (usually none: the output is on the way to the loss), then the copy.
+   */
+  MethodSpec outputAfterForward() {
+    MethodBody body = new MethodBody();
+    Set<Node> forward = new HashSet<>(plan.forwardNodes());
+    emitInParts(body, "output", plan.predictNodes().stream().filter(node -> !forward.contains(node)).toList());
+    writeOutput(body);
+    MethodSpec.Builder method = MethodSpec.methodBuilder("outputSamples").addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.\n",
+            Identifiers.javadoc(oneLine(network.output()), false))
+        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
+        .addParameter(float[].class, "result");
+    return method.addCode(body.code.build()).build();
+  }
+
+  /** The copy of the output to {@code result}, in float. */
+  private void writeOutput(MethodBody body) {
     Node output = network.output();
     body.comment("the output, " + reference(output));
     String b = body.batch(true);
@@ -469,12 +533,5 @@ abstract class PassWriter extends KernelCalls {
         + (ex.isFloat() ? value.code() : "(float) " + value.at(Expressions.UNARY)));
     body.end(loop);
     body.endBatch();
-    MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
-        .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
-            Identifiers.javadoc(oneLine(output), false), size(output))
-        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
-        .addParameter(float[].class, "result");
-    return method.addCode(body.code.build()).build();
   }
 }

@@ -32,10 +32,11 @@ import java.util.Set;
  * @param gradientOf the parameters each gradient node is the gradient of, in the parameters' order
  * @param kernels the runtime kernel that computes a node's statement, for the nodes one does
  * @param adjointOwners the forward node each adjoint stands for: the latest value whose ∂H/∂v it is
+ * @param gradientTerms for a gradient that is a sum of contributions, added to its array one by one: its terms
  */
 record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Map<Node, Boolean> perSample,
     Map<Node, Node> fusedProduct, Map<Node, List<Node>> gradientOf, Map<Node, Kernel> kernels, Map<Node, Node> adjointOwners,
-    List<Node> predictNodes, List<Node> forwardNodes, List<Node> backwardNodes) {
+    Map<Node, List<Term>> gradientTerms, List<Node> predictNodes, List<Node> forwardNodes, List<Node> backwardNodes) {
 
   enum Storage {
     /** An input, label, target or parameter. */
@@ -51,8 +52,16 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     /** A value stored in its own array. */
     ARRAY,
     /** A parameter gradient used by nothing else: accumulated straight into the gradient array. */
-    GRADIENT
+    GRADIENT,
+    /**
+     * A product that is one term of a gradient's sum ({@code dZ1 Xᵀ} in {@code dZ1 Xᵀ + 2λ W1}): accumulated
+     * straight into the gradient array where the sum is, never stored.
+     */
+    TERM
   }
+
+  /** A term of a gradient's sum: {@code value}, or its transpose (then a product {@code δ vᵀ}, added as {@code v δᵀ}). */
+  record Term(Node value, boolean transposed) {}
 
   /** The runtime's kernels ({@code dev.nabla.runtime.kernels.KernelSupport}) a statement may be one call of. */
   enum Kernel {
@@ -76,7 +85,7 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     planner.gradientOf.forEach((gradient, parameters) -> gradientOf.put(gradient, List.copyOf(parameters)));
     return new Plan(network, gradients, frozen(planner.storage), frozen(planner.perSample), frozen(planner.fusedProduct),
         Collections.unmodifiableMap(gradientOf), frozen(planner.kernels()), frozen(planner.adjointOwners()),
-        planner.computed(Differentiator.reachable(network.output()), Set.of()), forward,
+        frozen(planner.terms), planner.computed(Differentiator.reachable(network.output()), Set.of()), forward,
         planner.computed(Differentiator.reachable(backwardRoots), new LinkedHashSet<>(forward)));
   }
 
@@ -125,6 +134,10 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     final Map<Node, Boolean> perSample = new IdentityHashMap<>();
     final Map<Node, Node> fusedProduct = new IdentityHashMap<>();
     final Map<Node, List<Node>> gradientOf = new LinkedHashMap<>();
+    final Map<Node, List<Term>> terms = new IdentityHashMap<>();
+    final Set<Node> transposedTerms = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The parameter whose gradient each term of {@link #terms} is added to. */
+    final Map<Node, Node> termOf = new IdentityHashMap<>();
     final List<Node> all;
     final Node label;
 
@@ -171,6 +184,90 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
           storage.put(node, decide(node, consumers.get(node)));
         }
       }
+      for (Node parameter : network.parameters()) {
+        splitIntoTerms(gradients.of(parameter), parameter, consumers);
+      }
+    }
+
+    /**
+     * A gradient summed over the samples that is a sum of contributions (a term added to the loss, a parameter used
+     * twice) is added to its array term by term, each in its best way: a product {@code δ xᵀ}, or the transpose
+     * {@code (δ vᵀ)ᵀ} of one (a use as {@code Wᵀ v}), by the weight-gradient kernel over the lane's samples, and
+     * never stored; a term the same for every sample once per batch (by the lane that has its first sample, since
+     * the lanes' gradients are summed). Written as one sum, the sum's elements would be computed per sample, so the
+     * products in it would be stored for every sample.
+     */
+    private void splitIntoTerms(Node gradient, Node parameter, Map<Node, List<Node>> consumers) {
+      if (!gradient.is(Binary.ADD) || gradientOf.get(gradient).size() != 1 || !consumers.get(gradient).isEmpty()
+          || !perSample.get(gradient) || storage.get(gradient) != Storage.GRADIENT) {
+        return;
+      }
+      List<Term> sum = new ArrayList<>();
+      List<Node> inner = new ArrayList<>();
+      collectTerms(gradient, false, gradient, parameter, consumers, sum, inner);
+      boolean worthIt = sum.stream().anyMatch(term -> term.value().is(Structural.MATMUL) || !perSample.get(term.value()));
+      if (sum.size() < 2 || !worthIt) {
+        return;
+      }
+      terms.put(gradient, List.copyOf(sum));
+      for (Node node : inner) {
+        storage.put(node, Storage.INLINE); // read by nothing now: never computed
+        fusedProduct.remove(node);
+      }
+      for (Term term : sum) {
+        Node value = term.value();
+        termOf.put(value, parameter);
+        if (term.transposed()) {
+          transposedTerms.add(value);
+        }
+        boolean own = consumers.get(value).size() == 1 && !isForced(value);
+        if (term.transposed() || (own && value.is(Structural.MATMUL))) {
+          storage.put(value, Storage.TERM);
+        } else if (own && isElementwiseOp(value.op()) && !perSample.get(value)) {
+          storage.put(value, Storage.INLINE); // computed where it is added, once per batch
+        }
+      }
+    }
+
+    /**
+     * The terms of the sum {@code node} (transposed, when it is read through a transpose), into {@code sum}; the sums
+     * and transposes gone through, which nothing else reads, into {@code inner}. A transpose is gone through only when
+     * every term under it is a product the kernel takes transposed.
+     */
+    private void collectTerms(Node node, boolean transposed, Node gradient, Node parameter, Map<Node, List<Node>> consumers,
+        List<Term> sum, List<Node> inner) {
+      boolean own = node == gradient || (consumers.get(node).size() == 1 && !isForced(node));
+      if (own && node.is(Binary.ADD) && node.input(0) != node.input(1) && node.input(0).shape().equals(node.shape())
+          && node.input(1).shape().equals(node.shape())) {
+        if (node != gradient) {
+          inner.add(node);
+        }
+        collectTerms(node.input(0), transposed, gradient, parameter, consumers, sum, inner);
+        collectTerms(node.input(1), transposed, gradient, parameter, consumers, sum, inner);
+        return;
+      }
+      if (own && !transposed && node.is(Structural.TRANSPOSE)) {
+        List<Term> under = new ArrayList<>();
+        List<Node> innerUnder = new ArrayList<>();
+        collectTerms(node.input(0), true, gradient, parameter, consumers, under, innerUnder);
+        if (under.stream().allMatch(term -> term.transposed() && fitsTransposedWeightGradient(term.value(), parameter))) {
+          inner.add(node);
+          inner.addAll(innerUnder);
+          sum.addAll(under);
+          return;
+        }
+      }
+      boolean product = own && node.is(Structural.MATMUL);
+      // Under a transpose, a value that is not a product makes the transpose itself a term (see above).
+      sum.add(new Term(node, transposed && product));
+    }
+
+    /** Whether {@code (δ vᵀ)ᵀ = v δᵀ}, {@code product} being {@code δ vᵀ}, is the weight-gradient kernel with δ and v swapped. */
+    private boolean fitsTransposedWeightGradient(Node product, Node parameter) {
+      Node delta = product.input(0);
+      return product.is(Structural.MATMUL) && perSample.get(product) && columns(delta) == 1 && parameter.shape().isMatrix()
+          && rowLength(delta) == rows(delta) && rowLength(product.input(1)) == columns(product)
+          && columns(product) == rows(parameter) && rows(product) == columns(parameter);
     }
 
     /** The output, the loss and the gradients are read by name, so they are never folded away. */
@@ -254,6 +351,9 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
           kernels.put(node, Kernel.TRANSPOSED_DENSE);
         } else if (storage.get(node) == Storage.GRADIENT && node.is(Structural.MATMUL)
             && fitsWeightGradient(node, gradientOf.get(node).get(0))) {
+          kernels.put(node, Kernel.WEIGHT_GRADIENT);
+        } else if (storage.get(node) == Storage.TERM && (transposedTerms.contains(node)
+            ? fitsTransposedWeightGradient(node, termOf.get(node)) : fitsWeightGradient(node, termOf.get(node)))) {
           kernels.put(node, Kernel.WEIGHT_GRADIENT);
         }
       }

@@ -64,6 +64,30 @@ class GradientAgreementTest {
           out = log(softmax(V tanh(z) + z))
           loss = nll(out, y) + sum(z ⊙ onehot(y))
           """,
+      "Regularized", """
+          model Regularized
+          input X[30]
+          label y : 5
+          param W1[16, 30]
+          param b1[16]
+          param W2[5, 16]
+          param b2[5]
+          Y1 = relu(W1 X + b1)
+          logits = W2 Y1 + b2
+          loss = cross_entropy(logits, y) + 0.0001 * sum(W1 * W1) + 0.001 * sum(W2 * W2)
+          """,
+      "Tied", """
+          model Tied
+          input x[12]
+          target t[12]
+          param W[8, 12]
+          param V[8, 8]
+          param b[8]
+          h1 = tanh(W x + b)
+          h2 = tanh(V h1 + W x)
+          recon = sigmoid(Wᵀ (V h2) + Wᵀ h1)
+          loss = mse(recon, t) + 0.01 * sum(V * V)
+          """,
       "Rows", """
           model Rows
           input x[3]

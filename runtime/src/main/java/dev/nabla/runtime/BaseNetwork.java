@@ -26,6 +26,8 @@ abstract class BaseNetwork implements Trainable {
   static final int LOSS = 1;
   static final int GRADIENTS = 2;
   static final int STEP = 3;
+  /** The forward pass for the loss, then the output from what it computed: the loss and the outputs in one pass. */
+  static final int EVALUATE = 4;
   /** Gradient and parameter values from which the lanes share summing the gradients and the step. */
   static final long MIN_SHARED_VALUES = 8192;
 
@@ -56,6 +58,8 @@ abstract class BaseNetwork implements Trainable {
   private int[] jobLabels;
   private float[] jobTargets;
   private float[] jobResult;
+  private BatchRows jobRows;
+  private ParameterUpdate jobUpdate;
   private int jobN;
   private int jobCount;
   private int jobShares;
@@ -133,11 +137,23 @@ abstract class BaseNetwork implements Trainable {
   /** The loss of the batch of {@code n} the forward pass computed: the mean of a per-sample loss. */
   protected abstract double meanLoss(int n);
 
+  /**
+   * The output for samples {@code [lo, hi)}, written to {@code result}, right after {@link #forward} ran for them:
+   * a generated class writes it from what the forward pass kept, computing only what the loss did not need. This
+   * default, for classes generated before there was this method, runs the prediction pass.
+   */
+  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+    predictSamples(x, lo, hi, result);
+  }
+
   /** Zeroes this lane's gradients before its backward pass. */
   abstract void clearGradients();
 
-  /** For share {@code share} of {@code shares} of every gradient: adds lanes 1 to count − 1 to this model's, then the step if asked. */
-  abstract void sumShare(int share, int shares, int count, boolean step, double lr);
+  /**
+   * For share {@code share} of {@code shares} of every gradient: adds lanes 1 to count − 1 to this model's, then the
+   * step if asked: {@code update} over the share, or the SGD step at {@code lr} when it is null.
+   */
+  abstract void sumShare(int share, int shares, int count, boolean step, double lr, ParameterUpdate update);
 
 
   /**
@@ -169,44 +185,81 @@ abstract class BaseNetwork implements Trainable {
   public final void predict(float[] x, int n, float[] result) {
     checkInputs(x.length, n);
     checkResult(result.length, n);
-    run(PREDICT, x, null, null, result, n, 0);
+    run(PREDICT, null, x, null, null, result, n, 0, null);
   }
 
   /** Forward, backward, and the SGD step {@code θ ← θ − lr ∇C}; returns the mean loss before the step. */
   @Override
   public final double trainStep(float[] x, int[] labels, int n, float lr) {
     checkLabelled(x, labels, n);
-    return run(STEP, x, labels, null, null, n, lr);
+    return run(STEP, null, x, labels, null, null, n, lr, null);
   }
 
   @Override
   public final double computeGradients(float[] x, int[] labels, int n) {
     checkLabelled(x, labels, n);
-    return run(GRADIENTS, x, labels, null, null, n, 0);
+    return run(GRADIENTS, null, x, labels, null, null, n, 0, null);
   }
 
   @Override
   public final double loss(float[] x, int[] labels, int n) {
     checkLabelled(x, labels, n);
-    return run(LOSS, x, labels, null, null, n, 0);
+    return run(LOSS, null, x, labels, null, null, n, 0, null);
   }
 
   @Override
   public final double trainStep(float[] x, float[] targets, int n, float lr) {
     checkTargeted(x, targets, n);
-    return run(STEP, x, null, targets, null, n, lr);
+    return run(STEP, null, x, null, targets, null, n, lr, null);
   }
 
   @Override
   public final double computeGradients(float[] x, float[] targets, int n) {
     checkTargeted(x, targets, n);
-    return run(GRADIENTS, x, null, targets, null, n, 0);
+    return run(GRADIENTS, null, x, null, targets, null, n, 0, null);
   }
 
   @Override
   public final double loss(float[] x, float[] targets, int n) {
     checkTargeted(x, targets, n);
-    return run(LOSS, x, null, targets, null, n, 0);
+    return run(LOSS, null, x, null, targets, null, n, 0, null);
+  }
+
+  @Override
+  public final double evaluate(BatchRows rows, float[] x, int[] labels, float[] targets, int n, float[] result) {
+    checkBatch(rows, x, labels, targets, n);
+    checkResult(result.length, n);
+    return run(EVALUATE, rows, x, labels, targets, result, n, 0, null);
+  }
+
+  @Override
+  public final double trainStep(BatchRows rows, float[] x, int[] labels, float[] targets, int n, float lr) {
+    checkBatch(rows, x, labels, targets, n);
+    return run(STEP, rows, x, labels, targets, null, n, lr, null);
+  }
+
+  @Override
+  public final double trainStep(BatchRows rows, float[] x, int[] labels, float[] targets, int n, ParameterUpdate update) {
+    checkBatch(rows, x, labels, targets, n);
+    return run(STEP, rows, x, labels, targets, null, n, 0, update);
+  }
+
+  /**
+   * The checks of a batch given with its labels or its targets. Labels that {@code rows} copies are checked by
+   * each lane for its own samples, once they are there.
+   */
+  private void checkBatch(BatchRows rows, float[] x, int[] labels, float[] targets, int n) {
+    if (labels != null && rows == null) {
+      checkLabelled(x.length, labels, n);
+    } else if (labels != null) {
+      checkLabelKind();
+      checkInputs(x.length, n);
+      checkLabelCount(labels, n);
+    } else if (targets != null) {
+      checkTargeted(x, targets, n);
+    } else {
+      throw new IllegalArgumentException("a batch needs its labels or its targets");
+    }
   }
 
   /** Whether the model takes neither labels nor targets (its loss reads the inputs alone): both overloads fit. */
@@ -219,15 +272,28 @@ abstract class BaseNetwork implements Trainable {
   }
 
   final void checkLabelled(int xLength, int[] labels, int n) {
+    checkLabelKind();
+    checkInputs(xLength, n);
+    checkLabelCount(labels, n);
+    checkClasses(labels, 0, n);
+  }
+
+  private void checkLabelKind() {
     if (info.labels() != ModelInfo.Labels.CLASSES && !unlabelled()) {
       throw new IllegalArgumentException(info.name() + " is trained against real-valued targets: pass its targets");
     }
-    checkInputs(xLength, n);
+  }
+
+  private static void checkLabelCount(int[] labels, int n) {
     if (labels.length < n) {
       throw new IllegalArgumentException("labels has " + labels.length + " entries, too few for " + n + " samples");
     }
+  }
+
+  /** That the labels of samples {@code [lo, hi)} are classes of the model. */
+  private void checkClasses(int[] labels, int lo, int hi) {
     if (info.labels() == ModelInfo.Labels.CLASSES) {
-      for (int b = 0; b < n; b++) {
+      for (int b = lo; b < hi; b++) {
         if (labels[b] < 0 || labels[b] >= info.labelSize()) {
           throw new IllegalArgumentException("the label of sample " + b + " is " + labels[b] + ", not a class in [0, "
               + info.labelSize() + ")");
@@ -273,13 +339,14 @@ abstract class BaseNetwork implements Trainable {
    * sum their gradients and take the step, each for a share of every array. Returns the mean loss, before
    * the step.
    */
-  final double run(int job, float[] x, int[] labels, float[] targets, float[] result, int n, double lr) {
+  final double run(int job, BatchRows rows, float[] x, int[] labels, float[] targets, float[] result, int n, double lr,
+      ParameterUpdate update) {
     if (predictor && job != PREDICT) {
       throw new IllegalStateException("a predictor only predicts: train the model it was made from");
     }
     int count = predictor ? 1 : Math.min(lanes.length, n / minLaneBatch);
     if (count <= 1) {
-      runRange(job, x, labels, targets, result, 0, n, n);
+      runRange(job, rows, x, labels, targets, result, 0, n, n);
     } else {
       for (int t = 1; t < count; t++) {
         if (lanes[t] == null) {
@@ -287,6 +354,7 @@ abstract class BaseNetwork implements Trainable {
         }
       }
       this.job = job;
+      jobRows = rows;
       jobX = x;
       jobLabels = labels;
       jobTargets = targets;
@@ -296,6 +364,7 @@ abstract class BaseNetwork implements Trainable {
       try {
         threads.run(count, passTask);
       } finally {
+        jobRows = null;
         jobX = null;
         jobLabels = null;
         jobTargets = null;
@@ -307,19 +376,24 @@ abstract class BaseNetwork implements Trainable {
       jobShares = count > 1 && sharedSum ? count : 1;
       this.job = job;
       jobRate = lr;
-      threads.run(jobShares, sumTask);
+      jobUpdate = update;
+      try {
+        threads.run(jobShares, sumTask);
+      } finally {
+        jobUpdate = null;
+      }
     }
     return job == PREDICT ? 0 : meanLoss(n);
   }
 
   private void passOfLane(int t) {
     int n = jobN;
-    lanes[t].runRange(job, jobX, jobLabels, jobTargets, jobResult, Lanes.split(n, jobCount, t),
+    lanes[t].runRange(job, jobRows, jobX, jobLabels, jobTargets, jobResult, Lanes.split(n, jobCount, t),
         Lanes.split(n, jobCount, t + 1), n);
   }
 
   private void sumOfLane(int share) {
-    sumShare(share, jobShares, jobCount, job == STEP, jobRate);
+    sumShare(share, jobShares, jobCount, job == STEP, jobRate, jobUpdate);
   }
 
   /** The lane at {@code t}: this model for 0. */
@@ -327,13 +401,25 @@ abstract class BaseNetwork implements Trainable {
     return lanes[t];
   }
 
-  private void runRange(int job, float[] x, int[] labels, float[] targets, float[] result, int lo, int hi, int n) {
+  private void runRange(int job, BatchRows rows, float[] x, int[] labels, float[] targets, float[] result, int lo, int hi,
+      int n) {
+    if (rows != null) {
+      // The lane gathers its own samples: in parallel with the other lanes, and into its core's cache for the pass.
+      rows.copy(lo, hi);
+      if (labels != null) {
+        checkClasses(labels, lo, hi);
+      }
+    }
     beforePass(x, lo, hi);
     if (job == PREDICT) {
       predictSamples(x, lo, hi, result);
       return;
     }
     forward(x, labels, targets, lo, hi, n);
+    if (job == EVALUATE) {
+      outputSamples(x, lo, hi, result);
+      return;
+    }
     if (job >= GRADIENTS) {
       clearGradients();
       backward(x, labels, targets, lo, hi, n);

@@ -115,7 +115,7 @@ public abstract class DoubleNetwork extends BaseNetwork {
 
 
   @Override
-  final void sumShare(int share, int shares, int count, boolean step, double lr) {
+  final void sumShare(int share, int shares, int count, boolean step, double lr, ParameterUpdate update) {
     for (int p = 0; p < parameters.length; p++) {
       double[] own = gradients[p];
       int from = Lanes.split(own.length, shares, share);
@@ -128,7 +128,9 @@ public abstract class DoubleNetwork extends BaseNetwork {
           }
         }
       }
-      if (step) {
+      if (step && update != null) {
+        update.update(p, from, to);
+      } else if (step) {
         double[] values = parameters[p];
         for (int i = from; i < to; i++) {
           values[i] -= lr * own[i];
@@ -195,7 +197,7 @@ public abstract class DoubleNetwork extends BaseNetwork {
     checkResult(result.length, n);
     takeInputs(x, n);
     float[] output = outputBuffer();
-    run(PREDICT, null, null, null, output, n, 0);
+    run(PREDICT, null, null, null, null, output, n, 0, null);
     for (int i = 0, end = n * info.outputSize(); i < end; i++) {
       result[i] = output[i];
     }
@@ -205,42 +207,42 @@ public abstract class DoubleNetwork extends BaseNetwork {
   public final double trainStep(double[] x, int[] labels, int n, double lr) {
     checkLabelled(x.length, labels, n);
     takeInputs(x, n);
-    return run(STEP, null, labels, null, null, n, lr);
+    return run(STEP, null, null, labels, null, null, n, lr, null);
   }
 
   /** {@link #computeGradients(float[], int[], int)} with inputs in double. */
   public final double computeGradients(double[] x, int[] labels, int n) {
     checkLabelled(x.length, labels, n);
     takeInputs(x, n);
-    return run(GRADIENTS, null, labels, null, null, n, 0);
+    return run(GRADIENTS, null, null, labels, null, null, n, 0, null);
   }
 
   /** {@link #loss(float[], int[], int)} with inputs in double. */
   public final double loss(double[] x, int[] labels, int n) {
     checkLabelled(x.length, labels, n);
     takeInputs(x, n);
-    return run(LOSS, null, labels, null, null, n, 0);
+    return run(LOSS, null, null, labels, null, null, n, 0, null);
   }
 
   /** {@link #trainStep(float[], float[], int, float)} with inputs and targets in double, at a rate in double. */
   public final double trainStep(double[] x, double[] targets, int n, double lr) {
     checkTargeted(x.length, targets.length, n);
     takeInputs(x, n);
-    return run(STEP, null, null, targetsOf(targets, n), null, n, lr);
+    return run(STEP, null, null, null, targetsOf(targets, n), null, n, lr, null);
   }
 
   /** {@link #computeGradients(float[], float[], int)} with inputs and targets in double. */
   public final double computeGradients(double[] x, double[] targets, int n) {
     checkTargeted(x.length, targets.length, n);
     takeInputs(x, n);
-    return run(GRADIENTS, null, null, targetsOf(targets, n), null, n, 0);
+    return run(GRADIENTS, null, null, null, targetsOf(targets, n), null, n, 0, null);
   }
 
   /** {@link #loss(float[], float[], int)} with inputs and targets in double. */
   public final double loss(double[] x, double[] targets, int n) {
     checkTargeted(x.length, targets.length, n);
     takeInputs(x, n);
-    return run(LOSS, null, null, targetsOf(targets, n), null, n, 0);
+    return run(LOSS, null, null, null, targetsOf(targets, n), null, n, 0, null);
   }
 
   /** The inputs of a batch given in double, as the passes read them: no rounding to float. */

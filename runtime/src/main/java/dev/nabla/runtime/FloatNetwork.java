@@ -94,7 +94,7 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
 
 
   @Override
-  final void sumShare(int share, int shares, int count, boolean step, double lr) {
+  final void sumShare(int share, int shares, int count, boolean step, double lr, ParameterUpdate update) {
     float rate = (float) lr;
     for (int p = 0; p < parameters.length; p++) {
       float[] own = gradients[p];
@@ -108,7 +108,9 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
           }
         }
       }
-      if (step) {
+      if (step && update != null) {
+        update.update(p, from, to);
+      } else if (step) {
         float[] values = parameters[p];
         for (int i = from; i < to; i++) {
           values[i] -= rate * own[i];

@@ -32,4 +32,56 @@ public interface Trainable extends Model {
 
   /** A copy of the gradient of a parameter from the last {@code computeGradients} or {@code trainStep}. */
   double[] gradient(String name);
+
+  /**
+   * The mean loss over the batch and each sample's output, written to {@code result} as {@link #predict} writes
+   * it, from one forward pass: what an evaluation of a test set needs (the loss and the confusion matrix).
+   */
+  default double evaluate(float[] x, int[] labels, int n, float[] result) {
+    return evaluate(null, x, labels, null, n, result);
+  }
+
+  /** {@link #evaluate(float[], int[], int, float[])} for a model with real-valued targets. */
+  default double evaluate(float[] x, float[] targets, int n, float[] result) {
+    return evaluate(null, x, null, targets, n, result);
+  }
+
+  // ---- the trainer's calls: the batch's samples copied by {@code rows} (none when null), labels or targets ----
+
+  /**
+   * {@link #evaluate(float[], int[], int, float[])} on a batch whose samples {@code rows} copies into {@code x} and
+   * {@code labels} or {@code targets} (the other is null) first. This default copies them all, then predicts and
+   * takes the loss; a generated network has each of its threads copy its own rows and runs one pass.
+   */
+  default double evaluate(BatchRows rows, float[] x, int[] labels, float[] targets, int n, float[] result) {
+    if (rows != null) {
+      rows.copy(0, n);
+    }
+    predict(x, n, result);
+    return labels != null ? loss(x, labels, n) : loss(x, targets, n);
+  }
+
+  /** {@link #trainStep(float[], int[], int, float)} on a batch whose samples {@code rows} copies first, as {@link #evaluate(BatchRows, float[], int[], float[], int, float[])} does. */
+  default double trainStep(BatchRows rows, float[] x, int[] labels, float[] targets, int n, float lr) {
+    if (rows != null) {
+      rows.copy(0, n);
+    }
+    return labels != null ? trainStep(x, labels, n, lr) : trainStep(x, targets, n, lr);
+  }
+
+  /**
+   * The gradients of a batch whose samples {@code rows} copies first, then {@code update} over every value of every
+   * parameter. This default computes the gradients, then updates each parameter whole; a generated network has its
+   * threads share the update as they share summing the gradients.
+   */
+  default double trainStep(BatchRows rows, float[] x, int[] labels, float[] targets, int n, ParameterUpdate update) {
+    if (rows != null) {
+      rows.copy(0, n);
+    }
+    double loss = labels != null ? computeGradients(x, labels, n) : computeGradients(x, targets, n);
+    for (int p = 0; p < info().parameters().size(); p++) {
+      update.update(p, 0, info().parameters().get(p).size());
+    }
+    return loss;
+  }
 }

@@ -1,13 +1,18 @@
 package dev.nabla.runtime.data;
 
+import dev.nabla.runtime.BatchRows;
+import dev.nabla.runtime.ParameterUpdate;
 import dev.nabla.runtime.Trainable;
 
 /**
  * A reusable buffer holding one minibatch in the layout the generated train step takes. The trainer
  * copies each shuffled batch here instead of allocating, and hands it to the model with the labels
  * or the targets, whichever the data has.
+ *
+ * <p>A batch {@linkplain #select selected} but not yet copied is copied by the model that runs it: a generated
+ * network has each of its threads copy its own samples right before its pass ({@link BatchRows}).
  */
-public final class Minibatch {
+public final class Minibatch implements BatchRows {
 
   private final float[] x;
   private final int[] labels;
@@ -15,6 +20,10 @@ public final class Minibatch {
   private final int inputSize;
   private final int labelSize;
   private int size;
+  /** The samples selected and not copied yet: {@code order[from ..]} of {@code source} (consecutive when order is null). */
+  private Dataset source;
+  private int[] order;
+  private int from;
 
   private Minibatch(float[] x, int[] labels, float[] targets, int inputSize, int labelSize, int size) {
     this.x = x;
@@ -46,58 +55,130 @@ public final class Minibatch {
 
   /** Copies the samples {@code order[from .. from+count)} of {@code data} into this buffer. */
   public void fill(Dataset data, int[] order, int from, int count) {
+    select(data, order, from, count);
+    copyPending();
+  }
+
+  /** Copies the consecutive samples {@code [from, from+count)} of {@code data} into this buffer. */
+  public void fillRange(Dataset data, int from, int count) {
+    select(data, null, from, count);
+    copyPending();
+  }
+
+  /**
+   * Makes this the batch of samples {@code order[from .. from+count)} of {@code data} ({@code [from, from+count)}
+   * when {@code order} is null) without copying them: the model that runs it copies them, or the first read of
+   * {@link #x()} and the labels here does. {@code order} is read until then: do not change it in between.
+   */
+  public void select(Dataset data, int[] order, int from, int count) {
     checkCapacity(count);
-    float[] source = data.x();
-    for (int i = 0; i < count; i++) {
+    if (data.inputSize() != inputSize || data.hasClasses() != (labels != null)) {
+      throw new IllegalArgumentException("the " + data.name() + " set's samples do not fit this buffer");
+    }
+    this.source = data;
+    this.order = order;
+    this.from = from;
+    this.size = count;
+  }
+
+  /** Copies selected samples {@code [lo, hi)} of the batch to their rows: what each lane of a model does for its own. */
+  @Override
+  public void copy(int lo, int hi) {
+    Dataset data = source;
+    float[] inputs = data.x();
+    if (order == null) {
+      int first = from + lo;
+      System.arraycopy(inputs, first * inputSize, x, lo * inputSize, (hi - lo) * inputSize);
+      if (labels != null) {
+        System.arraycopy(data.labels(), first, labels, lo, hi - lo);
+      } else {
+        System.arraycopy(data.targets(), first * labelSize, targets, lo * labelSize, (hi - lo) * labelSize);
+      }
+      return;
+    }
+    for (int i = lo; i < hi; i++) {
       int sample = order[from + i];
-      System.arraycopy(source, sample * inputSize, x, i * inputSize, inputSize);
+      System.arraycopy(inputs, sample * inputSize, x, i * inputSize, inputSize);
       if (labels != null) {
         labels[i] = data.labels()[sample];
       } else {
         System.arraycopy(data.targets(), sample * labelSize, targets, i * labelSize, labelSize);
       }
     }
-    size = count;
   }
 
-  /** Copies the consecutive samples {@code [from, from+count)} of {@code data} into this buffer. */
-  public void fillRange(Dataset data, int from, int count) {
-    checkCapacity(count);
-    System.arraycopy(data.x(), from * inputSize, x, 0, count * inputSize);
-    if (labels != null) {
-      System.arraycopy(data.labels(), from, labels, 0, count);
-    } else {
-      System.arraycopy(data.targets(), from * labelSize, targets, 0, count * labelSize);
+  /** The rows for the model to copy, and from now on none: they will be in place once it has run. */
+  private BatchRows takePending() {
+    BatchRows rows = source == null ? null : this;
+    source = null;
+    order = null;
+    return rows;
+  }
+
+  private void copyPending() {
+    if (source != null) {
+      copy(0, size);
+      source = null;
+      order = null;
     }
-    size = count;
   }
 
   /** The fused forward, backward and SGD update of the model on this batch. */
   public double trainStep(Trainable model, float learningRate) {
-    return labels != null ? model.trainStep(x, labels, size, learningRate) : model.trainStep(x, targets, size, learningRate);
+    BatchRows rows = source == null ? null : this;
+    try {
+      return model.trainStep(rows, x, labels, targets, size, learningRate);
+    } finally {
+      takePending();
+    }
+  }
+
+  /** The gradients of this batch, then {@code update} over every parameter: a step of another optimizer than SGD. */
+  public double trainStep(Trainable model, ParameterUpdate update) {
+    BatchRows rows = source == null ? null : this;
+    try {
+      return model.trainStep(rows, x, labels, targets, size, update);
+    } finally {
+      takePending();
+    }
   }
 
   /** Forward and backward on this batch, leaving the gradients in the model. */
   public double computeGradients(Trainable model) {
+    copyPending();
     return labels != null ? model.computeGradients(x, labels, size) : model.computeGradients(x, targets, size);
   }
 
   /** The mean loss on this batch, forward only. */
   public double loss(Trainable model) {
+    copyPending();
     return labels != null ? model.loss(x, labels, size) : model.loss(x, targets, size);
   }
 
+  /** The mean loss on this batch and each sample's output in {@code result}, from one forward pass. */
+  public double evaluate(Trainable model, float[] result) {
+    BatchRows rows = source == null ? null : this;
+    try {
+      return model.evaluate(rows, x, labels, targets, size, result);
+    } finally {
+      takePending();
+    }
+  }
+
   public float[] x() {
+    copyPending();
     return x;
   }
 
   /** The labels, or {@code null} for targets. */
   public int[] labels() {
+    copyPending();
     return labels;
   }
 
   /** The targets, or {@code null} for labels. */
   public float[] targets() {
+    copyPending();
     return targets;
   }
 

@@ -6,7 +6,8 @@ import dev.nabla.runtime.data.Minibatch;
 
 /**
  * Measures a model on a whole data set in batches, reusing its buffers between calls: the trainer
- * evaluates the test set after every epoch.
+ * evaluates the test set after every epoch. Each batch is one forward pass ({@link
+ * dev.nabla.runtime.Trainable#evaluate(float[], int[], int, float[])}) for both the loss and the predictions.
  */
 public final class Evaluator {
 
@@ -34,10 +35,10 @@ public final class Evaluator {
     double lossSum = 0;
     for (int from = 0; from < data.size(); from += capacity) {
       int n = Math.min(capacity, data.size() - from);
-      batch.fillRange(data, from, n);
-      lossSum += batch.loss(model) * n;
+      // One forward pass gives the loss and the outputs; the model's lanes copy their own samples of the batch.
+      batch.select(data, null, from, n);
+      lossSum += batch.evaluate(model, out) * n;
       if (classes) {
-        model.predict(batch.x(), n, out);
         int[] labels = batch.labels();
         for (int i = 0; i < n; i++) {
           confusion[labels[i]][argmax(out, i * outputSize, Math.min(outputSize, data.labelSize()))]++;

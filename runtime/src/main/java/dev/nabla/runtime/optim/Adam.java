@@ -1,5 +1,6 @@
 package dev.nabla.runtime.optim;
 
+import dev.nabla.runtime.ParameterUpdate;
 import dev.nabla.runtime.Trainable;
 import dev.nabla.runtime.data.Minibatch;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ public final class Adam implements Optimizer {
   private final double[][] first;
   private final double[][] second;
   private final ParameterSlots.Rule rule;
+  /** The rule over a range of a float model's live arrays, which the model's lanes share: see {@link ParameterUpdate}. */
+  private final ParameterUpdate update;
   private double rate;
   private double correction1;
   private double correction2;
@@ -43,6 +46,23 @@ public final class Adam implements Optimizer {
       second[k][i] = v;
       return p - rate * (m / correction1) / (Math.sqrt(v / correction2) + this.epsilon);
     };
+    float[][] values = slots.floatValues();
+    float[][] gradients = slots.floatGradients();
+    // The rule's arithmetic, in its order, in a loop of its own: the same numbers, faster.
+    this.update = values == null ? null : (k, from, to) -> {
+      float[] p = values[k];
+      float[] g = gradients[k];
+      double[] m1 = first[k];
+      double[] m2 = second[k];
+      for (int i = from; i < to; i++) {
+        double gi = g[i];
+        double m = this.beta1 * m1[i] + (1 - this.beta1) * gi;
+        double v = this.beta2 * m2[i] + (1 - this.beta2) * gi * gi;
+        m1[i] = m;
+        m2[i] = v;
+        p[i] = (float) (p[i] - rate * (m / correction1) / (Math.sqrt(v / correction2) + this.epsilon));
+      }
+    };
   }
 
   @Override
@@ -52,32 +72,15 @@ public final class Adam implements Optimizer {
 
   @Override
   public double step(Trainable model, Minibatch batch, float learningRate) {
-    double loss = batch.computeGradients(model);
     steps++;
     rate = learningRate;
     correction1 = 1 - Math.pow(beta1, steps);
     correction2 = 1 - Math.pow(beta2, steps);
-    float[][] values = slots.floatValues();
-    if (values != null) {
-      // The rule's arithmetic, in its order, in a loop of its own: the same numbers, faster.
-      float[][] gradients = slots.floatGradients();
-      for (int k = 0; k < values.length; k++) {
-        float[] p = values[k];
-        float[] g = gradients[k];
-        double[] m1 = first[k];
-        double[] m2 = second[k];
-        for (int i = 0; i < p.length; i++) {
-          double gi = g[i];
-          double m = beta1 * m1[i] + (1 - beta1) * gi;
-          double v = beta2 * m2[i] + (1 - beta2) * gi * gi;
-          m1[i] = m;
-          m2[i] = v;
-          p[i] = (float) (p[i] - rate * (m / correction1) / (Math.sqrt(v / correction2) + epsilon));
-        }
-      }
-    } else {
-      slots.apply(rule);
+    if (update != null) {
+      return batch.trainStep(model, update);
     }
+    double loss = batch.computeGradients(model);
+    slots.apply(rule);
     return loss;
   }
 

@@ -1,5 +1,6 @@
 package dev.nabla.runtime.optim;
 
+import dev.nabla.runtime.ParameterUpdate;
 import dev.nabla.runtime.Trainable;
 import dev.nabla.runtime.data.Minibatch;
 import java.util.Arrays;
@@ -14,6 +15,8 @@ public final class Momentum implements Optimizer {
   private final double momentum;
   private final double[][] velocity;
   private final ParameterSlots.Rule rule;
+  /** The rule over a range of a float model's live arrays, which the model's lanes share: see {@link ParameterUpdate}. */
+  private final ParameterUpdate update;
   private double rate;
   private long steps;
 
@@ -30,6 +33,19 @@ public final class Momentum implements Optimizer {
       velocity[k][i] = v;
       return p - rate * v;
     };
+    float[][] values = slots.floatValues();
+    float[][] gradients = slots.floatGradients();
+    // The rule's arithmetic, in its order, in a loop of its own: the same numbers, several times faster.
+    this.update = values == null ? null : (k, from, to) -> {
+      float[] p = values[k];
+      float[] g = gradients[k];
+      double[] v = velocity[k];
+      for (int i = from; i < to; i++) {
+        double next = this.momentum * v[i] + g[i];
+        v[i] = next;
+        p[i] = (float) (p[i] - rate * next);
+      }
+    };
   }
 
   @Override
@@ -39,23 +55,12 @@ public final class Momentum implements Optimizer {
 
   @Override
   public double step(Trainable model, Minibatch batch, float learningRate) {
-    double loss = batch.computeGradients(model);
     rate = learningRate;
-    float[][] values = slots.floatValues();
-    if (values != null) {
-      // The rule's arithmetic, in its order, in a loop of its own: the same numbers, several times faster.
-      float[][] gradients = slots.floatGradients();
-      for (int k = 0; k < values.length; k++) {
-        float[] p = values[k];
-        float[] g = gradients[k];
-        double[] v = velocity[k];
-        for (int i = 0; i < p.length; i++) {
-          double next = momentum * v[i] + g[i];
-          v[i] = next;
-          p[i] = (float) (p[i] - rate * next);
-        }
-      }
+    double loss;
+    if (update != null) {
+      loss = batch.trainStep(model, update);
     } else {
+      loss = batch.computeGradients(model);
       slots.apply(rule);
     }
     steps++;

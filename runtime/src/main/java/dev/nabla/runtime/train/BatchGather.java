@@ -6,24 +6,25 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Where the trainer's minibatches come from: the shuffled samples of an epoch copied into the contiguous layout the
- * train step takes. Three ways, compared by {@code E2E_GATHER=step,epoch,prefetch bench/run-e2e}:
+ * train step takes. Four ways, compared by {@code E2E_GATHER=lanes,step,epoch,prefetch bench/run-e2e}:
  *
  * <ul>
+ *   <li>{@code lanes} (the default): one buffer; each step's samples are {@linkplain Minibatch#select selected} and
+ *       each of the model's lanes copies its own right before its pass ({@link dev.nabla.runtime.BatchRows}), on
+ *       every core at once and into the cache the pass then reads; a model that does not split its batches copies
+ *       them on the calling thread, as {@code step} does;
  *   <li>{@code step}: one buffer, filled before each step, on the critical path while the model's lanes wait (an
  *       epoch of Fashion-MNIST is about 40 ms of copying on one core, a third of the lesson's network's epoch);
- *   <li>{@code epoch} (the default): the whole epoch copied at its start by two threads, when nothing else runs, into
- *       one buffer per step; it costs a second copy of the training inputs, so when the heap has not room for it
- *       with a margin the trainer gathers per step instead;
+ *   <li>{@code epoch}: the whole epoch copied at its start by two threads, when nothing else runs, into one buffer per
+ *       step; it costs a second copy of the training inputs, so when the heap has not room for it with a margin the
+ *       trainer gathers per step instead;
  *   <li>{@code prefetch}: the next batch filled by a thread of its own while the step runs; on two cores that thread
  *       takes its time from a lane, which the other lane then waits for.
  * </ul>
- *
- * <p>None is free: the gather that costs nothing is the one the lanes do for their own samples, reading the rows
- * through the order as they transpose them (the runtime's kernels' business).
  */
 abstract class BatchGather implements AutoCloseable {
 
-  enum Mode { STEP, EPOCH, PREFETCH }
+  enum Mode { LANES, STEP, EPOCH, PREFETCH }
 
   final Dataset data;
   final int batchSize;
@@ -41,6 +42,7 @@ abstract class BatchGather implements AutoCloseable {
       mode = Mode.STEP;
     }
     return switch (mode) {
+      case LANES -> new ByLanes(data, batchSize);
       case STEP -> new PerStep(data, batchSize);
       case EPOCH -> new PerEpoch(data, batchSize);
       case PREFETCH -> new Prefetch(data, batchSize);
@@ -73,6 +75,22 @@ abstract class BatchGather implements AutoCloseable {
 
   @Override
   public void close() {}
+
+  /** One buffer, its samples selected before its step and copied by the model's lanes. */
+  static final class ByLanes extends BatchGather {
+    private final Minibatch buffer;
+
+    ByLanes(Dataset data, int batchSize) {
+      super(data, batchSize);
+      buffer = Minibatch.forData(data, batchSize);
+    }
+
+    @Override
+    Minibatch batch(int step) {
+      buffer.select(data, order, from(step), count(step));
+      return buffer;
+    }
+  }
 
   /** One buffer, filled right before its step. */
   static final class PerStep extends BatchGather {

@@ -46,7 +46,7 @@ public final class Trainer {
   /** Progress is reported at most this often (and at each epoch's end). */
   static final long PROGRESS_MILLIS = 200;
 
-  static final BatchGather.Mode DEFAULT_GATHER = BatchGather.Mode.EPOCH;
+  static final BatchGather.Mode DEFAULT_GATHER = BatchGather.Mode.LANES;
 
   private final TrainConfig config;
   private final BatchGather.Mode gather;
@@ -212,7 +212,7 @@ public final class Trainer {
         + " to train on, give more (e.g. --epochs %d)", checkpoint, done, done == 1 ? "" : "s", epochs, done + epochs);
   }
 
-  /** How minibatches are gathered: {@code -Dnabla.gather=step|epoch|prefetch}, for measuring them against each other. */
+  /** How minibatches are gathered: {@code -Dnabla.gather=lanes|step|epoch|prefetch}, for measuring them against each other. */
   static BatchGather.Mode gatherMode() {
     String mode = System.getProperty("nabla.gather", DEFAULT_GATHER.name());
     try {
