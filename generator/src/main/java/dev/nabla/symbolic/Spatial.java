@@ -411,7 +411,7 @@ public sealed interface Spatial extends Op {
   record DropoutMask(double p, int index) implements Spatial {
     @Override
     public String name() {
-      return "m" + index;
+      return "m" + (index + 1);
     }
 
     @Override
