@@ -140,6 +140,9 @@ public record Shape(List<Dim> dims, int unknownId, boolean row) {
     if (isUnknown()) {
       return "?";
     }
-    return dims.isEmpty() ? "scalar" : dims.stream().map(Object::toString).collect(Collectors.joining("×"));
+    // A computed size (n1 − n3 + 1) is parenthesized among others: n0×(n1 − n3 + 1)×(n2 − n4 + 1).
+    return dims.isEmpty() ? "scalar" : dims.stream()
+        .map(dim -> dims.size() > 1 && (dim instanceof Dim.Window || dim instanceof Dim.Product) ? "(" + dim + ")" : dim.toString())
+        .collect(Collectors.joining("×"));
   }
 }

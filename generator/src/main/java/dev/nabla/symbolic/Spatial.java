@@ -15,11 +15,21 @@ import java.util.List;
  */
 public sealed interface Spatial extends Op {
 
+  /** {@code " stride=2 padding=1"}, leaving out the defaults (1 and 0): how graphs label a convolution. */
+  static String geometry(int stride, int padding) {
+    return (stride == 1 ? "" : " stride=" + stride) + (padding == 0 ? "" : " padding=" + padding);
+  }
+
   /**
    * {@code Y = conv2d(K, X, stride=s, padding=p)}: {@code y_{o,p,q} = Σ_{c,i,j} k_{o,c,i,j} · x_{c,
    * s·p+i−pad, s·q+j−pad}}. Operands: the kernel, then the image.
    */
   record Conv2d(int stride, int padding) implements Spatial {
+    @Override
+    public String toString() {
+      return name() + Spatial.geometry(stride, padding);
+    }
+
     @Override
     public String name() {
       return "conv2d";
@@ -60,6 +70,11 @@ public sealed interface Spatial extends Op {
    */
   record Conv2dInputGradient(int stride, int padding, Shape input) implements Spatial {
     @Override
+    public String toString() {
+      return name() + Spatial.geometry(stride, padding);
+    }
+
+    @Override
     public String name() {
       return "conv2d_transpose";
     }
@@ -98,6 +113,11 @@ public sealed interface Spatial extends Op {
    */
   record Conv2dKernelGradient(int stride, int padding, Shape kernel) implements Spatial {
     @Override
+    public String toString() {
+      return name() + Spatial.geometry(stride, padding);
+    }
+
+    @Override
     public String name() {
       return "conv2d_kernel_gradient";
     }
@@ -133,6 +153,11 @@ public sealed interface Spatial extends Op {
    * per channel, {@code ∂H/∂c_o = Σ_{p,q} δ_{o,p,q}}.
    */
   record ChannelSum() implements Spatial {
+    @Override
+    public String toString() {
+      return name();
+    }
+
     @Override
     public String name() {
       return "channel_sum";
@@ -172,6 +197,11 @@ public sealed interface Spatial extends Op {
   /** {@code maxpool(X, k, stride=s)}: {@code y_{c,p,q} = max_{i,j < k} x_{c, s·p+i, s·q+j}}. */
   record MaxPool(int window, int stride) implements Spatial {
     @Override
+    public String toString() {
+      return name() + " " + window + (stride == window ? "" : " stride=" + stride);
+    }
+
+    @Override
     public String name() {
       return "maxpool";
     }
@@ -203,6 +233,11 @@ public sealed interface Spatial extends Op {
    * image X (which says where the maxima are), then δ.
    */
   record MaxPoolGradient(int window, int stride) implements Spatial {
+    @Override
+    public String toString() {
+      return name() + " " + window + (stride == window ? "" : " stride=" + stride);
+    }
+
     @Override
     public String name() {
       return "maxpool_gradient";
@@ -237,6 +272,11 @@ public sealed interface Spatial extends Op {
   /** {@code avgpool(X, k, stride=s)}: {@code y_{c,p,q} = (1/k²) Σ_{i,j < k} x_{c, s·p+i, s·q+j}}. */
   record AvgPool(int window, int stride) implements Spatial {
     @Override
+    public String toString() {
+      return name() + " " + window + (stride == window ? "" : " stride=" + stride);
+    }
+
+    @Override
     public String name() {
       return "avgpool";
     }
@@ -268,6 +308,11 @@ public sealed interface Spatial extends Op {
    * determines the input's: {@code (OH − 1)·s + k}.
    */
   record AvgPoolGradient(int window, int stride) implements Spatial {
+    @Override
+    public String toString() {
+      return name() + " " + window + (stride == window ? "" : " stride=" + stride);
+    }
+
     @Override
     public String name() {
       return "avgpool_gradient";
@@ -309,6 +354,11 @@ public sealed interface Spatial extends Op {
   /** {@code flatten(X)}: the image {@code [C, H, W]} as a vector of {@code C·H·W}, row-major; no data moves. */
   record Flatten() implements Spatial {
     @Override
+    public String toString() {
+      return name();
+    }
+
+    @Override
     public String name() {
       return "flatten";
     }
@@ -336,6 +386,11 @@ public sealed interface Spatial extends Op {
 
   /** A vector read as the image {@code to}: the inverse of flatten, which its gradient needs. */
   record Unflatten(Shape to) implements Spatial {
+    @Override
+    public String toString() {
+      return name() + " to " + to;
+    }
+
     @Override
     public String name() {
       return "unflatten";
@@ -370,6 +425,11 @@ public sealed interface Spatial extends Op {
    * {@code m} is all ones and dropout the identity. {@code ∂H/∂x = δ ⊙ m}, the same mask.
    */
   record Dropout(double p) implements Spatial {
+    @Override
+    public String toString() {
+      return name() + " p=" + Numbers.format(p);
+    }
+
     @Override
     public String name() {
       return "dropout";
@@ -409,6 +469,11 @@ public sealed interface Spatial extends Op {
    * evaluates: {@link #evaluate} gives prediction's all-ones mask; {@link #sample} a training mask.
    */
   record DropoutMask(double p, int index) implements Spatial {
+    @Override
+    public String toString() {
+      return "dropout mask " + name();
+    }
+
     @Override
     public String name() {
       return "m" + (index + 1);
