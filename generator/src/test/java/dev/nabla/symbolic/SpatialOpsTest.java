@@ -205,7 +205,7 @@ class SpatialOpsTest {
     assertTrue(shapeError("input X[3, 7, 7]\nloss = sum(maxpool(X, 2))\n")
         .contains("a window of 2 moved by 2 does not tile the input's height 7 (input 3×7×7)"));
     assertTrue(shapeError("input X[2, 4, 4]\nparam W[10, 30]\nloss = sum(W flatten(X))\n")
-        .contains("W (10×30) cannot multiply flatten(X) (32): 30 ≠ 32"));
+        .contains("W (10×30) cannot multiply flatten(X) (32): 30 ≠ 32 | flatten(X) has 2·4·4 = 32 values (channels·height·width of 2×4×4): declare W[10, 32]"));
     assertTrue(shapeError("input X[2, 4, 4]\nparam c[3]\nloss = sum(X + c)\n")
         .contains("cannot add X (2×4×4) and c (3): a bias per channel has one entry per channel: 2 ≠ 3"));
     assertTrue(shapeError("input X[2, 4, 4]\nparam W[10, 32]\nloss = sum(W X)\n")
