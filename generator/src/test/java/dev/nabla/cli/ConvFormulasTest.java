@@ -83,6 +83,8 @@ class ConvFormulasTest {
     assertTrue(unicode.contains("∂H/∂K1 = δ1 ⋆ₛ₌₂,ₚ₌₁ X"), String.join("\n", unicode));
     assertTrue(unicode.contains("∂H/∂c1 = Σ_{p,q} δ1"), String.join("\n", unicode));
     assertTrue(unicode.contains("∂H/∂feat = W2ᵀ δ_logits ⊙ m1"), String.join("\n", unicode));
+    assertTrue(unicode.contains("m1 = a dropout mask: 0 with probability 0.25, else 1/(1 − 0.25) in training; 1 in prediction"),
+        String.join("\n", unicode));
     out.getBuffer().setLength(0);
     List<String> text = lines("derive", spec.toString(), "--format", "text");
     assertTrue(text.contains("dH/dK1 = conv2d_kernel_gradient(delta1, X, stride=2, padding=1)"), String.join("\n", text));
