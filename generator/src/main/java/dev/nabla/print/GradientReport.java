@@ -48,6 +48,15 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
         forward.add(new Line(printer.name(name), printer.definition(node)));
       }
     }
+    // A dropout's mask, which its gradient reuses (∂H/∂x = δ ⊙ m1), says what it holds.
+    for (Node node : network.graph().nodes()) {
+      if (node.op() instanceof dev.nabla.symbolic.Spatial.DropoutMask mask && naming.isForward(node)) {
+        String p = dev.nabla.symbolic.Numbers.format(mask.p());
+        String meaning = "a dropout mask: 0 with probability " + p + ", else 1/(1 " + notation.minus() + " " + p
+            + ") in training; 1 in prediction";
+        forward.add(new Line(printer.name(mask.name()), notation == Notation.LATEX ? "\\text{" + meaning + "}" : meaning));
+      }
+    }
 
     List<Line> backward = new ArrayList<>();
     List<Map.Entry<Node, Node>> adjoints = new ArrayList<>(gradients.adjoints().entrySet());
