@@ -302,14 +302,17 @@ final class PanamaFloat {
             a30 = c.fma(x0, a30);
             a31 = c.fma(x1, a31);
           }
-          addScaled(g, i * columns + j, a00, factor);
-          addScaled(g, i * columns + j + step, a01, factor);
-          addScaled(g, (i + 1) * columns + j, a10, factor);
-          addScaled(g, (i + 1) * columns + j + step, a11, factor);
-          addScaled(g, (i + 2) * columns + j, a20, factor);
-          addScaled(g, (i + 2) * columns + j + step, a21, factor);
-          addScaled(g, (i + 3) * columns + j, a30, factor);
-          addScaled(g, (i + 3) * columns + j + step, a31, factor);
+          // Added here, not in a helper: a vector passed to a method C2 does not inline is boxed on the heap.
+          int g0 = i * columns + j;
+          int g1 = g0 + columns, g2 = g1 + columns, g3 = g2 + columns;
+          a00.fma(factor, FloatVector.fromArray(SPECIES, g, g0)).intoArray(g, g0);
+          a01.fma(factor, FloatVector.fromArray(SPECIES, g, g0 + step)).intoArray(g, g0 + step);
+          a10.fma(factor, FloatVector.fromArray(SPECIES, g, g1)).intoArray(g, g1);
+          a11.fma(factor, FloatVector.fromArray(SPECIES, g, g1 + step)).intoArray(g, g1 + step);
+          a20.fma(factor, FloatVector.fromArray(SPECIES, g, g2)).intoArray(g, g2);
+          a21.fma(factor, FloatVector.fromArray(SPECIES, g, g2 + step)).intoArray(g, g2 + step);
+          a30.fma(factor, FloatVector.fromArray(SPECIES, g, g3)).intoArray(g, g3);
+          a31.fma(factor, FloatVector.fromArray(SPECIES, g, g3 + step)).intoArray(g, g3 + step);
         }
         for (int i = 4 * quads; i < rows; i++) {
           gradientColumns(g, i, columns, j, j + 2 * step, d, dOffset, dStride, x, xOffset, xStride, from, to, scale);
@@ -319,11 +322,6 @@ final class PanamaFloat {
         gradientColumns(g, i, columns, j, columns, d, dOffset, dStride, x, xOffset, xStride, from, to, scale);
       }
     }
-  }
-
-  /** g[at .. at + step) += scale sum. */
-  private static void addScaled(float[] g, int at, FloatVector sum, FloatVector factor) {
-    sum.fma(factor, FloatVector.fromArray(SPECIES, g, at)).intoArray(g, at);
   }
 
   /** g[i, j] += scale Σ_b d[b, i] x[b, j] for one row i and j in [from, to): a vector of j at a time, then one j at a time. */
@@ -337,7 +335,8 @@ final class PanamaFloat {
         sum = FloatVector.broadcast(SPECIES, d[b * dStride + dOffset + i])
             .fma(FloatVector.fromArray(SPECIES, x, b * xStride + xOffset + j), sum);
       }
-      addScaled(g, i * columns + j, sum, FloatVector.broadcast(SPECIES, scale));
+      int at = i * columns + j;
+      sum.fma(FloatVector.broadcast(SPECIES, scale), FloatVector.fromArray(SPECIES, g, at)).intoArray(g, at);
     }
     for (; j < to; j++) {
       float sum = 0;
