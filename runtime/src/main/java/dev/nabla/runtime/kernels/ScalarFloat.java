@@ -13,8 +13,14 @@ final class ScalarFloat {
 
   /** Samples per block of the forward product: the block's inputs, transposed, stay in cache. */
   static final int BLOCK = 256;
-  /** Panel rows multiplied by every row of the weights before the next: 16 KiB of floats. */
+  /**
+   * Panel rows multiplied by every row of the weights before the next: at least 16, and as many as make
+   * {@link #PANEL_CHUNK_VALUES} values (16 KiB of floats) for short blocks, so that each row of the weights is
+   * read a run of cache lines at a time rather than one line (a miss each) per 16 of its values.
+   */
   static final int PANEL_CHUNK = 16;
+  /** Panel values multiplied by every row of the weights before the next. */
+  static final int PANEL_CHUNK_VALUES = 4096;
   /** Values of a weight gradient's columns updated by every sample before the next columns: 24 KiB of floats. */
   static final int GRADIENT_CHUNK_VALUES = 6144;
 
@@ -25,7 +31,7 @@ final class ScalarFloat {
     for (int blockStart = lo; blockStart < hi; blockStart += BLOCK) {
       int blockSize = Math.min(BLOCK, hi - blockStart);
       transposeBlock(x, xOffset, xStride, columns, blockStart, blockSize, panel);
-      rowsTimesPanel(w, rows, columns, panel, blockSize, sums);
+      rowsTimesPanel(w, columns, 1, rows, columns, panel, blockSize, sums);
       for (int col = 0; col < blockSize; col++) {
         int o = (blockStart + col) * outStride + outOffset;
         for (int i = 0; i < rows; i++) {
@@ -64,28 +70,33 @@ final class ScalarFloat {
   }
 
   /**
-   * sums[i][col] = Σ_k w[i length + k] panel[k][col]: axpys over the block, 4 panel rows at a time,
-   * {@link #PANEL_CHUNK} panel rows (which stay in L1) for every row of w before the next.
+   * sums[i][col] = Σ_k w[i rowStride + k step] panel[k][col]: axpys over the block, 4 panel rows at a time,
+   * {@link #PANEL_CHUNK} panel rows (which stay in L1) for every row of w before the next. The weights are
+   * read with strides so that the same loop serves w (row stride {@code length}, step 1) and wᵀ (row stride
+   * 1, step the row length of w).
    */
-  static void rowsTimesPanel(float[] w, int count, int length, float[][] panel, int blockSize, float[][] sums) {
+  static void rowsTimesPanel(float[] w, int rowStride, int step, int count, int length, float[][] panel,
+      int blockSize, float[][] sums) {
     for (int i = 0; i < count; i++) {
       Arrays.fill(sums[i], 0, blockSize, 0f);
     }
-    for (int panelStart = 0; panelStart < length; panelStart += PANEL_CHUNK) {
-      int kEnd = Math.min(length, panelStart + PANEL_CHUNK);
+    int chunk = Math.max(PANEL_CHUNK, PANEL_CHUNK_VALUES / Math.max(1, blockSize) / 4 * 4);
+    for (int panelStart = 0; panelStart < length; panelStart += chunk) {
+      int kEnd = Math.min(length, panelStart + chunk);
       for (int i = 0; i < count; i++) {
-        int wRow = i * length;
+        int wRow = i * rowStride;
         float[] row = sums[i];
         int k = panelStart;
         for (; k + 4 <= kEnd; k += 4) {
-          float v0 = w[wRow + k], v1 = w[wRow + k + 1], v2 = w[wRow + k + 2], v3 = w[wRow + k + 3];
+          int at = wRow + k * step;
+          float v0 = w[at], v1 = w[at + step], v2 = w[at + 2 * step], v3 = w[at + 3 * step];
           float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
           for (int col = 0; col < blockSize; col++) {
             row[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], row[col]))));
           }
         }
         for (; k < kEnd; k++) {
-          float v0 = w[wRow + k];
+          float v0 = w[wRow + k * step];
           float[] p0 = panel[k];
           for (int col = 0; col < blockSize; col++) {
             row[col] = Math.fma(v0, p0[col], row[col]);
@@ -166,18 +177,23 @@ final class ScalarFloat {
     }
   }
 
-  /** out_b = Wᵀ d_b: the rows of w scaled by the sample's entries of d and summed, an axpy per row. */
-  static void transposedDense(float[] w, int rows, int columns, float[] d, int dOffset, int dStride, int lo, int hi,
-      float[] out, int outOffset, int outStride) {
-    for (int b = lo; b < hi; b++) {
-      int o = b * outStride + outOffset;
-      int ds = b * dStride + dOffset;
-      Arrays.fill(out, o, o + columns, 0f);
-      for (int i = 0; i < rows; i++) {
-        float a = d[ds + i];
-        int wRow = i * columns;
+  /**
+   * out_b = Wᵀ d_b: the forward product's loop with w read as its transpose, on blocks of samples whose
+   * entries of d are transposed into a panel (axpys over one sample's columns would each load and store the
+   * output, which C2 does not keep in registers).
+   */
+  static void transposedDense(Workspace work, float[] w, int rows, int columns, float[] d, int dOffset, int dStride,
+      int lo, int hi, float[] out, int outOffset, int outStride) {
+    float[][] panel = work.floats(Slot.PANEL, rows, BLOCK);
+    float[][] sums = work.floats(Slot.SUMS, columns, BLOCK);
+    for (int blockStart = lo; blockStart < hi; blockStart += BLOCK) {
+      int blockSize = Math.min(BLOCK, hi - blockStart);
+      transposeBlock(d, dOffset, dStride, rows, blockStart, blockSize, panel);
+      rowsTimesPanel(w, 1, columns, columns, rows, panel, blockSize, sums);
+      for (int col = 0; col < blockSize; col++) {
+        int o = (blockStart + col) * outStride + outOffset;
         for (int j = 0; j < columns; j++) {
-          out[o + j] = Math.fma(w[wRow + j], a, out[o + j]);
+          out[o + j] = sums[j][col];
         }
       }
     }

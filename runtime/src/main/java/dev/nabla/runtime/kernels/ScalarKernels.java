@@ -35,12 +35,12 @@ public final class ScalarKernels implements KernelSupport {
   @Override
   public void transposedDense(Workspace work, float[] w, int rows, int columns, float[] d, int dOffset, int dStride,
       int lo, int hi, float[] out, int outOffset, int outStride) {
-    ScalarFloat.transposedDense(w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+    ScalarFloat.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
   }
 
   @Override
   public void transposedDense(Workspace work, double[] w, int rows, int columns, double[] d, int dOffset, int dStride,
       int lo, int hi, double[] out, int outOffset, int outStride) {
-    ScalarDouble.transposedDense(w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+    ScalarDouble.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
   }
 }

@@ -57,6 +57,17 @@ class KernelsTest {
       cases.add(new int[] {13, 31, samples});
       cases.add(new int[] {64, 17, samples});
     }
+    // The wide layers' paths, past what MAX_WORK lets the grid reach: panels of several strips and a partial
+    // one, 4-row tiles and the rows past them, columns past the last 2 vectors, several 128-sample chunks, and a
+    // Wᵀ δ whose w is too large to stay in L2 over more than one chunk.
+    cases.add(new int[] {40, 100, 130});
+    cases.add(new int[] {37, 70, 67});
+    cases.add(new int[] {34, 9, 33});
+    cases.add(new int[] {6, 40, 260});
+    cases.add(new int[] {5, 37, 261});
+    cases.add(new int[] {128, 256, 48});
+    cases.add(new int[] {256, 784, 20});
+    cases.add(new int[] {130, 260, 131});
     return cases;
   }
 
