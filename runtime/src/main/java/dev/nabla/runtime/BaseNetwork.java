@@ -50,6 +50,11 @@ abstract class BaseNetwork implements Trainable {
   private final Lanes.Task passTask = this::passOfLane;
   private final Lanes.Task sumTask = this::sumOfLane;
 
+  // Dropout's mode (see Trainable#training), set on the model and read by its lanes through root().
+  private boolean trainingMode;
+  private long dropoutSeed;
+  private long dropoutStep;
+
   // The job being run, for the lanes to read: written before the lanes are started, read after.
   private int job;
   private float[] jobX;
@@ -119,6 +124,48 @@ abstract class BaseNetwork implements Trainable {
     } finally {
       MAKING_PREDICTOR_OF.remove();
     }
+  }
+
+  @Override
+  public final void training(long seed, long step) {
+    trainingMode = true;
+    dropoutSeed = seed;
+    dropoutStep = step;
+  }
+
+  @Override
+  public final void predicting() {
+    trainingMode = false;
+  }
+
+  @Override
+  public final boolean isTraining() {
+    return trainingMode;
+  }
+
+  @Override
+  public final long trainingStep() {
+    return dropoutStep;
+  }
+
+  /** The model whose mode this lane follows: itself, or the model it is a lane of. */
+  private BaseNetwork root() {
+    return owner == null ? this : owner;
+  }
+
+  /** Whether this pass applies dropout: the model is training (a predictor never is). */
+  protected final boolean dropoutActive() {
+    return !predictor && root().trainingMode;
+  }
+
+  /** The seed dropout's masks are drawn from, in training mode. */
+  protected final long dropoutSeed() {
+    return root().dropoutSeed;
+  }
+
+  /** The training step whose masks dropout draws, in training mode. */
+  protected final long dropoutStep() {
+    return root().dropoutStep;
   }
 
   /** The forward pass for the loss, for samples {@code [lo, hi)} of a batch of {@code n}. */
@@ -308,6 +355,9 @@ abstract class BaseNetwork implements Trainable {
       this.job = job;
       jobRate = lr;
       threads.run(jobShares, sumTask);
+    }
+    if (job == STEP && trainingMode) {
+      dropoutStep++;
     }
     return job == PREDICT ? 0 : meanLoss(n);
   }
