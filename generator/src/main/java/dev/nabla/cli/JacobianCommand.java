@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.print.Notation;
 import dev.nabla.print.index.JacobianPrinter;
+import dev.nabla.symbolic.Differentiator;
 import dev.nabla.symbolic.Lowering;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
@@ -55,6 +56,13 @@ final class JacobianCommand implements Callable<Integer> {
     if (!network.output().shape().isVector() || !by.shape().isVector()) {
       throw UserError.badInput("a Jacobian here is of a vector function of a vector; " + input + " is "
           + network.output().shape() + " and " + Network.leafName(by) + " is " + by.shape());
+    }
+    List<String> imageOperations = Differentiator.reachable(network.output()).stream()
+        .filter(node -> node.op() instanceof dev.nabla.symbolic.Spatial && !(node.op() instanceof dev.nabla.symbolic.Spatial.DropoutMask)).map(node -> node.op().name()).distinct().toList();
+    if (!imageOperations.isEmpty()) {
+      throw UserError.badInput("nabla jacobian prints Jacobians of dense networks; " + input + " goes through "
+          + String.join(", ", imageOperations) + ", whose Jacobians (of images) it does not print element by element."
+          + " nabla derive --format index prints the gradients, the convolution's element by element");
     }
     Notation notation = switch (format) {
       case text -> Notation.TEXT;

@@ -108,6 +108,14 @@ abstract class ValueNames {
             + network.names().getOrDefault(node, node.op().toString()) + " is " + node.shape() + "; give every dimension a size");
       }
     }
+    for (Node node : network.graph().nodes()) {
+      // Images, kernels and their operations: the code writer does not emit them yet.
+      if (node.op() instanceof dev.nabla.symbolic.Spatial || node.shape().rank() > 2) {
+        throw new UnsupportedSpecException("cannot generate Java for " + network.name() + ": the code writer does not"
+            + " handle " + (node.op() instanceof dev.nabla.symbolic.Spatial ? node.op().name() : "rank-" + node.shape().rank()
+            + " values (" + network.names().getOrDefault(node, node.op().name()) + ")") + " yet");
+      }
+    }
     if (network.label().isPresent() && network.target().isPresent()) {
       throw new UnsupportedSpecException("a model takes a class label or a target, not both");
     }

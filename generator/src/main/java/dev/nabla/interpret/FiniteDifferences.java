@@ -4,6 +4,7 @@ import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Tensor;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Central differences {@code (f(θ + h) − f(θ − h)) / 2h} of a scalar node, element by element:
@@ -14,6 +15,11 @@ public final class FiniteDifferences {
 
   /** The numerical gradient of {@code scalar} with respect to {@code leaf}, at {@code values}. */
   public static Tensor gradient(Node scalar, Node leaf, Map<Node, Tensor> values, double step) {
+    return gradient(scalar, leaf, values, step, OptionalLong.empty());
+  }
+
+  /** {@link #gradient(Node, Node, Map, double)} with dropout's masks drawn from a seed, the same at every point. */
+  public static Tensor gradient(Node scalar, Node leaf, Map<Node, Tensor> values, double step, OptionalLong dropoutSeed) {
     Tensor at = values.get(leaf);
     double[] gradient = new double[at.size()];
     Map<Node, Tensor> shifted = new HashMap<>(values);
@@ -21,11 +27,11 @@ public final class FiniteDifferences {
       double[] plus = at.data().clone();
       plus[i] += step;
       shifted.put(leaf, new Tensor(at.shape(), plus));
-      double up = Interpreter.evaluate(scalar, shifted).scalarValue();
+      double up = Interpreter.evaluate(scalar, shifted, dropoutSeed).scalarValue();
       double[] minus = at.data().clone();
       minus[i] -= step;
       shifted.put(leaf, new Tensor(at.shape(), minus));
-      double down = Interpreter.evaluate(scalar, shifted).scalarValue();
+      double down = Interpreter.evaluate(scalar, shifted, dropoutSeed).scalarValue();
       gradient[i] = (up - down) / (2 * step);
     }
     return new Tensor(at.shape(), gradient);

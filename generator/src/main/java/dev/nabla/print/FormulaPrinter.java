@@ -6,6 +6,7 @@ import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Numbers;
 import dev.nabla.symbolic.Op;
 import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.stream.Collectors;
@@ -214,6 +215,9 @@ public final class FormulaPrinter {
     if (op instanceof Structural structural) {
       return structural(structural, node);
     }
+    if (op instanceof Spatial spatial) {
+      return spatial(spatial, node);
+    }
     Loss loss = (Loss) op;
     String label = node.input(1).op() instanceof Op.Leaf leaf ? name(leaf.name()) : print(node.input(1), false).text;
     return atom(function(loss.toString()) + "(" + print(node.input(0), false).text + ", " + label + ")");
@@ -262,6 +266,109 @@ public final class FormulaPrinter {
       }
       default -> atom(function(structural.toString()) + "(" + print(node.input(0), false).text + ")");
     };
+  }
+
+  /**
+   * The image operations. In text, as the language writes them ({@code conv2d(K1, X, padding=1)}),
+   * gradients as calls named for what they are; in Unicode and LaTeX the convolution is {@code K1 ⋆ X}
+   * with its stride and padding as subscripts, its input gradient the transposed convolution {@code
+   * K1 ⋆ᵀ δ}, its kernel gradient {@code δ ⋆ X} (δ slid over the input), the pooling gradients the
+   * transposed Jacobian applied to δ ({@code maxpool′(A1)ᵀ δ}, the routing of δ to each window's maximum).
+   */
+  private Printed spatial(Spatial spatial, Node node) {
+    java.util.List<Printed> operands = node.inputs().stream().map(input -> print(input, false)).toList();
+    boolean text = notation == Notation.TEXT;
+    // Call arguments stand as they are; operands of ⋆ and of a Jacobian's product are wrapped unless atoms.
+    java.util.List<String> in = operands.stream()
+        .map(printed -> text || printed.precedence == ATOM ? printed.text : "(" + printed.text + ")").toList();
+    if (spatial instanceof Spatial.Conv2d conv) {
+      return text ? call("conv2d", in, geometry(conv.stride(), conv.padding()))
+          : new Printed(in.get(0) + " " + star(conv.stride(), conv.padding(), false) + " " + in.get(1), PRODUCT, false, true);
+    }
+    if (spatial instanceof Spatial.Conv2dInputGradient conv) {
+      return text ? call("conv2d_transpose", in, geometry(conv.stride(), conv.padding()))
+          : new Printed(in.get(0) + " " + star(conv.stride(), conv.padding(), true) + " " + in.get(1), PRODUCT, false, true);
+    }
+    if (spatial instanceof Spatial.Conv2dKernelGradient conv) {
+      return text ? call("conv2d_kernel_gradient", in, geometry(conv.stride(), conv.padding()))
+          : new Printed(in.get(0) + " " + star(conv.stride(), conv.padding(), false) + " " + in.get(1), PRODUCT, false, true);
+    }
+    if (spatial instanceof Spatial.ChannelSum) {
+      return switch (notation) {
+        case TEXT -> call("channel_sum", in, "");
+        case UNICODE -> new Printed("Σ_{p,q} " + in.get(0), PRODUCT, false);
+        case LATEX -> new Printed("\\sum_{p,q} " + in.get(0), PRODUCT, false);
+      };
+    }
+    if (spatial instanceof Spatial.MaxPool pool) {
+      return call("maxpool", java.util.List.of(operands.get(0).text, Integer.toString(pool.window())), poolStride(pool.window(), pool.stride()));
+    }
+    if (spatial instanceof Spatial.AvgPool pool) {
+      return call("avgpool", java.util.List.of(operands.get(0).text, Integer.toString(pool.window())), poolStride(pool.window(), pool.stride()));
+    }
+    if (spatial instanceof Spatial.MaxPoolGradient pool) {
+      return text ? call("maxpool_gradient", java.util.List.of(in.get(0), in.get(1), Integer.toString(pool.window())),
+              poolStride(pool.window(), pool.stride()))
+          : new Printed(jacobianOf("maxpool", pool.window(), pool.stride(), in.get(0)) + " " + in.get(1), PRODUCT, false);
+    }
+    if (spatial instanceof Spatial.AvgPoolGradient pool) {
+      return text ? call("avgpool_gradient", java.util.List.of(in.get(0), Integer.toString(pool.window())),
+              poolStride(pool.window(), pool.stride()))
+          : new Printed(jacobianOf("avgpool", pool.window(), pool.stride(), null) + " " + in.get(0), PRODUCT, false);
+    }
+    if (spatial instanceof Spatial.Flatten) {
+      return call("flatten", java.util.List.of(operands.get(0).text), "");
+    }
+    if (spatial instanceof Spatial.Unflatten) {
+      return call("unflatten", java.util.List.of(operands.get(0).text), "");
+    }
+    if (spatial instanceof Spatial.Dropout dropout) {
+      return call("dropout", java.util.List.of(Numbers.format(dropout.p()), operands.get(0).text), "");
+    }
+    return atom(name(spatial.name())); // a dropout mask: m1, m2, …
+  }
+
+  private Printed call(String function, java.util.List<String> arguments, String options) {
+    java.util.List<String> all = new java.util.ArrayList<>(arguments);
+    if (!options.isEmpty()) {
+      all.add(options);
+    }
+    return atom(function(function) + "(" + String.join(", ", all) + ")");
+  }
+
+  private static String geometry(int stride, int padding) {
+    return (stride == 1 ? "" : "stride=" + stride) + (stride != 1 && padding != 0 ? ", " : "") + (padding == 0 ? "" : "padding=" + padding);
+  }
+
+  private static String poolStride(int window, int stride) {
+    return stride == window ? "" : "stride=" + stride;
+  }
+
+  /** {@code ⋆}, {@code ⋆ᵀ} (transposed), with {@code s=2, p=1} as a subscript where they are not 1 and 0. */
+  private String star(int stride, int padding, boolean transposed) {
+    String geometry = (stride == 1 ? "" : "s=" + stride) + (stride != 1 && padding != 0 ? "," : "") + (padding == 0 ? "" : "p=" + padding);
+    if (notation == Notation.LATEX) {
+      return "\\star" + (transposed ? "^{\\top}" : "") + (geometry.isEmpty() ? "" : "_{" + geometry + "}");
+    }
+    return "⋆" + (transposed ? "ᵀ" : "") + subscript(geometry);
+  }
+
+  /** {@code maxpool′(A1)ᵀ}: the transposed Jacobian of a pooling (at its input, for max pooling). */
+  private String jacobianOf(String pooling, int window, int stride, String at) {
+    String geometry = window + (stride == window ? "" : ", stride=" + stride);
+    String argument = at == null ? "" : "(" + at + ")";
+    return notation == Notation.LATEX
+        ? function(pooling) + "'_{" + geometry + "}" + argument + "^{\\top}"
+        : function(pooling) + "′" + subscript(geometry.replace(", stride=", ",s=")) + argument + "ᵀ";
+  }
+
+  private static String subscript(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      int digit = "0123456789".indexOf(c);
+      out.append(digit >= 0 ? "₀₁₂₃₄₅₆₇₈₉".charAt(digit) : c == '=' ? '₌' : c == 's' ? 'ₛ' : c == 'p' ? 'ₚ' : c);
+    }
+    return out.toString();
   }
 
   /** {@code a b}: a matrix product or a scaling, with a minus-led right operand wrapped. */

@@ -194,10 +194,14 @@ public final class Naming {
 
   /** {@code W x + b}, {@code W x}: a layer's pre-activation. */
   private static boolean isAffine(Node node) {
+    if (node.op() instanceof dev.nabla.symbolic.Spatial.Conv2d) {
+      return node.input(0).op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM; // K ⋆ X, a layer too
+    }
     if (node.is(Structural.MATMUL)) {
       return node.input(0).op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM;
     }
-    return (node.is(Binary.ADD) || node.is(Binary.SUB)) && (isAffine(node.input(0)) || node.input(0).is(Structural.MATMUL));
+    return (node.is(Binary.ADD) || node.is(Binary.SUB)) && (isAffine(node.input(0)) || node.input(0).is(Structural.MATMUL)
+        || node.input(0).op() instanceof dev.nabla.symbolic.Spatial.Conv2d);
   }
 
   private static boolean isActivation(Node node) {

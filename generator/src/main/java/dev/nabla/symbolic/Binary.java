@@ -78,7 +78,9 @@ public enum Binary implements Op {
 
   @Override
   public Shape shape(List<Shape> inputs, ShapeSolver solver) throws ShapeException {
-    return solver.broadcast(inputs.get(0), inputs.get(1));
+    return this == ADD || this == SUB
+        ? solver.biasBroadcast(inputs.get(0), inputs.get(1))
+        : solver.broadcast(inputs.get(0), inputs.get(1));
   }
 
   @Override
@@ -87,9 +89,18 @@ public enum Binary implements Op {
     Tensor b = inputs.get(1);
     double[] out = new double[Math.toIntExact(shape.size())];
     for (int i = 0; i < out.length; i++) {
-      out[i] = apply(a.size() == 1 ? a.get(0) : a.get(i), b.size() == 1 ? b.get(0) : b.get(i));
+      out[i] = apply(element(a, i, out.length), element(b, i, out.length));
     }
     return new Tensor(shape, out);
+  }
+
+  /**
+   * Element {@code i} of a result of {@code size} elements, as the operand contributes it: a scalar
+   * everywhere, a bias per channel to every pixel of its channel (channels lead, row-major).
+   */
+  private static double element(Tensor operand, int i, int size) {
+    int n = operand.size();
+    return n == size ? operand.get(i) : n == 1 ? operand.get(0) : operand.get(i / (size / n));
   }
 
   @Override

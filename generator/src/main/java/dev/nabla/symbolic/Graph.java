@@ -374,6 +374,11 @@ public final class Graph {
     return make(new Op.Broadcast(shape), scalar);
   }
 
+  /** An image operation (convolution, pooling, flatten, dropout) or one of their gradients, as it stands. */
+  public Node spatial(Spatial op, Node... inputs) {
+    return make(op, inputs);
+  }
+
   public Node loss(Loss loss, Node prediction, Node labelOrTarget) {
     return make(loss, prediction, labelOrTarget);
   }
@@ -396,11 +401,15 @@ public final class Graph {
     if (current.isScalar()) {
       return broadcast(adjoint, shape);
     }
+    if (current.isImage() && shape.isVector()) {
+      return make(new Spatial.ChannelSum(), adjoint); // the gradient of a bias per channel
+    }
     throw new IllegalStateException("adjoint of shape " + current + " for an operand of shape " + shape);
   }
 
+  /** The shape of an elementwise result: the operand of higher rank (a scalar or a bias per channel broadcasts). */
   private Shape broadcastShape(Node a, Node b) {
-    return a.shape().isScalar() ? b.shape() : a.shape();
+    return a.shape().rank() >= b.shape().rank() ? a.shape() : b.shape();
   }
 
   /** {@code result}, spread to the shape an elementwise operation on {@code a} and {@code b} has. */
@@ -408,6 +417,9 @@ public final class Graph {
     Shape shape = broadcastShape(a, b);
     if (result.shape().equals(shape)) {
       return result;
+    }
+    if (result.shape().isVector() && shape.isImage()) {
+      return make(Binary.ADD, zero(shape), result); // a bias per channel, spread over the image
     }
     return result.shape().isScalar() ? broadcast(result, shape) : result;
   }

@@ -44,6 +44,8 @@ public final class Lowering {
   /** Values whose definition had an error: later uses are not reported again. */
   private final java.util.Set<String> failed = new java.util.HashSet<>();
   private int expansionDepth;
+  /** How many dropouts were lowered: each gets a mask of its own. */
+  private int dropouts;
 
   private record LossCall(Node prediction, Node result) {}
 
@@ -358,8 +360,9 @@ public final class Lowering {
     for (dev.nabla.grammar.ast.Dim dim : dims) {
       resolved.add(dimOf(dim));
     }
-    if (resolved.size() > 2) {
-      errors.add(Diagnostic.error(source, dims.get(2).span(), "nabla handles vectors and matrices: at most 2 dimensions, not " + resolved.size()));
+    if (resolved.size() > Shape.MAX_RANK) {
+      errors.add(Diagnostic.error(source, dims.get(Shape.MAX_RANK).span(), "nabla handles at most " + Shape.MAX_RANK
+          + " dimensions (a kernel [out channels, in channels, height, width]), not " + resolved.size()));
       throw new Abandon();
     }
     return new Shape(resolved);
@@ -479,7 +482,38 @@ public final class Lowering {
       case CROSS_ENTROPY -> lowerLoss(Loss.CROSS_ENTROPY, call, scope);
       case BCE -> lowerLoss(Loss.BCE, call, scope);
       case MSE -> lowerLoss(Loss.MSE, call, scope);
+      case CONV2D -> build(new Spatial.Conv2d(option(call, "stride", 1), option(call, "padding", 0)),
+          lowerAll(arguments, scope), call);
+      case MAXPOOL -> pooling(call, scope, true);
+      case AVGPOOL -> pooling(call, scope, false);
+      case FLATTEN -> build(new Spatial.Flatten(), lowerAll(arguments, scope), call);
+      case DROPOUT -> dropout(call, scope);
     };
+  }
+
+  /** A named whole-number argument ({@code stride=2}), checked by the grammar's checks; {@code otherwise} when absent. */
+  private static int option(Expr.Call call, String name, int otherwise) {
+    return call.named(name).map(named -> (int) constantArgument(named.value())).orElse(otherwise);
+  }
+
+  private static double constantArgument(Expr value) {
+    return value instanceof Expr.Negate negate ? -((Expr.Number) negate.operand()).value() : ((Expr.Number) value).value();
+  }
+
+  /** {@code maxpool(X, k, stride=s)}: the stride is the window's unless given. */
+  private Node pooling(Expr.Call call, Map<String, Node> scope, boolean max) {
+    int window = (int) constantArgument(call.arguments().get(1));
+    int stride = option(call, "stride", window);
+    Spatial op = max ? new Spatial.MaxPool(window, stride) : new Spatial.AvgPool(window, stride);
+    return build(op, List.of(lower(call.arguments().get(0), scope)), call);
+  }
+
+  /** {@code dropout(p, x)}: {@code x ⊙ m} with a mask of its own for each dropout written (or expanded from a def). */
+  private Node dropout(Expr.Call call, Map<String, Node> scope) {
+    double p = constantArgument(call.arguments().get(0));
+    Node x = lower(call.arguments().get(1), scope);
+    Node mask = build(new Spatial.DropoutMask(p, dropouts++), List.of(x), call);
+    return build(new Spatial.Dropout(p), List.of(x, mask), call);
   }
 
   private List<Node> lowerAll(List<Expr> arguments, Map<String, Node> scope) {
@@ -611,6 +645,9 @@ public final class Lowering {
     }
     if (op instanceof Loss) {
       return Diagnostic.error(source, expr.span(), e.getMessage(), e.hints().toArray(String[]::new));
+    }
+    if (op instanceof Spatial) {
+      return Diagnostic.error(source, expr.span(), text(expr) + ": " + e.getMessage(), e.hints().toArray(String[]::new));
     }
     String operandText = inputs.size() == 1 && !operands.isEmpty()
         ? " of " + text(operands.get(0)) + " (" + solver.resolve(inputs.get(0).shape()) + ")"

@@ -119,6 +119,10 @@ public final class NormalForm {
     if (op instanceof Unary unary) {
       return graph.unary(unary, in.get(0));
     }
+    if (op instanceof Binary binary && isChannelBias(in)) {
+      // An image plus a bias per channel: terms of two shapes, which collecting would mix up.
+      return binary == Binary.SUB ? graph.sub(in.get(0), in.get(1)) : graph.add(in.get(0), in.get(1));
+    }
     if (op instanceof Binary binary) {
       return switch (binary) {
         case ADD -> sum(List.of(new Term(1, in.get(0)), new Term(1, in.get(1))));
@@ -142,7 +146,16 @@ public final class NormalForm {
     if (op instanceof Structural structural) {
       return graph.structural(structural, in.get(0));
     }
+    if (op instanceof Spatial spatial) {
+      return graph.spatial(spatial, in.toArray(Node[]::new));
+    }
     return graph.loss((Loss) op, in.get(0), in.get(1));
+  }
+
+  private static boolean isChannelBias(List<Node> operands) {
+    Shape a = operands.get(0).shape();
+    Shape b = operands.get(1).shape();
+    return !a.isScalar() && !b.isScalar() && a.rank() != b.rank();
   }
 
   // ---- products ----

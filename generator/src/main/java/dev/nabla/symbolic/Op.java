@@ -11,9 +11,9 @@ import java.util.List;
  * <p>Families: {@link Leaf} (inputs, labels, targets, parameters), {@link Constant}, {@link Size},
  * {@link Unary} (elementwise functions), {@link Binary} (elementwise arithmetic with scalar
  * broadcasting), {@link Power}, {@link Structural} (products, transposes, softmax, reductions,
- * one-hot) and {@link Loss}.
+ * one-hot), {@link Loss} and {@link Spatial} (convolution, pooling, flatten, dropout).
  */
-public sealed interface Op permits Op.Leaf, Op.Constant, Op.Size, Op.Broadcast, Op.Power, Unary, Binary, Structural, Loss {
+public sealed interface Op permits Op.Leaf, Op.Constant, Op.Size, Op.Broadcast, Op.Power, Unary, Binary, Structural, Loss, Spatial {
 
   /** The name printers and messages use. */
   String name();

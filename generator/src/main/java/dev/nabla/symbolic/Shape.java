@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The shape of a value of one sample: a scalar (rank 0), a column vector {@code [n]} (rank 1) or a
- * matrix {@code [rows, columns]} (rank 2). A row vector is laid out as the matrix {@code [1, n]}
+ * The shape of a value of one sample: a scalar (rank 0), a column vector {@code [n]} (rank 1), a
+ * matrix {@code [rows, columns]} (rank 2), an image {@code [channels, height, width]} (rank 3) or a
+ * convolution kernel {@code [out channels, in channels, height, width]} (rank 4). A row vector is laid out as the matrix {@code [1, n]}
  * but marked as a row: it is what transposing a column vector gives, so that {@code δ Xᵀ} is an
  * outer product and {@code (Xᵀ)ᵀ} is {@code X} again, while a parameter declared {@code [1, n]}
  * stays a matrix whose transpose is {@code [n, 1]}.
@@ -14,10 +15,13 @@ public record Shape(List<Dim> dims, int unknownId, boolean row) {
 
   public static final Shape SCALAR = new Shape(List.of());
 
+  /** Kernels {@code [O, C, KH, KW]} are the highest rank. */
+  public static final int MAX_RANK = 4;
+
   public Shape {
     dims = List.copyOf(dims);
-    if (dims.size() > 2) {
-      throw new IllegalArgumentException("nabla handles scalars, vectors and matrices, not rank " + dims.size());
+    if (dims.size() > MAX_RANK) {
+      throw new IllegalArgumentException("nabla handles ranks 0 to " + MAX_RANK + ", not rank " + dims.size());
     }
     if (row && (dims.size() != 2 || !dims.get(0).equals(new Dim.Size(1)))) {
       throw new IllegalArgumentException("a row has the shape [1, n], not " + dims);
@@ -78,6 +82,16 @@ public record Shape(List<Dim> dims, int unknownId, boolean row) {
     return dims.size() == 2;
   }
 
+  /** Channels × height × width. */
+  public boolean isImage() {
+    return dims.size() == 3;
+  }
+
+  /** Out channels × in channels × kernel height × kernel width. */
+  public boolean isKernel() {
+    return dims.size() == 4;
+  }
+
   /** A row vector {@code [1, n]}: the transpose of a column vector. */
   public boolean isRow() {
     return row;
@@ -110,11 +124,13 @@ public record Shape(List<Dim> dims, int unknownId, boolean row) {
     return size;
   }
 
+  /** The transpose of a scalar, vector or matrix; images and kernels have none. */
   public Shape transposed() {
     return switch (rank()) {
       case 0 -> this;
       case 1 -> row(dims.get(0));
-      default -> row ? vector(dims.get(1)) : matrix(dims.get(1), dims.get(0));
+      case 2 -> row ? vector(dims.get(1)) : matrix(dims.get(1), dims.get(0));
+      default -> throw new IllegalStateException("a rank-" + rank() + " value has no transpose");
     };
   }
 
@@ -124,6 +140,9 @@ public record Shape(List<Dim> dims, int unknownId, boolean row) {
     if (isUnknown()) {
       return "?";
     }
-    return dims.isEmpty() ? "scalar" : dims.stream().map(Object::toString).collect(Collectors.joining("×"));
+    // A computed size (n1 − n3 + 1) is parenthesized among others: n0×(n1 − n3 + 1)×(n2 − n4 + 1).
+    return dims.isEmpty() ? "scalar" : dims.stream()
+        .map(dim -> dims.size() > 1 && (dim instanceof Dim.Window || dim instanceof Dim.Product) ? "(" + dim + ")" : dim.toString())
+        .collect(Collectors.joining("×"));
   }
 }

@@ -90,6 +90,12 @@ public final class ShapeSolver {
     while (current instanceof Dim.Var var && dimBindings.containsKey(var.id())) {
       current = dimBindings.get(var.id());
     }
+    if (current instanceof Dim.Window window) {
+      return Dim.window(resolve(window.in()), resolve(window.kernel()), window.stride(), window.padding());
+    }
+    if (current instanceof Dim.Product product) {
+      return Dim.product(product.factors().stream().map(this::resolve).toList());
+    }
     return current;
   }
 
@@ -172,6 +178,121 @@ public final class ShapeSolver {
     return unify(left, right);
   }
 
+  /**
+   * {@link #broadcast}, and a bias per channel: an image {@code [O, H, W]} plus a vector {@code [O]}
+   * adds the vector's entry {@code o} to every pixel of channel {@code o} (either order). A lowercase
+   * unknown name added to an image is such a bias ({@code conv2d(K, X) + c}).
+   */
+  public Shape biasBroadcast(Shape a, Shape b) throws ShapeException {
+    Shape left = resolve(a);
+    Shape right = resolve(b);
+    if (left.isImage() && right.isUnknown() && rankOf(right) == Rank.VECTOR) {
+      bind(right, Shape.vector(left.dim(0)));
+      right = resolve(right);
+    } else if (right.isImage() && left.isUnknown() && rankOf(left) == Rank.VECTOR) {
+      bind(left, Shape.vector(right.dim(0)));
+      left = resolve(left);
+    }
+    if (left.isImage() && right.isVector() || left.isVector() && right.isImage()) {
+      Shape image = left.isImage() ? left : right;
+      Shape bias = left.isImage() ? right : left;
+      if (!compatible(image.dim(0), bias.dim(0))) {
+        throw new ShapeException("a bias per channel has one entry per channel: " + resolve(image.dim(0)) + " ≠ " + resolve(bias.dim(0)));
+      }
+      unify(image.dim(0), bias.dim(0));
+      return resolve(image);
+    }
+    return broadcast(left, right);
+  }
+
+  /** The operand must be of {@code rank}; an unknown one becomes a fresh shape of it. */
+  public Shape expectRank(Shape shape, int rank, String role) throws ShapeException {
+    Shape resolved = resolve(shape);
+    if (resolved.isUnknown()) {
+      List<Dim> dims = new ArrayList<>();
+      for (int i = 0; i < rank; i++) {
+        dims.add(freshDim());
+      }
+      Shape fresh = new Shape(dims);
+      bind(resolved, fresh);
+      return fresh;
+    }
+    if (resolved.rank() != rank) {
+      throw new ShapeException(role + " must be " + article(rank) + ", not " + describe(resolved));
+    }
+    return resolved;
+  }
+
+  private static String article(int rank) {
+    return switch (rank) {
+      case 3 -> "an image (channels×height×width)";
+      case 4 -> "a kernel (out channels×in channels×height×width)";
+      default -> "of rank " + rank;
+    };
+  }
+
+  /**
+   * The shape of {@code conv2d(K, X)}: {@code K[O, C, KH, KW]} and {@code X[C, H, W]} give
+   * {@code [O, (H + 2p − KH)/s + 1, (W + 2p − KW)/s + 1]}.
+   */
+  public Shape convolution(Shape kernel, Shape input, int stride, int padding) throws ShapeException {
+    Shape x = expectRank(input, 3, "the input of conv2d");
+    Shape k = resolve(kernel);
+    if (k.isUnknown()) {
+      Shape fresh = new Shape(List.of(freshDim(), x.dim(0), freshDim(), freshDim()));
+      bind(k, fresh);
+      k = fresh;
+    }
+    k = expectRank(k, 4, "the kernel of conv2d");
+    if (!compatible(k.dim(1), x.dim(0))) {
+      throw new ShapeException("the kernel " + k + " takes " + resolve(k.dim(1)) + " input channels, but the input "
+          + x + " has " + resolve(x.dim(0)),
+          "declare the kernel as [" + resolve(k.dim(0)) + ", " + resolve(x.dim(0)) + ", " + resolve(k.dim(2)) + ", " + resolve(k.dim(3)) + "]");
+    }
+    unify(k.dim(1), x.dim(0));
+    return new Shape(List.of(resolve(k.dim(0)),
+        window("the kernel", x, k.dim(2), 1, stride, padding),
+        window("the kernel", x, k.dim(3), 2, stride, padding)));
+  }
+
+  /** The shape of a pooling of windows {@code k × k} moved by {@code stride}: the windows must tile the input. */
+  public Shape pooling(Shape input, int window, int stride) throws ShapeException {
+    Shape x = expectRank(input, 3, "the input of pooling");
+    Dim k = Dim.of(window);
+    return new Shape(List.of(resolve(x.dim(0)),
+        window("the window", x, k, 1, stride, 0), window("the window", x, k, 2, stride, 0)));
+  }
+
+  private Dim window(String what, Shape input, Dim kernel, int axis, int stride, int padding) throws ShapeException {
+    if (stride < 1) {
+      throw new ShapeException("stride " + stride + ": the window must move by at least 1");
+    }
+    Dim in = resolve(input.dim(axis));
+    Dim size = resolve(kernel);
+    String side = axis == 1 ? "height" : "width";
+    if (in.isKnown() && size.isKnown()) {
+      long padded = in.size() + 2L * padding;
+      if (size.size() > padded) {
+        throw new ShapeException(what + " " + side + " " + size + " is larger than the input's " + side + " " + in
+            + (padding == 0 ? "" : " padded to " + padded) + " (input " + input + ")",
+            what.equals("the window") ? "use a window of at most " + in
+                : "pad the input (padding=" + ((size.size() - in.size() + 1) / 2) + ") or use a smaller kernel");
+      }
+      if (what.equals("the window") && (padded - size.size()) % stride != 0) {
+        throw new ShapeException("a window of " + size + " moved by " + stride + " does not tile the input's " + side + " " + in
+            + " (input " + input + "): (" + in + " − " + size + ") is not a multiple of " + stride,
+            "pooling drops no pixels: choose a window and stride with (" + side + " − window) divisible by the stride");
+      }
+    }
+    return Dim.window(in, size, stride, padding);
+  }
+
+  /** {@code flatten(X)}: an image {@code [C, H, W]} as the vector {@code [C·H·W]}. */
+  public Shape flatten(Shape input) throws ShapeException {
+    Shape x = expectRank(input, 3, "the operand of flatten");
+    return Shape.vector(Dim.product(x.dims()));
+  }
+
   /** The operand must be a column vector; an unknown one becomes one. */
   public Shape expectVector(Shape shape) throws ShapeException {
     Shape resolved = resolve(shape);
@@ -193,6 +314,12 @@ public final class ShapeSolver {
   public Shape product(Shape a, Shape b) throws ShapeException {
     Shape left = resolve(a);
     Shape right = resolve(b);
+    for (Shape operand : List.of(left, right)) {
+      if (operand.rank() > 2) {
+        throw new ShapeException("a product takes vectors and matrices, not " + describe(operand),
+            operand.isImage() ? "flatten(...) makes an image a vector a dense layer takes" : "a kernel is applied with conv2d(K, X)");
+      }
+    }
     if (left.isUnknown() && right.isUnknown()) {
       // W1 X: the sample after a matrix is the vector a layer takes; A B are two matrices.
       right = decide(right);
@@ -265,7 +392,9 @@ public final class ShapeSolver {
     return switch (shape.rank()) {
       case 0 -> "a scalar";
       case 1 -> "a vector (" + shape + ")";
-      default -> shape.isRow() ? "a row (" + shape + ")" : "a matrix (" + shape + ")";
+      case 2 -> shape.isRow() ? "a row (" + shape + ")" : "a matrix (" + shape + ")";
+      case 3 -> "an image (" + shape + ")";
+      default -> "a kernel (" + shape + ")";
     };
   }
 
@@ -288,6 +417,12 @@ public final class ShapeSolver {
     private int next;
 
     Dim name(Dim dim) {
+      if (dim instanceof Dim.Window window) {
+        return new Dim.Window(name(window.in()), name(window.kernel()), window.stride(), window.padding());
+      }
+      if (dim instanceof Dim.Product product) {
+        return new Dim.Product(product.factors().stream().map(this::name).toList());
+      }
       if (!(dim instanceof Dim.Var var)) {
         return dim;
       }

@@ -40,8 +40,12 @@ public enum Structural implements Op {
   },
   TRANSPOSE("transpose", 1) {
     @Override
-    public Shape shape(List<Shape> inputs, ShapeSolver solver) {
-      return solver.decideTransposed(inputs.get(0)).transposed();
+    public Shape shape(List<Shape> inputs, ShapeSolver solver) throws ShapeException {
+      Shape operand = solver.decideTransposed(inputs.get(0));
+      if (operand.rank() > 2) {
+        throw new ShapeException("only vectors and matrices have a transpose, not " + ShapeSolver.describe(operand));
+      }
+      return operand.transposed();
     }
 
     @Override

@@ -42,7 +42,8 @@ final class WithoutSpans {
     } else if (expr instanceof Expr.Number n) {
       return new Expr.Number(n.value(), n.text(), NONE);
     } else if (expr instanceof Expr.Call c) {
-      return new Expr.Call(c.function(), NONE, c.arguments().stream().map(WithoutSpans::of).toList(), NONE);
+      return new Expr.Call(c.function(), NONE, c.arguments().stream().map(WithoutSpans::of).toList(),
+          c.named().stream().map(a -> new Expr.NamedArgument(a.name(), NONE, of(a.value()), NONE)).toList(), NONE);
     } else if (expr instanceof Expr.Binary b) {
       return new Expr.Binary(b.op(), of(b.left()), of(b.right()), NONE);
     } else if (expr instanceof Expr.Negate n) {

@@ -26,6 +26,49 @@ public sealed interface IndexExpr {
       }
     }
 
+    /**
+     * A position computed from index variables, as convolutions address their input: {@code
+     * Σ coefficient·var + shift}, divided by {@code divisor} when it is not 1 ({@code 2p+i−1},
+     * {@code h+1−i}, {@code (h+1−i)/2}); with {@code flat}, the row-major position of the variables
+     * in an image ({@code (c,h,w)}), as a flattened vector is addressed.
+     */
+    record Affine(List<Var> vars, List<Integer> coefficients, int shift, int divisor, boolean flat) implements Index {
+      public Affine {
+        vars = List.copyOf(vars);
+        coefficients = List.copyOf(coefficients);
+      }
+
+      static Affine flat(List<Var> vars) {
+        return new Affine(vars, vars.stream().map(v -> 1).toList(), 0, 1, true);
+      }
+
+      Affine withVars(List<Var> renamed) {
+        return new Affine(renamed, coefficients, shift, divisor, flat);
+      }
+
+      @Override
+      public String toString() {
+        if (flat) {
+          return "(" + String.join(",", vars.stream().map(Var::name).toList()) + ")";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int k = 0; k < vars.size(); k++) {
+          int c = coefficients.get(k);
+          if (out.length() > 0 || c < 0) {
+            out.append(c < 0 ? "−" : "+");
+          }
+          if (Math.abs(c) != 1) {
+            out.append(Math.abs(c));
+          }
+          out.append(vars.get(k).name());
+        }
+        if (shift != 0) {
+          out.append(shift < 0 ? "−" : "+").append(Math.abs(shift));
+        }
+        return divisor == 1 ? out.toString() : "(" + out + ")/" + divisor;
+      }
+    }
+
     static Index var(String name) {
       return new Var(name);
     }
@@ -72,6 +115,18 @@ public sealed interface IndexExpr {
 
   /** The Kronecker delta {@code 1{left=right}}. */
   record Delta(Index left, Index right) implements IndexExpr {}
+
+  /**
+   * Pooling's indicators: max pooling's routing {@code 1{(h,w) = argmax of window (p,q) of a_c}}, 1
+   * where the element {@code at} of {@code image} is the (first) maximum of the window at {@code
+   * window}; with no image (average pooling), {@code 1{(h,w) ∈ window (p,q)}}.
+   */
+  record Routing(String image, List<Index> at, List<Index> window) implements IndexExpr {
+    public Routing {
+      at = List.copyOf(at);
+      window = List.copyOf(window);
+    }
+  }
 
   static IndexExpr number(double value) {
     return new Number(value);

@@ -128,6 +128,24 @@ public final class IndexFormatter {
       }
       return atom(text);
     }
+    if (expr instanceof IndexExpr.Routing routing) {
+      // at is (channel, row, column): the channel picks the image, the rest the position in it.
+      String at = String.join(",", routing.at().subList(1, routing.at().size()).stream().map(Object::toString).toList());
+      String window = String.join(",", routing.window().stream().map(Object::toString).toList());
+      if (routing.image() == null) {
+        return atom(switch (notation) {
+          case UNICODE -> "1{(" + at + ") ∈ window (" + window + ")}";
+          case LATEX -> "\\mathbb{1}\\{(" + at + ") \\in \\operatorname{window}(" + window + ")\\}";
+          case TEXT -> "in_window((" + at + "), (" + window + "))";
+        });
+      }
+      String image = element(routing.image(), routing.at().subList(0, 1));
+      return atom(switch (notation) {
+        case UNICODE -> "1{(" + at + ") = argmax of window (" + window + ") of " + image + "}";
+        case LATEX -> "\\mathbb{1}\\{(" + at + ") = \\operatorname{argmax}_{(" + window + ")} " + image + "\\}";
+        case TEXT -> "argmax_indicator(" + image + ", (" + at + "), (" + window + "))";
+      });
+    }
     if (expr instanceof Delta delta) {
       String condition = delta.left() + "=" + delta.right();
       return atom(notation == Notation.LATEX ? "\\mathbb{1}\\{" + condition + "\\}" : "1{" + condition + "}");
@@ -190,12 +208,20 @@ public final class IndexFormatter {
       return atom(function + "(" + argument + ")");
     }
     Sum sum = (Sum) expr;
+    // Nested sums share one sign, as a convolution's are written: Σ_{p,q} δ_{o,p,q} · x_{c,p+i,q+j}.
+    List<String> over = new java.util.ArrayList<>(List.of(sum.index().name()));
+    IndexExpr body = sum.body();
+    while (body instanceof Sum inner) {
+      over.add(inner.index().name());
+      body = inner.body();
+    }
+    String indices = over.size() == 1 ? over.get(0) : "{" + String.join(",", over) + "}";
     String sigma = switch (notation) {
-      case UNICODE -> "Σ_" + sum.index().name();
-      case LATEX -> "\\sum_{" + sum.index().name() + "}";
-      case TEXT -> "sum_" + sum.index().name();
+      case UNICODE -> "Σ_" + indices;
+      case LATEX -> "\\sum_{" + String.join(",", over) + "}";
+      case TEXT -> "sum_" + indices;
     };
-    return new Printed(sigma + " " + wrap(print(sum.body()), MUL, false), SUMMATION, false);
+    return new Printed(sigma + " " + wrap(print(body), MUL, false), SUMMATION, false);
   }
 
   private static String wrap(Printed printed, int needed, boolean wrapMinus) {

@@ -222,7 +222,9 @@ public final class IndexPrinter {
   /** p for a vector, p and q for a matrix; a row vector's single row is 0. */
   private static List<Index> parameterIndices(Shape shape) {
     List<Index> indices = new ArrayList<>();
-    String[] letters = {"p", "q"};
+    // A kernel's element is k_{o,c,i,j}, an image's x_{c,h,w}, as the lesson on convolutions writes them.
+    String[] letters = shape.isKernel() ? new String[] {"o", "c", "i", "j"}
+        : shape.isImage() ? new String[] {"c", "h", "w"} : new String[] {"p", "q"};
     for (int i = 0; i < shape.rank(); i++) {
       indices.add(i == 0 && shape.isRow() ? Index.at(0) : Index.var(letters[i]));
     }
@@ -240,6 +242,9 @@ public final class IndexPrinter {
   }
 
   private List<Index> adjointIndices(Shape shape) {
+    if (shape.isImage()) {
+      return List.of(Index.var("c"), Index.var("h"), Index.var("w"));
+    }
     List<Index> indices = new ArrayList<>();
     Set<String> used = new HashSet<>();
     for (Dim dim : shape.dims()) {

@@ -34,7 +34,7 @@ public final class IndexSimplifier {
   private IndexSimplifier() {}
 
   public static IndexExpr simplify(IndexExpr expr) {
-    if (expr instanceof Element || expr instanceof Number) {
+    if (expr instanceof Element || expr instanceof Number || expr instanceof IndexExpr.Routing) {
       return expr;
     }
     if (expr instanceof Delta delta) {
@@ -328,6 +328,10 @@ public final class IndexSimplifier {
     if (expr instanceof Delta delta) {
       return new Delta(replace(delta.left(), values), replace(delta.right(), values));
     }
+    if (expr instanceof IndexExpr.Routing routing) {
+      return new IndexExpr.Routing(routing.image(), routing.at().stream().map(index -> replace(index, values)).toList(),
+          routing.window().stream().map(index -> replace(index, values)).toList());
+    }
     if (expr instanceof Negate negate) {
       return new Negate(substitute(negate.operand(), values, renaming));
     }
@@ -364,6 +368,11 @@ public final class IndexSimplifier {
   }
 
   private static Index replace(Index index, Map<Index.Var, Index> values) {
+    if (index instanceof Index.Affine affine) {
+      // Only a renaming reaches inside a computed position (2p+i−1): a variable for a variable.
+      return affine.withVars(affine.vars().stream()
+          .map(var -> values.get(var) instanceof Index.Var renamed ? renamed : var).toList());
+    }
     return index instanceof Index.Var var && values.containsKey(var) ? values.get(var) : index;
   }
 
@@ -385,6 +394,9 @@ public final class IndexSimplifier {
     } else if (expr instanceof Delta delta) {
       note(delta.left(), found);
       note(delta.right(), found);
+    } else if (expr instanceof IndexExpr.Routing routing) {
+      routing.at().forEach(index -> note(index, found));
+      routing.window().forEach(index -> note(index, found));
     } else if (expr instanceof Sum sum) {
       found.add(sum.index().name());
       collect(sum.body(), found);
@@ -425,6 +437,8 @@ public final class IndexSimplifier {
   private static void note(Index index, Set<String> found) {
     if (index instanceof Index.Var var) {
       found.add(var.name());
+    } else if (index instanceof Index.Affine affine) {
+      affine.vars().forEach(var -> found.add(var.name()));
     }
   }
 
@@ -447,7 +461,10 @@ public final class IndexSimplifier {
     Map<Index.Var, Index> renames = new HashMap<>();
     for (String name : indices(expr)) {
       if (isInternal(name)) {
-        String letter = nextLetter(taken);
+        // #p asks for p (the convolution's sums over p, q, i, j), where the formula leaves it free.
+        String preferred = name.substring(1, name.contains(".") ? name.indexOf('.') : name.length());
+        String letter = !preferred.isEmpty() && Character.isLetter(preferred.charAt(0)) && !taken.contains(preferred)
+            ? preferred : nextLetter(taken);
         taken.add(letter);
         renames.put(new Index.Var(name), new Index.Var(letter));
       }

@@ -25,6 +25,18 @@ grammar Nabla;
   /** How many brackets are open in the statement being read. */
   private int open;
 
+  /** The type of the last token on the default channel: a line ending in ',' or '(' goes on. */
+  private int lastType;
+
+  @Override
+  public Token nextToken() {
+    Token token = super.nextToken();
+    if (token.getChannel() == Token.DEFAULT_CHANNEL) {
+      lastType = token.getType();
+    }
+    return token;
+  }
+
   /** Whether the text after a newline starts a statement: a declaration keyword, {@code name =}, or the end. */
   private boolean nextLineStartsAStatement() {
     int i = 1;
@@ -121,7 +133,14 @@ atom
    ;
 
 arguments
-   : expr (COMMA expr)*
+   : argument (COMMA argument)*
+   ;
+
+// `conv2d(K, X, stride=2, padding=1)`: a named argument is a name, '=' and a value. The checks
+// require named arguments after the positional ones and their values to be whole numbers.
+argument
+   : name ASSIGN expr            # namedArgument
+   | expr                        # positionalArgument
    ;
 
 name
@@ -170,7 +189,8 @@ COLON     : ':' ;
 ASSIGN    : '=' ;
 
 NEWLINE : '\r'? '\n' {
-     if (open > 0 && !nextLineStartsAStatement()) {
+     // After ',' or '(' inside brackets the line goes on even if the next reads `padding=1`.
+     if (open > 0 && (lastType == COMMA || lastType == LPAREN || lastType == CALLEE || !nextLineStartsAStatement())) {
        setChannel(HIDDEN); // the statement goes on while a bracket is open
      } else {
        open = 0;

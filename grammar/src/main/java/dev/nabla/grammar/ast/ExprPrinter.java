@@ -28,7 +28,9 @@ public final class ExprPrinter {
       out.append(number.text());
     } else if (expr instanceof Expr.Call call) {
       out.append(call.function()).append('(')
-          .append(call.arguments().stream().map(ExprPrinter::print).collect(Collectors.joining(", ")))
+          .append(java.util.stream.Stream.concat(call.arguments().stream().map(ExprPrinter::print),
+              call.named().stream().map(named -> named.name() + "=" + print(named.value())))
+              .collect(Collectors.joining(", ")))
           .append(')');
     } else if (expr instanceof Expr.Binary binary) {
       out.append('(');

@@ -25,6 +25,7 @@ public final class ExpressionChecks {
         Optional<Builtin> builtin = Builtin.named(call.function());
         if (builtin.isPresent()) {
           ExpressionRules.argumentCount(source, call, builtin.get().arity()).ifPresent(problems::add);
+          problems.addAll(ExpressionRules.constantArguments(source, call, builtin.get()));
         } else {
           problems.add(unknownFunction(source, call));
         }

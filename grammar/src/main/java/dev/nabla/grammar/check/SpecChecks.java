@@ -226,8 +226,13 @@ public final class SpecChecks {
     Optional<Builtin> builtin = Builtin.named(function);
     if (builtin.isPresent()) {
       ExpressionRules.argumentCount(source, call, builtin.get().arity()).ifPresent(problems::add);
+      problems.addAll(ExpressionRules.constantArguments(source, call, builtin.get()));
     } else if (defs.containsKey(function)) {
       Statement.Def def = (Statement.Def) defs.get(function).statement();
+      if (!call.named().isEmpty()) {
+        problems.add(Diagnostic.error(source, call.named().get(0).nameSpan(),
+            "named arguments are for built-in functions; '" + function + "' takes its arguments by position"));
+      }
       ExpressionRules.argumentCount(source, call, def.parameters().size()).ifPresent(problems::add);
       if (inDef != null) {
         defCalls.computeIfAbsent(inDef, d -> new LinkedHashSet<>()).add(function);

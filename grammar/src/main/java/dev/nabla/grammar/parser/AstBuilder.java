@@ -191,10 +191,25 @@ final class AstBuilder extends NablaBaseVisitor<Expr> {
     String function = calleeName(callee);
     Span calleeSpan = spans.of(callee);
     Span nameSpan = spans.ofChars(calleeSpan.start(), calleeSpan.end() - 1);
-    List<Expr> arguments = context.arguments() == null ? List.of()
-        : context.arguments().expr().stream().map(this::visit).toList();
-    if (calls.isCall(function, arguments.size(), localNames)) {
-      return new Expr.Call(function, nameSpan, arguments, spans.of(context));
+    List<Expr> arguments = new ArrayList<>();
+    List<Expr.NamedArgument> named = new ArrayList<>();
+    if (context.arguments() != null) {
+      for (ArgumentContext argument : context.arguments().argument()) {
+        if (argument instanceof NamedArgumentContext option) {
+          named.add(new Expr.NamedArgument(option.name().getText(), spans.of(option.name()), visit(option.expr()),
+              spans.of(option)));
+        } else {
+          if (!named.isEmpty()) {
+            problems.add(Diagnostic.error(spans.source(), spans.of(argument),
+                "a positional argument cannot follow a named one",
+                "write the named arguments last, e.g. " + function + "(K, X, stride=2)"));
+          }
+          arguments.add(visit(((PositionalArgumentContext) argument).expr()));
+        }
+      }
+    }
+    if (!named.isEmpty() || calls.isCall(function, arguments.size(), localNames)) {
+      return new Expr.Call(function, nameSpan, arguments, named, spans.of(context));
     }
     return new Expr.Binary(BinaryOp.MATMUL, new Expr.Name(function, nameSpan), arguments.get(0), spans.of(context));
   }

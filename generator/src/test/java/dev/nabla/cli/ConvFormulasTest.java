@@ -1,0 +1,106 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** derive, explain, graph and jacobian on a convolutional network, as a user runs them. */
+class ConvFormulasTest {
+  private static final String SPEC = """
+      model SmallCnn
+      input  X[1, 8, 8]
+      label  y : 3
+      param  K1[4, 1, 3, 3]
+      param  c1[4]
+      param  W2[3, 36]
+      param  b2[3]
+      conv1 = relu(conv2d(K1, X, stride=2, padding=1) + c1)
+      pool = maxpool(conv1, 2, stride=1)
+      feat = flatten(pool)
+      logits = W2 dropout(0.25, feat) + b2
+      loss = cross_entropy(logits, y)
+      """;
+
+  @TempDir
+  Path directory;
+  private Path spec;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @BeforeEach
+  void writeSpec() throws IOException {
+    spec = directory.resolve("small_cnn.nabla");
+    Files.writeString(spec, SPEC);
+  }
+
+  private int run(String... args) {
+    var command = Nabla.commandLine();
+    command.setOut(new PrintWriter(out));
+    command.setErr(new PrintWriter(err));
+    return command.execute(args);
+  }
+
+  private List<String> lines(String... args) {
+    assertEquals(0, run(args), err.toString());
+    return out.toString().lines().toList();
+  }
+
+  @Test
+  void indexNotationPrintsTheKernelGradientAsTheLessonDoes() {
+    List<String> lines = lines("derive", spec.toString(), "--format", "index");
+    assertTrue(lines.contains("∂H/∂k1_{o,c,i,j} = Σ_{p,q} δ1_{o,p,q} · x_{c,2p+i−1,2q+j−1}"), String.join("\n", lines));
+    assertTrue(lines.contains("∂H/∂c1_p = Σ_{h,w} δ1_{p,h,w}"), String.join("\n", lines));
+    assertTrue(lines.stream().anyMatch(line -> line.startsWith("∂H/∂conv1_{c,h,w} = Σ_{p,q} ")
+        && line.endsWith("· 1{(h,w) = argmax of window (p,q) of conv1_c}")), String.join("\n", lines));
+  }
+
+  @Test
+  void indexNotationPrintsTheInputGradientAsTheTransposedConvolution() throws IOException {
+    Files.writeString(spec, SPEC.replace("conv2d(K1, X, stride=2, padding=1)", "conv2d(K1, X, padding=1)")
+        .replace("maxpool(conv1, 2, stride=1)", "maxpool(conv1, 2)").replace("W2[3, 36]", "W2[3, 64]"));
+    List<String> lines = lines("derive", spec.toString(), "--format", "index", "--wrt", "X");
+    assertTrue(lines.contains("∂H/∂x_{c,h,w} = Σ_{o,i,j} k1_{o,c,i,j} · δ1_{o,h−i+1,w−j+1}"), String.join("\n", lines));
+  }
+
+  @Test
+  void unicodeTextAndLatexWriteTheConvolution() {
+    List<String> unicode = lines("derive", spec.toString());
+    assertTrue(unicode.contains("conv1 = relu(K1 ⋆ₛ₌₂,ₚ₌₁ X + c1)") || unicode.contains("Z1 = K1 ⋆ₛ₌₂,ₚ₌₁ X + c1"), String.join("\n", unicode));
+    assertTrue(unicode.contains("∂H/∂K1 = δ1 ⋆ₛ₌₂,ₚ₌₁ X"), String.join("\n", unicode));
+    assertTrue(unicode.contains("∂H/∂c1 = Σ_{p,q} δ1"), String.join("\n", unicode));
+    assertTrue(unicode.contains("∂H/∂feat = W2ᵀ δ_logits ⊙ m1"), String.join("\n", unicode));
+    out.getBuffer().setLength(0);
+    List<String> text = lines("derive", spec.toString(), "--format", "text");
+    assertTrue(text.contains("dH/dK1 = conv2d_kernel_gradient(delta1, X, stride=2, padding=1)"), String.join("\n", text));
+    out.getBuffer().setLength(0);
+    List<String> latex = lines("derive", spec.toString(), "--format", "latex");
+    assertTrue(latex.contains("\\frac{\\partial H}{\\partial K_{1}} = \\delta_{1} \\star_{s=2,p=1} X"), String.join("\n", latex));
+  }
+
+  @Test
+  void explainAndGraphNameTheNewOperations() {
+    String explained = String.join("\n", lines("explain", spec.toString()));
+    assertTrue(explained.contains("pool = maxpool(conv1, 2, stride=1)"), explained);
+    out.getBuffer().setLength(0);
+    String graph = String.join("\n", lines("graph", spec.toString()));
+    assertTrue(graph.contains("conv2d stride=2 padding=1"), graph);
+    assertFalse(graph.contains("Conv2d["), graph);
+  }
+
+  @Test
+  void jacobianSaysClearlyThatItDoesNotPrintImageJacobians() {
+    assertEquals(2, run("jacobian", spec.toString(), "--wrt", "c1"));
+    assertTrue(err.toString().contains("goes through conv2d, maxpool, flatten, dropout"), err.toString());
+    assertFalse(err.toString().contains("Exception"), err.toString());
+  }
+}
