@@ -12,6 +12,7 @@ import dev.nabla.symbolic.Loss;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +23,7 @@ import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /** The passes: forward, backward and predict, each value of the plan as a statement with its formula. */
-abstract class PassWriter extends KernelCalls {
+abstract class PassWriter extends SpatialCalls {
   PassWriter(Network network, Gradients gradients, CodegenOptions options) {
     super(network, gradients, options);
   }
@@ -37,6 +38,9 @@ abstract class PassWriter extends KernelCalls {
   void emit(MethodBody body, Node node) {
     Op op = node.op();
     statement = node;
+    if (op instanceof Spatial.DropoutMask) {
+      return; // drawn by its dropout's statement, which stores it for the backward pass
+    }
     if (plan.storage(node) == Storage.GRADIENT) {
       for (Node parameter : plan.gradientOf().get(node)) {
         accumulate(body, node, parameter);
@@ -47,7 +51,9 @@ abstract class PassWriter extends KernelCalls {
     Node fused = plan.fusedProduct().get(node);
     if (fused != null) {
       Node bias = node.input(0) == fused ? node.input(1) : node.input(0);
-      if (plan.kernel(node) == Kernel.DENSE) {
+      if (plan.kernel(node) == Kernel.CONV) {
+        convolution(body, node, fused, bias);
+      } else if (plan.kernel(node) == Kernel.DENSE) {
         denseCall(body, node, fused, bias);
       } else {
         matmul(body, fused, bias, arrayTarget(node), false, plan.perSample(node));
@@ -66,6 +72,8 @@ abstract class PassWriter extends KernelCalls {
       reduce(body, node);
     } else if (op instanceof Loss loss) {
       loss(body, node, loss);
+    } else if (op instanceof Spatial spatial) {
+      spatial(body, node, spatial);
     } else {
       elementwise(body, node);
     }
@@ -295,7 +303,7 @@ abstract class PassWriter extends KernelCalls {
 
   /** Adds a gradient node's batch mean to the parameter's gradient array. */
   void accumulate(MethodBody body, Node node, Node parameter) {
-    if (plan.isZero(node)) {
+    if (plan.isZero(node) || isFusedBiasGradient(node)) {
       return;
     }
     String gradient = gradientArrays.get(parameter);
@@ -303,6 +311,33 @@ abstract class PassWriter extends KernelCalls {
     body.comment(gradient + " = ∂C/∂" + Network.leafName(parameter) + " = (1/n) Σ_b " + formula(node, false)
         + position(parameter));
     boolean perSample = plan.perSample(node);
+    if (plan.storage(node) == Storage.GRADIENT && isSpatialGradient(node)) {
+      accumulateSpatial(body, node, parameter);
+      return;
+    }
+    List<Node> terms = plan.gradientTerms().get(node);
+    if (terms != null) {
+      // g1 + g2 + r: each kernel adds its gradient's batch mean, then the other terms are added
+      for (Node term : terms) {
+        accumulateSpatial(body, term, parameter);
+      }
+      List<Node> rest = new ArrayList<>();
+      otherTerms(node, rest);
+      if (!rest.isEmpty()) {
+        String b = body.batch(perSample);
+        String i = size(node) > 1 ? "i" : "0";
+        boolean loop = body.loop("i", size(node));
+        Ex value = null;
+        for (Node other : rest) {
+          Ex element = elem(body, other, b, operandIndex(node, other, i));
+          value = value == null ? element : ex.add(value, element);
+        }
+        body.statement(target.at(b, i) + " += " + (perSample ? ex.mul(Expressions.atom("invN"), value) : value).code());
+        body.end(loop);
+        body.endBatch();
+      }
+      return;
+    }
     if (plan.storage(node) == Storage.GRADIENT && node.is(Structural.MATMUL)) {
       if (plan.kernel(node) == Kernel.WEIGHT_GRADIENT) {
         weightGradientCall(body, node, parameter);
@@ -323,6 +358,20 @@ abstract class PassWriter extends KernelCalls {
     }
     body.end(loop);
     body.endBatch();
+  }
+
+  /** The operands of the sum {@code node}, through the sums the plan made terms, that are not a kernel's gradient. */
+  private void otherTerms(Node node, List<Node> rest) {
+    for (int k = 0; k < node.inputs().size(); k++) {
+      Node operand = node.input(k);
+      if (k == 1 && operand == node.input(0)) {
+        rest.add(operand); // x + x: the second x
+      } else if (plan.storage(operand) == Storage.TERM && operand.is(dev.nabla.symbolic.Binary.ADD)) {
+        otherTerms(operand, rest);
+      } else if (plan.storage(operand) != Storage.TERM) {
+        rest.add(operand);
+      }
+    }
   }
 
   /** A private pass: the statements of {@code nodes}, reading only what they need. */
@@ -458,7 +507,9 @@ abstract class PassWriter extends KernelCalls {
 
   MethodSpec predict() {
     MethodBody body = new MethodBody();
+    predicting = true;
     emitInParts(body, "predict", plan.predictNodes());
+    predicting = false;
     Node output = network.output();
     body.comment("the output, " + reference(output));
     String b = body.batch(true);

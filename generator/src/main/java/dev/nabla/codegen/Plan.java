@@ -8,6 +8,7 @@ import dev.nabla.symbolic.Loss;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.ArrayList;
@@ -28,14 +29,17 @@ import java.util.Set;
  *
  * @param storage where each node lives
  * @param perSample whether a node differs from sample to sample
- * @param fusedProduct for a sum {@code A x + b} whose product is folded in: the product
+ * @param fusedProduct for a sum {@code A x + b} (or {@code conv2d(K, X) + c}) whose product is folded in: the product
  * @param gradientOf the parameters each gradient node is the gradient of, in the parameters' order
  * @param kernels the runtime kernel that computes a node's statement, for the nodes one does
  * @param adjointOwners the forward node each adjoint stands for: the latest value whose ∂H/∂v it is
+ * @param gradientTerms for a parameter gradient that is a sum {@code g1 + g2 + r} of a convolution's kernel (or bias)
+ *     gradients and other terms (a second use of the kernel, a weight decay written in the loss): the kernel gradients,
+ *     which their kernel adds to the gradient array itself ({@link Storage#TERM}), the other terms added after them
  */
 record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Map<Node, Boolean> perSample,
     Map<Node, Node> fusedProduct, Map<Node, List<Node>> gradientOf, Map<Node, Kernel> kernels, Map<Node, Node> adjointOwners,
-    List<Node> predictNodes, List<Node> forwardNodes, List<Node> backwardNodes) {
+    Map<Node, List<Node>> gradientTerms, List<Node> predictNodes, List<Node> forwardNodes, List<Node> backwardNodes) {
 
   enum Storage {
     /** An input, label, target or parameter. */
@@ -44,14 +48,16 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     CONSTANT,
     /** An elementwise value computed where its single user reads it. */
     INLINE,
-    /** A transpose read with swapped indices; never stored. */
+    /** A transpose read with swapped indices, or a flatten (or its inverse) read in place; never stored. */
     VIEW,
     /** A product folded into the sum that adds a bias to it ({@code W x + b} in one loop). */
     FUSED,
     /** A value stored in its own array. */
     ARRAY,
     /** A parameter gradient used by nothing else: accumulated straight into the gradient array. */
-    GRADIENT
+    GRADIENT,
+    /** A term of a {@link #GRADIENT} sum that a kernel accumulates into the gradient array, before the other term. */
+    TERM
   }
 
   /** The runtime's kernels ({@code dev.nabla.runtime.kernels.KernelSupport}) a statement may be one call of. */
@@ -61,7 +67,9 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     /** {@code Wᵀ δ} over the lane's samples: W a parameter matrix, δ stored per sample. */
     TRANSPOSED_DENSE,
     /** {@code dW += (1/n) Σ_b δ_b x_bᵀ}: δ and x stored per sample. */
-    WEIGHT_GRADIENT
+    WEIGHT_GRADIENT,
+    /** {@code conv2d(K, X) (+ c)} over the lane's samples, the bias per channel folded in: K a parameter. */
+    CONV
   }
 
   /** The plan for {@code network}'s passes and {@code gradients}. */
@@ -76,7 +84,7 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     planner.gradientOf.forEach((gradient, parameters) -> gradientOf.put(gradient, List.copyOf(parameters)));
     return new Plan(network, gradients, frozen(planner.storage), frozen(planner.perSample), frozen(planner.fusedProduct),
         Collections.unmodifiableMap(gradientOf), frozen(planner.kernels()), frozen(planner.adjointOwners()),
-        planner.computed(Differentiator.reachable(network.output()), Set.of()), forward,
+        frozen(planner.gradientTerms), planner.computed(Differentiator.reachable(network.output()), Set.of()), forward,
         planner.computed(Differentiator.reachable(backwardRoots), new LinkedHashSet<>(forward)));
   }
 
@@ -102,6 +110,12 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     return Planner.isElementwiseOp(op);
   }
 
+  /** A value read in place from its operand: a transpose of the same layout or a flatten (or its inverse). */
+  static boolean isView(Node node, Storage storage) {
+    return storage == Storage.VIEW && (node.is(Structural.TRANSPOSE) || node.op() instanceof Spatial.Flatten
+        || node.op() instanceof Spatial.Unflatten);
+  }
+
   boolean isZero(Node node) {
     return Graph.isZero(node);
   }
@@ -125,6 +139,7 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     final Map<Node, Boolean> perSample = new IdentityHashMap<>();
     final Map<Node, Node> fusedProduct = new IdentityHashMap<>();
     final Map<Node, List<Node>> gradientOf = new LinkedHashMap<>();
+    final Map<Node, List<Node>> gradientTerms = new IdentityHashMap<>();
     final List<Node> all;
     final Node label;
 
@@ -166,11 +181,73 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
           }
         }
       }
+      // Fold each convolution into the sum that adds a bias per channel to it, when nothing else reads it.
+      for (Node node : all) {
+        if (node.is(Binary.ADD) && !isForced(node) && !fusedProduct.containsKey(node) && node.input(0) != node.input(1)) {
+          for (int k = 0; k < 2; k++) {
+            Node conv = node.input(k);
+            Node bias = node.input(1 - k);
+            if (conv.op() instanceof Spatial.Conv2d && consumers.get(conv).size() == 1 && !isForced(conv)
+                && conv.shape().equals(node.shape()) && isParameter(bias) && bias.shape().isVector()
+                && bias.shape().size() == conv.shape().dim(0).size() && !storage.containsKey(conv)) {
+              fusedProduct.put(node, conv);
+              storage.put(conv, Storage.FUSED);
+              storage.put(node, Storage.ARRAY);
+              break;
+            }
+          }
+        }
+      }
       for (Node node : all) {
         if (!storage.containsKey(node)) {
           storage.put(node, decide(node, consumers.get(node)));
         }
       }
+      // A convolution's kernel or bias gradient plus another term (a weight decay in the loss): the kernel adds its
+      // batch mean to the gradient array, the other term is added after it.
+      for (Node node : all) {
+        if (node.is(Binary.ADD) && storage.get(node) == Storage.GRADIENT) {
+          List<Node> terms = new ArrayList<>();
+          collectTerms(node, consumers, terms);
+          if (!terms.isEmpty()) {
+            gradientTerms.put(node, List.copyOf(terms));
+          }
+        }
+      }
+    }
+
+    /** The kernel gradients in the sum {@code node}, through the sums only it reads; each of them (and those sums) a TERM. */
+    private boolean collectTerms(Node node, Map<Node, List<Node>> consumers, List<Node> terms) {
+      boolean found = false;
+      for (int k = 0; k < node.inputs().size(); k++) {
+        Node operand = node.input(k);
+        if (k == 1 && operand == node.input(0)) {
+          break;
+        }
+        boolean single = consumers.get(operand).size() == 1 && !gradientOf.containsKey(operand) && !isForced(operand);
+        if (single && (operand.op() instanceof Spatial.Conv2dKernelGradient || operand.op() instanceof Spatial.ChannelSum)
+            && storage.get(operand) == Storage.ARRAY) {
+          storage.put(operand, Storage.TERM);
+          terms.add(operand);
+          found = true;
+        } else if (single && operand.is(Binary.ADD) && reachesKernelGradient(operand, 8)) {
+          storage.put(operand, Storage.TERM);
+          collectTerms(operand, consumers, terms);
+          found = true;
+        }
+      }
+      return found;
+    }
+
+    private static boolean reachesKernelGradient(Node node, int depth) {
+      if (node.op() instanceof Spatial.Conv2dKernelGradient || node.op() instanceof Spatial.ChannelSum) {
+        return true;
+      }
+      return depth > 0 && node.is(Binary.ADD) && node.inputs().stream().anyMatch(in -> reachesKernelGradient(in, depth - 1));
+    }
+
+    private static boolean isParameter(Node node) {
+      return node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM;
     }
 
     /** The output, the loss and the gradients are read by name, so they are never folded away. */
@@ -189,7 +266,10 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       boolean output = node == network.output() || node == network.loss();
       boolean gradient = gradientOf.containsKey(node);
       if (op instanceof Op.Broadcast) {
-        return output ? Storage.ARRAY : Storage.INLINE;
+        // the image operations' kernels read arrays: a δ spread from a scalar is stored for them
+        boolean kernelReads = users.stream().anyMatch(user -> user.op() instanceof Spatial
+            && !(user.op() instanceof Spatial.Flatten || user.op() instanceof Spatial.Unflatten));
+        return output || kernelReads ? Storage.ARRAY : Storage.INLINE;
       }
       if (op == Structural.TRANSPOSE) {
         if (output) {
@@ -205,10 +285,15 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       if (output) {
         return Storage.ARRAY;
       }
+      if ((op instanceof Spatial.Flatten || op instanceof Spatial.Unflatten) && !gradient) {
+        return Storage.VIEW; // the same values in the same order: read in place
+      }
       boolean elementwise = isElementwiseOp(op);
       if (gradient) {
         boolean single = users.isEmpty() && gradientOf.get(node).size() == 1;
-        return single && (elementwise || op == Structural.MATMUL) ? Storage.GRADIENT : Storage.ARRAY;
+        boolean accumulated = elementwise || op == Structural.MATMUL || op instanceof Spatial.Conv2dKernelGradient
+            || op instanceof Spatial.ChannelSum;
+        return single && accumulated ? Storage.GRADIENT : Storage.ARRAY;
       }
       if (elementwise && users.size() == 1 && readsOnce(users.get(0)) && (perSample.get(node) || !perSample.get(users.get(0)))) {
         return Storage.INLINE;
@@ -248,7 +333,9 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       Map<Node, Kernel> kernels = new IdentityHashMap<>();
       for (Node node : all) {
         Node fused = fusedProduct.get(node);
-        if (fused != null ? fitsDense(node, fused) : node.is(Structural.MATMUL) && fitsDense(node, node)) {
+        if (fused != null && fused.op() instanceof Spatial.Conv2d) {
+          kernels.put(node, Kernel.CONV);
+        } else if (fused != null ? fitsDense(node, fused) : node.is(Structural.MATMUL) && fitsDense(node, node)) {
           kernels.put(node, Kernel.DENSE);
         } else if (fused == null && node.is(Structural.MATMUL) && fitsTransposedDense(node)) {
           kernels.put(node, Kernel.TRANSPOSED_DENSE);
@@ -288,10 +375,10 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
      * per-sample vector, through a transposed view), or -1 when it is not one.
      */
     private long rowLength(Node node) {
-      if (node.is(Structural.TRANSPOSE) && storage.get(node) == Storage.VIEW) {
+      if (isView(node, storage.get(node))) {
         return rowLength(node.input(0));
       }
-      if (!node.shape().isVector() && !node.shape().isScalar()) {
+      if (!Elements.isRowShape(node)) {
         return -1;
       }
       boolean input = node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT;

@@ -1,9 +1,13 @@
 package dev.nabla.runtime;
 
+import dev.nabla.runtime.kernels.Dropout;
 import dev.nabla.runtime.kernels.KernelSupport;
 import dev.nabla.runtime.kernels.Kernels;
 import dev.nabla.runtime.kernels.Workspace;
 import dev.nabla.runtime.lanes.Lanes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * What every generated network shares, whatever its math: the batch split over {@link Lanes}, the checks
@@ -44,6 +48,9 @@ abstract class BaseNetwork implements Trainable {
   /** The model whose {@link #newLane()} this thread is calling to make a predictor, while it does. */
   private static final ThreadLocal<BaseNetwork> MAKING_PREDICTOR_OF = new ThreadLocal<>();
   private final Workspace work = new Workspace();
+  /** The per-sample index arrays (max pooling's argmax), in the order the class declares them: lanes take the model's. */
+  private final List<int[]> perSampleIndices;
+  private int perSampleIndicesTaken;
   private final Lanes threads;
   /** The lanes a batch is split into: this model first, the others made at the first split. */
   private final BaseNetwork[] lanes;
@@ -79,6 +86,7 @@ abstract class BaseNetwork implements Trainable {
     this.sharedSum = info.parameterCount() >= MIN_SHARED_VALUES;
     this.owner = null;
     this.predictor = false;
+    this.perSampleIndices = new ArrayList<>();
     int count = minLaneBatch == Integer.MAX_VALUE ? 1 : threads;
     this.threads = new Lanes(info.name(), count);
     this.lanes = new BaseNetwork[count];
@@ -93,6 +101,7 @@ abstract class BaseNetwork implements Trainable {
     this.sharedSum = owner.sharedSum;
     this.owner = owner;
     this.predictor = MAKING_PREDICTOR_OF.get() == owner;
+    this.perSampleIndices = predictor ? new ArrayList<>() : owner.perSampleIndices;
     this.threads = null;
     this.lanes = null;
   }
@@ -441,6 +450,57 @@ abstract class BaseNetwork implements Trainable {
   protected final void transposedDense(double[] w, int rows, int columns, double[] d, int dOffset, int dStride,
       int lo, int hi, double[] out, int outOffset, int outStride) {
     KERNELS.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+  }
+
+  /**
+   * An index array of {@code size} entries per sample for a batch of {@code maxBatch} (where max pooling keeps each
+   * window's maximum for the backward pass); a lane gets the model's array declared in the same place, a predictor
+   * one of its own.
+   */
+  protected final int[] perSampleIndices(int size) {
+    if (owner != null && !predictor) {
+      return perSampleIndices.get(perSampleIndicesTaken++);
+    }
+    if ((long) maxBatch * size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maxBatch must be between 1 and " + (Integer.MAX_VALUE / size) + ", not " + maxBatch);
+    }
+    int[] indices = new int[maxBatch * size];
+    perSampleIndices.add(indices);
+    return indices;
+  }
+
+  /** This lane's scratch for the convolution kernels ({@code dev.nabla.runtime.kernels.Conv2d}). */
+  protected final Workspace workspace() {
+    return work;
+  }
+
+  /**
+   * {@code y = dropout(p, x)} for the samples {@code [lo, hi)}, {@code size} values each: in training mode
+   * {@code x ⊙ mask} with the masks of the model's seed and step ({@link Dropout#forward}), in prediction mode
+   * {@code x} itself with a mask of ones, so that the backward pass ({@code δ ⊙ mask}) is right in both.
+   */
+  protected final void dropout(double p, float[] x, int xOffset, int xStride, int size, int lo, int hi,
+      float[] y, int yOffset, int yStride, float[] mask) {
+    if (dropoutActive()) {
+      Dropout.forward(p, dropoutSeed(), dropoutStep(), x, xOffset, xStride, size, lo, hi, y, yOffset, yStride, mask);
+      return;
+    }
+    for (int b = lo; b < hi; b++) {
+      System.arraycopy(x, b * xStride + xOffset, y, b * yStride + yOffset, size);
+    }
+    Arrays.fill(mask, lo * size, hi * size, 1f);
+  }
+
+  protected final void dropout(double p, double[] x, int xOffset, int xStride, int size, int lo, int hi,
+      double[] y, int yOffset, int yStride, double[] mask) {
+    if (dropoutActive()) {
+      Dropout.forward(p, dropoutSeed(), dropoutStep(), x, xOffset, xStride, size, lo, hi, y, yOffset, yStride, mask);
+      return;
+    }
+    for (int b = lo; b < hi; b++) {
+      System.arraycopy(x, b * xStride + xOffset, y, b * yStride + yOffset, size);
+    }
+    Arrays.fill(mask, lo * size, hi * size, 1.0);
   }
 
   /** The index of the parameter named {@code name} in {@link ModelInfo#parameters()}. */
