@@ -47,6 +47,10 @@ public record Pool2d(int channels, int height, int width, int window, int stride
    */
   public void maxForward(float[] x, int xOffset, int xStride, int lo, int hi, float[] y, int yOffset, int yStride,
       int[] argmax) {
+    if (window == 2 && stride == 2) {
+      maxForwardTwoByTwo(x, xOffset, xStride, lo, hi, y, yOffset, yStride, argmax);
+      return;
+    }
     int oh = outHeight(), ow = outWidth();
     for (int b = lo; b < hi; b++) {
       int xs = b * xStride + xOffset, ys = b * yStride + yOffset, as = b * outputSize();
@@ -77,6 +81,10 @@ public record Pool2d(int channels, int height, int width, int window, int stride
   /** {@link #maxForward(float[], int, int, int, int, float[], int, int, int[])} in double. */
   public void maxForward(double[] x, int xOffset, int xStride, int lo, int hi, double[] y, int yOffset, int yStride,
       int[] argmax) {
+    if (window == 2 && stride == 2) {
+      maxForwardTwoByTwo(x, xOffset, xStride, lo, hi, y, yOffset, yStride, argmax);
+      return;
+    }
     int oh = outHeight(), ow = outWidth();
     for (int b = lo; b < hi; b++) {
       int xs = b * xStride + xOffset, ys = b * yStride + yOffset, as = b * outputSize();
@@ -104,6 +112,42 @@ public record Pool2d(int channels, int height, int width, int window, int stride
     }
   }
 
+  /** {@code maxForward} for the usual 2×2 window with stride 2: the four values compared in the same order, unrolled. */
+  private void maxForwardTwoByTwo(float[] x, int xOffset, int xStride, int lo, int hi, float[] y, int yOffset, int yStride,
+      int[] argmax) {
+    int oh = outHeight(), ow = outWidth(), n = outputSize();
+    for (int b = lo; b < hi; b++) {
+      int xs = b * xStride + xOffset, ys = b * yStride + yOffset, as = b * n;
+      for (int c = 0; c < channels; c++) {
+        for (int p = 0; p < oh; p++) {
+          int top = (c * height + 2 * p) * width, bottom = top + width, out = (c * oh + p) * ow;
+          for (int q = 0; q < ow; q++) {
+            int at = top + 2 * q, best = at;
+            float max = x[xs + at];
+            float v = x[xs + at + 1];
+            if (v > max || (v != v && max == max)) {
+              max = v;
+              best = at + 1;
+            }
+            at = bottom + 2 * q;
+            v = x[xs + at];
+            if (v > max || (v != v && max == max)) {
+              max = v;
+              best = at;
+            }
+            v = x[xs + at + 1];
+            if (v > max || (v != v && max == max)) {
+              max = v;
+              best = at + 1;
+            }
+            y[ys + out + q] = max;
+            argmax[as + out + q] = best;
+          }
+        }
+      }
+    }
+  }
+
   /** dx[b] = dy routed to each window's max (zero elsewhere; summed where overlapping windows share one). Overwrites dx. */
   public void maxGradient(float[] dy, int dyOffset, int dyStride, int[] argmax, int lo, int hi, float[] dx,
       int dxOffset, int dxStride) {
@@ -113,6 +157,42 @@ public record Pool2d(int channels, int height, int width, int window, int stride
       Arrays.fill(dx, xs, xs + inputSize(), 0f);
       for (int i = 0; i < n; i++) {
         dx[xs + argmax[as + i]] += dy[ys + i];
+      }
+    }
+  }
+
+  /** {@code maxForward} for the usual 2×2 window with stride 2: the four values compared in the same order, unrolled. */
+  private void maxForwardTwoByTwo(double[] x, int xOffset, int xStride, int lo, int hi, double[] y, int yOffset, int yStride,
+      int[] argmax) {
+    int oh = outHeight(), ow = outWidth(), n = outputSize();
+    for (int b = lo; b < hi; b++) {
+      int xs = b * xStride + xOffset, ys = b * yStride + yOffset, as = b * n;
+      for (int c = 0; c < channels; c++) {
+        for (int p = 0; p < oh; p++) {
+          int top = (c * height + 2 * p) * width, bottom = top + width, out = (c * oh + p) * ow;
+          for (int q = 0; q < ow; q++) {
+            int at = top + 2 * q, best = at;
+            double max = x[xs + at];
+            double v = x[xs + at + 1];
+            if (v > max || (v != v && max == max)) {
+              max = v;
+              best = at + 1;
+            }
+            at = bottom + 2 * q;
+            v = x[xs + at];
+            if (v > max || (v != v && max == max)) {
+              max = v;
+              best = at;
+            }
+            v = x[xs + at + 1];
+            if (v > max || (v != v && max == max)) {
+              max = v;
+              best = at + 1;
+            }
+            y[ys + out + q] = max;
+            argmax[as + out + q] = best;
+          }
+        }
       }
     }
   }

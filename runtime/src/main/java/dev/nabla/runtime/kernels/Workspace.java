@@ -35,4 +35,30 @@ public final class Workspace {
     }
     return held;
   }
+
+  /** What a flat buffer of the convolution kernels is for (im2col columns, a zero-padded sample, a transposed kernel or δ, sums). */
+  enum Flat { COLUMNS, PADDED, TRANSPOSED, SUMS }
+
+  private final float[][] flatFloats = new float[Flat.values().length][];
+  private final double[][] flatDoubles = new double[Flat.values().length][];
+
+  /** A float array of at least {@code length} for {@code slot}, kept for the next call. */
+  float[] floats(Flat slot, int length) {
+    float[] held = flatFloats[slot.ordinal()];
+    if (held == null || held.length < length) {
+      held = new float[Math.max(1, length)];
+      flatFloats[slot.ordinal()] = held;
+    }
+    return held;
+  }
+
+  /** {@link #floats(Flat, int)} in double. */
+  double[] doubles(Flat slot, int length) {
+    double[] held = flatDoubles[slot.ordinal()];
+    if (held == null || held.length < length) {
+      held = new double[Math.max(1, length)];
+      flatDoubles[slot.ordinal()] = held;
+    }
+    return held;
+  }
 }

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The convolution's kernels called directly, against references written here from the definitions:
@@ -35,7 +38,95 @@ class Conv2dTest {
       new Conv2d(1, 28, 28, 8, 3, 3, 1, 1),
       new Conv2d(8, 14, 14, 16, 3, 3, 1, 1),
       new Conv2d(17, 7, 9, 33, 3, 3, 2, 1),
-      new Conv2d(2, 10, 10, 3, 1, 1, 3, 2));
+      new Conv2d(2, 10, 10, 3, 1, 1, 3, 2),
+      new Conv2d(32, 9, 9, 24, 3, 3, 1, 1),
+      new Conv2d(1, 12, 11, 16, 3, 3, 1, 1),
+      new Conv2d(2, 5, 5, 9, 1, 1, 1, 0));
+
+  /** The ways the kernels can run: each is tested against the references. */
+  enum Way {
+    PUBLIC_API, SCALAR_COLUMNS, VECTOR_COLUMNS, SCALAR_SHIFTED, VECTOR_SHIFTED;
+
+    boolean handles(Conv2d g) {
+      return !(this == SCALAR_SHIFTED || this == VECTOR_SHIFTED) || ConvShifted.applies(g);
+    }
+  }
+
+  static Stream<Way> ways() {
+    return Stream.of(Way.values());
+  }
+
+  static ConvProducts products(Way way) {
+    return way == Way.VECTOR_COLUMNS || way == Way.VECTOR_SHIFTED ? ConvProducts.Chosen.lookup("vector") : new ScalarConvProducts();
+  }
+
+  @Test
+  void theVectorProductsAreUnderTest() {
+    assertEquals("PanamaConvProducts", ConvProducts.Chosen.lookup("vector").getClass().getSimpleName());
+    assertEquals("PanamaConvProducts", ConvProducts.get().getClass().getSimpleName());
+  }
+
+  static void forward(Way way, Conv2d g, Workspace work, float[] k, float[] bias, float[] x, int xOffset,
+      int xStride, int lo, int hi, float[] y, int yOffset, int yStride) {
+    switch (way) {
+      case PUBLIC_API -> g.forward(work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      default -> ConvShifted.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+    }
+  }
+
+  static void forward(Way way, Conv2d g, Workspace work, double[] k, double[] bias, double[] x, int xOffset,
+      int xStride, int lo, int hi, double[] y, int yOffset, int yStride) {
+    switch (way) {
+      case PUBLIC_API -> g.forward(work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      default -> ConvShifted.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+    }
+  }
+
+  static void inputGradient(Way way, Conv2d g, Workspace work, float[] k, float[] dy, int dyOffset, int dyStride,
+      int lo, int hi, float[] dx, int dxOffset, int dxStride) {
+    switch (way) {
+      case PUBLIC_API -> g.inputGradient(work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset, dxStride);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+          dxStride);
+      default -> ConvShifted.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+          dxStride);
+    }
+  }
+
+  static void inputGradient(Way way, Conv2d g, Workspace work, double[] k, double[] dy, int dyOffset, int dyStride,
+      int lo, int hi, double[] dx, int dxOffset, int dxStride) {
+    switch (way) {
+      case PUBLIC_API -> g.inputGradient(work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset, dxStride);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+          dxStride);
+      default -> ConvShifted.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+          dxStride);
+    }
+  }
+
+  static void kernelGradient(Way way, Conv2d g, Workspace work, float[] dk, float[] dbias, float[] x, int xOffset,
+      int xStride, float[] dy, int dyOffset, int dyStride, int lo, int hi, float scale) {
+    switch (way) {
+      case PUBLIC_API -> g.kernelGradient(work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi, scale);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+          dyStride, lo, hi, scale);
+      default -> ConvShifted.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+          dyStride, lo, hi, scale);
+    }
+  }
+
+  static void kernelGradient(Way way, Conv2d g, Workspace work, double[] dk, double[] dbias, double[] x, int xOffset,
+      int xStride, double[] dy, int dyOffset, int dyStride, int lo, int hi, double scale) {
+    switch (way) {
+      case PUBLIC_API -> g.kernelGradient(work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi, scale);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+          dyStride, lo, hi, scale);
+      default -> ConvShifted.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+          dyStride, lo, hi, scale);
+    }
+  }
 
   static final double FLOAT_EPSILON = Math.ulp(1f);
   static final double DOUBLE_EPSILON = Math.ulp(1.0);
@@ -213,11 +304,15 @@ class Conv2dTest {
     return out;
   }
 
-  @Test
-  void forwardIsTheDirectConvolutionInFloatAndDouble() {
+  @ParameterizedTest
+  @MethodSource("ways")
+  void forwardIsTheDirectConvolutionInFloatAndDouble(Way way) {
     SplittableRandom random = new SplittableRandom(11);
     Workspace work = new Workspace();
     for (Conv2d g : GEOMETRIES) {
+      if (!way.handles(g)) {
+        continue;
+      }
       for (int lo : new int[] {0, 2}) {
         int hi = lo + 1 + random.nextInt(4);
         Layout in = Layout.of(lo, hi, g.inputSize(), random);
@@ -231,13 +326,13 @@ class Conv2dTest {
           Arrays.fill(yF, out.at(b, 0), out.at(b, g.outputSize()), 7f);
           Arrays.fill(yD, out.at(b, 0), out.at(b, g.outputSize()), 7);
         }
-        g.forward(work, floats(k), bias == null ? null : floats(bias), floats(x), in.offset, in.stride, lo, hi, yF,
+        forward(way, g, work, floats(k), bias == null ? null : floats(bias), floats(x), in.offset, in.stride, lo, hi, yF,
             out.offset, out.stride);
-        g.forward(work, k, bias, x, in.offset, in.stride, lo, hi, yD, out.offset, out.stride);
+        forward(way, g, work, k, bias, x, in.offset, in.stride, lo, hi, yD, out.offset, out.stride);
         double[] expected = referenceForward(g, k, bias, x, in);
         double[] bound = referenceForward(g, abs(k), bias == null ? null : abs(bias), abs(x), in);
         int terms = g.channels() * g.kernelHeight() * g.kernelWidth() + 1;
-        String what = g + " forward over [" + lo + ", " + hi + ")";
+        String what = way + " " + g + " forward over [" + lo + ", " + hi + ")";
         for (int b = lo; b < hi; b++) {
           for (int i = 0; i < g.outputSize(); i++) {
             int at = b * g.outputSize() + i;
@@ -250,11 +345,15 @@ class Conv2dTest {
     }
   }
 
-  @Test
-  void inputGradientIsTheTransposedConvolution() {
+  @ParameterizedTest
+  @MethodSource("ways")
+  void inputGradientIsTheTransposedConvolution(Way way) {
     SplittableRandom random = new SplittableRandom(12);
     Workspace work = new Workspace();
     for (Conv2d g : GEOMETRIES) {
+      if (!way.handles(g)) {
+        continue;
+      }
       for (int lo : new int[] {0, 3}) {
         int hi = lo + 1 + random.nextInt(4);
         Layout delta = Layout.of(lo, hi, g.outputSize(), random);
@@ -267,12 +366,12 @@ class Conv2dTest {
           Arrays.fill(dxF, grad.at(b, 0), grad.at(b, g.inputSize()), 7f);
           Arrays.fill(dxD, grad.at(b, 0), grad.at(b, g.inputSize()), 7);
         }
-        g.inputGradient(work, floats(k), floats(dy), delta.offset, delta.stride, lo, hi, dxF, grad.offset, grad.stride);
-        g.inputGradient(work, k, dy, delta.offset, delta.stride, lo, hi, dxD, grad.offset, grad.stride);
+        inputGradient(way, g, work, floats(k), floats(dy), delta.offset, delta.stride, lo, hi, dxF, grad.offset, grad.stride);
+        inputGradient(way, g, work, k, dy, delta.offset, delta.stride, lo, hi, dxD, grad.offset, grad.stride);
         double[] expected = referenceInputGradient(g, k, dy, delta);
         double[] bound = referenceInputGradient(g, abs(k), abs(dy), delta);
         int terms = g.outChannels() * g.kernelHeight() * g.kernelWidth();
-        String what = g + " inputGradient over [" + lo + ", " + hi + ")";
+        String what = way + " " + g + " inputGradient over [" + lo + ", " + hi + ")";
         for (int b = lo; b < hi; b++) {
           for (int i = 0; i < g.inputSize(); i++) {
             int at = b * g.inputSize() + i;
@@ -285,11 +384,15 @@ class Conv2dTest {
     }
   }
 
-  @Test
-  void kernelGradientAddsTheScaledCorrelationAndTheBiasSums() {
+  @ParameterizedTest
+  @MethodSource("ways")
+  void kernelGradientAddsTheScaledCorrelationAndTheBiasSums(Way way) {
     SplittableRandom random = new SplittableRandom(13);
     Workspace work = new Workspace();
     for (Conv2d g : GEOMETRIES) {
+      if (!way.handles(g)) {
+        continue;
+      }
       for (int lo : new int[] {0, 1}) {
         int hi = lo + 1 + random.nextInt(5);
         Layout in = Layout.of(lo, hi, g.inputSize(), random);
@@ -303,13 +406,13 @@ class Conv2dTest {
         double[] dkD = dk.clone();
         float[] dbiasF = dbias == null ? null : floats(dbias);
         double[] dbiasD = dbias == null ? null : dbias.clone();
-        g.kernelGradient(work, dkF, dbiasF, floats(x), in.offset, in.stride, floats(dy), delta.offset, delta.stride,
+        kernelGradient(way, g, work, dkF, dbiasF, floats(x), in.offset, in.stride, floats(dy), delta.offset, delta.stride,
             lo, hi, (float) scale);
-        g.kernelGradient(work, dkD, dbiasD, x, in.offset, in.stride, dy, delta.offset, delta.stride, lo, hi, scale);
+        kernelGradient(way, g, work, dkD, dbiasD, x, in.offset, in.stride, dy, delta.offset, delta.stride, lo, hi, scale);
         double[] sums = referenceKernelGradient(g, x, in, dy, delta);
         double[] bound = referenceKernelGradient(g, abs(x), in, abs(dy), delta);
         int terms = (hi - lo) * g.outHeight() * g.outWidth() + 2;
-        String what = g + " kernelGradient over [" + lo + ", " + hi + ")";
+        String what = way + " " + g + " kernelGradient over [" + lo + ", " + hi + ")";
         for (int i = 0; i < g.kernelSize(); i++) {
           double expected = dk[i] + scale * sums[i];
           double abs = Math.abs(dk[i]) + scale * bound[i];
@@ -338,8 +441,9 @@ class Conv2dTest {
     }
   }
 
-  @Test
-  void kernelGradientAccumulatesOverCalls() {
+  @ParameterizedTest
+  @MethodSource("ways")
+  void kernelGradientAccumulatesOverCalls(Way way) {
     Conv2d g = new Conv2d(2, 6, 6, 3, 3, 3, 1, 1);
     SplittableRandom random = new SplittableRandom(14);
     Workspace work = new Workspace();
@@ -349,11 +453,11 @@ class Conv2dTest {
     double[] dy = values(delta.size(), random);
     double[] whole = new double[g.kernelSize()];
     double[] wholeBias = new double[g.outChannels()];
-    g.kernelGradient(work, whole, wholeBias, x, 0, in.stride, dy, 0, delta.stride, 0, 4, 0.5);
+    kernelGradient(way, g, work, whole, wholeBias, x, 0, in.stride, dy, 0, delta.stride, 0, 4, 0.5);
     double[] halves = new double[g.kernelSize()];
     double[] halvesBias = new double[g.outChannels()];
-    g.kernelGradient(work, halves, halvesBias, x, 0, in.stride, dy, 0, delta.stride, 0, 1, 0.5);
-    g.kernelGradient(work, halves, halvesBias, x, 0, in.stride, dy, 0, delta.stride, 1, 4, 0.5);
+    kernelGradient(way, g, work, halves, halvesBias, x, 0, in.stride, dy, 0, delta.stride, 0, 1, 0.5);
+    kernelGradient(way, g, work, halves, halvesBias, x, 0, in.stride, dy, 0, delta.stride, 1, 4, 0.5);
     for (int i = 0; i < whole.length; i++) {
       assertEquals(whole[i], halves[i], 1e-12, "kernel value " + i);
     }
@@ -364,53 +468,58 @@ class Conv2dTest {
   }
 
   /** L = Σ r ⊙ conv(k, x): ∂L/∂x = inputGradient(r) and ∂L/∂k = kernelGradient(x, r), checked by central differences. */
-  @Test
-  void gradientsAgreeWithFiniteDifferencesOfTheForwardPass() {
+  @ParameterizedTest
+  @MethodSource("ways")
+  void gradientsAgreeWithFiniteDifferencesOfTheForwardPass(Way way) {
     SplittableRandom random = new SplittableRandom(15);
     Workspace work = new Workspace();
     for (Conv2d g : List.of(new Conv2d(2, 5, 6, 3, 3, 3, 2, 1), new Conv2d(3, 4, 4, 2, 2, 3, 1, 2),
-        new Conv2d(1, 7, 7, 2, 3, 3, 3, 0))) {
+        new Conv2d(1, 7, 7, 2, 3, 3, 3, 0), new Conv2d(2, 6, 5, 3, 3, 3, 1, 1),
+        new Conv2d(1, 6, 6, 12, 3, 3, 1, 1))) {
+      if (!way.handles(g)) {
+        continue;
+      }
       int n = 2;
       double[] k = values(g.kernelSize(), random);
       double[] bias = values(g.outChannels(), random);
       double[] x = values(n * g.inputSize(), random);
       double[] r = values(n * g.outputSize(), random);
       double[] dx = new double[x.length];
-      g.inputGradient(work, k, r, 0, g.outputSize(), 0, n, dx, 0, g.inputSize());
+      inputGradient(way, g, work, k, r, 0, g.outputSize(), 0, n, dx, 0, g.inputSize());
       double[] dk = new double[k.length];
       double[] dbias = new double[bias.length];
-      g.kernelGradient(work, dk, dbias, x, 0, g.inputSize(), r, 0, g.outputSize(), 0, n, 1.0);
+      kernelGradient(way, g, work, dk, dbias, x, 0, g.inputSize(), r, 0, g.outputSize(), 0, n, 1.0);
       double h = 1e-6;
       for (int i = 0; i < x.length; i++) {
-        double numeric = centralDifference(g, work, k, bias, x, x, i, h, r, n);
+        double numeric = centralDifference(way, g, work, k, bias, x, x, i, h, r, n);
         assertEquals(numeric, dx[i], 1e-7, g + " ∂L/∂x at " + i);
       }
       for (int i = 0; i < k.length; i++) {
-        double numeric = centralDifference(g, work, k, bias, x, k, i, h, r, n);
+        double numeric = centralDifference(way, g, work, k, bias, x, k, i, h, r, n);
         assertEquals(numeric, dk[i], 1e-7, g + " ∂L/∂k at " + i);
       }
       for (int o = 0; o < bias.length; o++) {
-        double numeric = centralDifference(g, work, k, bias, x, bias, o, h, r, n);
+        double numeric = centralDifference(way, g, work, k, bias, x, bias, o, h, r, n);
         assertEquals(numeric, dbias[o], 1e-7, g + " ∂L/∂bias at " + o);
       }
     }
   }
 
-  private static double centralDifference(Conv2d g, Workspace work, double[] k, double[] bias, double[] x,
+  private static double centralDifference(Way way, Conv2d g, Workspace work, double[] k, double[] bias, double[] x,
       double[] moved, int index, double h, double[] r, int n) {
     double saved = moved[index];
     moved[index] = saved + h;
-    double up = weightedOutput(g, work, k, bias, x, r, n);
+    double up = weightedOutput(way, g, work, k, bias, x, r, n);
     moved[index] = saved - h;
-    double down = weightedOutput(g, work, k, bias, x, r, n);
+    double down = weightedOutput(way, g, work, k, bias, x, r, n);
     moved[index] = saved;
     return (up - down) / (2 * h);
   }
 
-  private static double weightedOutput(Conv2d g, Workspace work, double[] k, double[] bias, double[] x, double[] r,
+  private static double weightedOutput(Way way, Conv2d g, Workspace work, double[] k, double[] bias, double[] x, double[] r,
       int n) {
     double[] y = new double[n * g.outputSize()];
-    g.forward(work, k, bias, x, 0, g.inputSize(), 0, n, y, 0, g.outputSize());
+    forward(way, g, work, k, bias, x, 0, g.inputSize(), 0, n, y, 0, g.outputSize());
     double sum = 0;
     for (int i = 0; i < y.length; i++) {
       sum += r[i] * y[i];

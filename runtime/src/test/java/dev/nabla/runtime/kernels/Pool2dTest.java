@@ -25,6 +25,7 @@ class Pool2dTest {
       new Pool2d(4, 5, 5, 5, 1),
       new Pool2d(1, 3, 3, 1, 1),
       new Pool2d(3, 9, 8, 3, 3),
+      new Pool2d(2, 7, 5, 2, 2),
       new Pool2d(32, 28, 28, 2, 2));
 
   /** The window (p, q) of channel c: its input indices, row-major. */
@@ -107,6 +108,20 @@ class Pool2dTest {
     int[] argmaxF = new int[4];
     g.maxForward(floats(x), 0, 16, 0, 1, new float[4], 0, 4, argmaxF);
     assertArrayEquals(argmax, argmaxF);
+  }
+
+  @Test
+  void tiesAndNansInAnyWindowAreHandledAsInTheTwoByTwoOne() {
+    Pool2d g = new Pool2d(1, 3, 3, 3, 3);
+    double[] y = new double[1];
+    int[] argmax = new int[1];
+    g.maxForward(new double[] {1, 4, 2, 4, 0, 4, 3, 3, 4}, 0, 9, 0, 1, y, 0, 1, argmax);
+    assertEquals(4, y[0]);
+    assertEquals(1, argmax[0]);
+    float[] yF = new float[1];
+    g.maxForward(new float[] {1, 4, 2, 4, Float.NaN, 4, Float.NaN, 3, 4}, 0, 9, 0, 1, yF, 0, 1, argmax);
+    assertTrue(Float.isNaN(yF[0]));
+    assertEquals(4, argmax[0]);
   }
 
   @Test
