@@ -118,6 +118,9 @@ final class ShowCommand implements Callable<Integer> {
     if (tensor.shape().isVector() || tensor.shape().isRow()) {
       return "[" + java.util.Arrays.stream(tensor.data()).mapToObj(ShowCommand::format).collect(Collectors.joining(", ")) + "]";
     }
+    if (tensor.shape().rank() > 2) {
+      return nested(tensor, 0, 0);
+    }
     List<String> rows = new ArrayList<>();
     for (int r = 0; r < tensor.rows(); r++) {
       List<String> row = new ArrayList<>();
@@ -127,6 +130,21 @@ final class ShowCommand implements Callable<Integer> {
       rows.add("[" + String.join(", ", row) + "]");
     }
     return "[" + String.join(", ", rows) + "]";
+  }
+
+  /** An image or a kernel as nested lists, one level per dimension: {@code [[[1, 2], [3, 4]]]}. */
+  private static String nested(Tensor tensor, int axis, int offset) {
+    var dims = tensor.shape().dims();
+    int size = Math.toIntExact(dims.get(axis).size());
+    int stride = 1;
+    for (int k = axis + 1; k < dims.size(); k++) {
+      stride *= Math.toIntExact(dims.get(k).size());
+    }
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      parts.add(axis + 1 == dims.size() ? format(tensor.get(offset + i)) : nested(tensor, axis + 1, offset + i * stride));
+    }
+    return "[" + String.join(", ", parts) + "]";
   }
 
   private static String format(double value) {

@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * The JSON of {@code nabla grad} and {@code nabla show}: parameter values and samples in, loss,
- * output and gradients out. Matrices are lists of rows, vectors lists, scalars numbers; a
+ * output and gradients out. Matrices are lists of rows, vectors lists, scalars numbers, images
+ * {@code [C, H, W]} and kernels nested as their shapes (C lists of H rows of W numbers); a
  * minibatch is a list of samples under {@code "batch"}.
  *
  * <pre>
@@ -132,7 +133,10 @@ final class ValuesJson {
     int size = Math.toIntExact(shape.size());
     double[] data = new double[size];
     List<Double> flat = new ArrayList<>();
-    flatten(json, flat, where, 0);
+    flatten(json, flat, where, 0, Math.max(2, shape.rank()));
+    if (shape.rank() > 2) {
+      nested(json, shape, 0, where);
+    }
     if (shape.isMatrix() && !shape.isRow()) {
       int rows = (int) shape.rows().size();
       int columns = (int) shape.columns().size();
@@ -155,13 +159,30 @@ final class ValuesJson {
     return new Tensor(shape, data);
   }
 
-  private static void flatten(JsonElement json, List<Double> into, String where, int depth) {
-    if (depth > 2) {
-      throw UserError.badInput(where + ": nested deeper than a matrix");
+  /** An image or a kernel is nested as its shape: C lists of H rows of W numbers. */
+  private static void nested(JsonElement json, Shape shape, int axis, String where) {
+    long size = shape.dim(axis).size();
+    if (!json.isJsonArray() || json.getAsJsonArray().size() != size) {
+      String rest = shape.dims().subList(axis + 1, shape.rank()).stream().map(Object::toString)
+          .collect(java.util.stream.Collectors.joining("×"));
+      throw UserError.badInput(where + ": expected a list of " + size + (rest.isEmpty() ? " numbers" : " lists (" + rest + ")")
+          + " (" + shape + ")");
+    }
+    if (axis + 1 < shape.rank()) {
+      JsonArray list = json.getAsJsonArray();
+      for (int i = 0; i < list.size(); i++) {
+        nested(list.get(i), shape, axis + 1, where + "[" + i + "]");
+      }
+    }
+  }
+
+  private static void flatten(JsonElement json, List<Double> into, String where, int depth, int maxDepth) {
+    if (depth > maxDepth) {
+      throw UserError.badInput(where + ": nested deeper than " + (maxDepth == 2 ? "a matrix" : "its shape"));
     }
     if (json.isJsonArray()) {
       for (JsonElement element : json.getAsJsonArray()) {
-        flatten(element, into, where, depth + 1);
+        flatten(element, into, where, depth + 1, maxDepth);
       }
     } else if (json.isJsonPrimitive() && json.getAsJsonPrimitive().isNumber()) {
       double value = json.getAsDouble();
@@ -203,6 +224,9 @@ final class ValuesJson {
       }
       return values;
     }
+    if (shape.rank() > 2) {
+      return nest(tensor.data(), shape, 0, 0);
+    }
     JsonArray rows = new JsonArray();
     for (int r = 0; r < tensor.rows(); r++) {
       JsonArray row = new JsonArray();
@@ -212,6 +236,24 @@ final class ValuesJson {
       rows.add(row);
     }
     return rows;
+  }
+
+  /** Row-major data from {@code offset} as nested lists, one level per dimension from {@code axis}. */
+  private static JsonArray nest(double[] data, Shape shape, int axis, int offset) {
+    JsonArray list = new JsonArray();
+    int size = Math.toIntExact(shape.dim(axis).size());
+    int stride = 1;
+    for (int k = axis + 1; k < shape.rank(); k++) {
+      stride *= Math.toIntExact(shape.dim(k).size());
+    }
+    for (int i = 0; i < size; i++) {
+      if (axis + 1 == shape.rank()) {
+        list.add(data[offset + i]);
+      } else {
+        list.add(nest(data, shape, axis + 1, offset + i * stride));
+      }
+    }
+    return list;
   }
 
   private static String rootCause(Throwable e) {

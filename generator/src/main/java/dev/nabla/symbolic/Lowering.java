@@ -617,6 +617,14 @@ public final class Lowering {
       Shape right = solver.resolve(inputs.get(1).shape());
       String message = text(operands.get(0)) + " (" + left + ") cannot multiply " + text(operands.get(1)) + " (" + right + "): " + e.getMessage();
       List<String> hints = new ArrayList<>(e.hints());
+      Node flattened = inputs.get(1);
+      if (flattened.op() instanceof Spatial.Flatten && left.isMatrix() && operands.get(0) instanceof Expr.Name weight) {
+        // flatten feeding a dense layer of the wrong width: say what the width is and where it comes from
+        Shape image = solver.resolve(flattened.input(0).shape());
+        hints.add(text(operands.get(1)) + " has " + image.dims().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("·"))
+            + " = " + right.dim(0) + " values (channels·height·width of " + image + "): declare " + weight.name() + "["
+            + left.dim(0) + ", " + right.dim(0) + "]");
+      }
       boolean transposed = operands.get(0) instanceof Expr.Transpose;
       if (left.isMatrix() && !right.isScalar() && solver.compatible(left.dim(0), right.rows())) {
         hints.add(transposed

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -95,6 +99,81 @@ class ConvFormulasTest {
     String graph = String.join("\n", lines("graph", spec.toString()));
     assertTrue(graph.contains("conv2d stride=2 padding=1"), graph);
     assertFalse(graph.contains("Conv2d["), graph);
+  }
+
+  /** nabla grad on PyTorch's LeNet golden, the values nested as their shapes: the same loss and gradients. */
+  @Test
+  void gradOfALeNetReadsAndWritesNestedImagesAndKernels() throws IOException {
+    JsonObject golden;
+    try (var in = ConvFormulasTest.class.getResourceAsStream("/golden/conv.json")) {
+      golden = JsonParser.parseString(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .getAsJsonObject().getAsJsonObject("cases").getAsJsonObject("lenet");
+    }
+    Path lenet = directory.resolve("lenet.nabla");
+    Files.writeString(lenet, golden.get("spec").getAsString());
+    JsonObject params = new JsonObject();
+    JsonObject inputs = new JsonObject();
+    JsonObject expected = new JsonObject();
+    golden.getAsJsonObject("values").entrySet().forEach(entry -> {
+      JsonElement nested = nest(entry.getValue().getAsJsonObject());
+      (entry.getKey().equals("X") ? inputs : params).add(entry.getKey(), nested);
+    });
+    golden.getAsJsonObject("gradients").entrySet().forEach(entry -> {
+      if (!entry.getKey().equals("X")) {
+        expected.add(entry.getKey(), nest(entry.getValue().getAsJsonObject()));
+      }
+    });
+    JsonObject values = new JsonObject();
+    values.add("params", params);
+    values.add("inputs", inputs);
+    values.add("label", golden.get("label"));
+    Path valuesFile = directory.resolve("lenet-values.json");
+    Files.writeString(valuesFile, values.toString());
+
+    assertEquals(0, run("grad", lenet.toString(), "--values", valuesFile.toString()), err.toString());
+    JsonObject result = JsonParser.parseString(out.toString()).getAsJsonObject();
+    assertEquals(golden.get("loss").getAsDouble(), result.get("loss").getAsDouble(), 1e-9);
+    Exercise4GoldenTest.assertClose(expected, result.getAsJsonObject("gradients"), "gradients");
+  }
+
+  /** {"shape": [2, 3], "data": [...]} as nested lists. */
+  private static JsonElement nest(JsonObject flat) {
+    List<Integer> shape = new java.util.ArrayList<>();
+    flat.getAsJsonArray("shape").forEach(dim -> shape.add(dim.getAsInt()));
+    return nest(flat.getAsJsonArray("data"), shape, 0, 0);
+  }
+
+  private static JsonElement nest(JsonArray data, List<Integer> shape, int axis, int offset) {
+    if (shape.isEmpty()) {
+      return data.get(0);
+    }
+    int stride = shape.subList(axis + 1, shape.size()).stream().reduce(1, (a, b) -> a * b);
+    JsonArray list = new JsonArray();
+    for (int i = 0; i < shape.get(axis); i++) {
+      list.add(axis + 1 == shape.size() ? data.get(offset + i) : nest(data, shape, axis + 1, offset + i * stride));
+    }
+    return list;
+  }
+
+  @Test
+  void showWritesKernelsAndImagesInFull() throws IOException {
+    Path tiny = directory.resolve("tiny.nabla");
+    Files.writeString(tiny, """
+        model Tiny
+        input X[1, 3, 3]
+        param K[1, 1, 2, 2]
+        param c[1]
+        pred = sum(maxpool(relu(conv2d(K, X) + c), 2))
+        loss = pred^2
+        """);
+    Path values = directory.resolve("tiny.json");
+    Files.writeString(values, "{\"params\": {\"K\": [[[[0.5, -1], [2, 0.25]]]], \"c\": [0.1]},"
+        + " \"inputs\": {\"X\": [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]}}");
+    List<String> lines = lines("show", tiny.toString(), "--values", values.toString());
+    // relu(K ⋆ X + c) = [[7.85, 9.6], [13.1, 14.85]], one 2×2 window: its maximum, squared
+    assertEquals(List.of("pred = sum(maxpool(relu(K ⋆ X + c), 2))",
+        "pred = sum(maxpool(relu([[[[0.5, -1], [2, 0.25]]]] ⋆ [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]] + [0.1]), 2))",
+        "pred = 14.85   (H = 220.5)"), lines);
   }
 
   @Test

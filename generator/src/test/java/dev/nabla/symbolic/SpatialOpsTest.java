@@ -190,6 +190,26 @@ class SpatialOpsTest {
     assertEquals(kernel.shape(), gradients.of(kernel).shape());
   }
 
+  /** No expression swell through convolutions: the gradient graph grows linearly with the depth. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4, 16, 40})
+  void gradientGraphOfDeepConvolutionsGrowsLinearly(int depth) {
+    StringBuilder spec = new StringBuilder("model Deep\ninput X[2, 6, 6]\n");
+    String previous = "X";
+    for (int layer = 1; layer <= depth; layer++) {
+      spec.append("param K").append(layer).append("[2, 2, 3, 3]\nparam c").append(layer).append("[2]\n");
+      spec.append("conv").append(layer).append(" = relu(conv2d(K").append(layer).append(", ").append(previous)
+          .append(", padding=1) + c").append(layer).append(")\n");
+      previous = "conv" + layer;
+    }
+    spec.append("loss = sum(avgpool(").append(previous).append(", 2))\n");
+    Network network = spec(spec.toString());
+    int forward = Differentiator.reachable(List.of(network.loss(), network.output())).size();
+    Gradients gradients = Differentiator.parameters(network);
+    int total = Differentiator.reachable(new java.util.ArrayList<>(gradients.byLeaf().values())).size();
+    assertTrue(total <= 4 * forward + 10, depth + " layers: " + total + " nodes for a forward graph of " + forward);
+  }
+
   private static String shapeError(String body) {
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> spec("model Bad\n" + body));
     return e.diagnostics().get(0).message() + " | " + String.join(" | ", e.diagnostics().get(0).hints());
@@ -205,7 +225,7 @@ class SpatialOpsTest {
     assertTrue(shapeError("input X[3, 7, 7]\nloss = sum(maxpool(X, 2))\n")
         .contains("a window of 2 moved by 2 does not tile the input's height 7 (input 3×7×7)"));
     assertTrue(shapeError("input X[2, 4, 4]\nparam W[10, 30]\nloss = sum(W flatten(X))\n")
-        .contains("W (10×30) cannot multiply flatten(X) (32): 30 ≠ 32"));
+        .contains("W (10×30) cannot multiply flatten(X) (32): 30 ≠ 32 | flatten(X) has 2·4·4 = 32 values (channels·height·width of 2×4×4): declare W[10, 32]"));
     assertTrue(shapeError("input X[2, 4, 4]\nparam c[3]\nloss = sum(X + c)\n")
         .contains("cannot add X (2×4×4) and c (3): a bias per channel has one entry per channel: 2 ≠ 3"));
     assertTrue(shapeError("input X[2, 4, 4]\nparam W[10, 32]\nloss = sum(W X)\n")
