@@ -29,6 +29,10 @@ class LessonNetworksTest {
     assertEquals(ModelInfo.Labels.TARGETS, new Exercise4Net().info().labels());
     assertEquals(10, new BlockGraph().info().outputSize());
     assertEquals(15_910, new FashionMlp().info().parameterCount());
+    assertEquals(List.of("K1[32×1×3×3]", "c1[32]", "K2[64×32×3×3]", "c2[64]", "W3[128×3136]", "b3[128]", "W4[10×128]", "b4[10]"),
+        shapes(new FashionCnn(1).info()));
+    assertEquals(421_642, new FashionCnn(1).info().parameterCount(), "as PyTorch counts the same network");
+    assertEquals(784, new FashionCnn(1).info().inputSize(), "the loader's 784 values of an image");
     assertTrue(new FashionMlp() instanceof FloatTrainable);
   }
 
@@ -65,7 +69,7 @@ class LessonNetworksTest {
     try (Stream<Path> files = Files.list(generated)) {
       sources = files.sorted().toList();
     }
-    assertEquals(4, sources.size(), sources.toString());
+    assertEquals(5, sources.size(), sources.toString());
     for (Path source : sources) {
       for (String line : Files.readAllLines(source)) {
         if (line.startsWith("import ")) {

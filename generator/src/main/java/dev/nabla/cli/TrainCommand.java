@@ -203,8 +203,11 @@ final class TrainCommand implements Callable<Integer> {
     long inputs = network.inputs().stream().mapToLong(input -> input.shape().size()).sum();
     boolean classes = network.label().map(label -> label.shape().size() == 10).orElse(false);
     if (network.inputs().size() != 1 || inputs != FashionMnist.PIXELS || !classes) {
-      throw UserError.badInput("nabla train trains on Fashion-MNIST: the spec needs one input of 784 values and a label of 10 classes; "
-          + network.name() + " has " + network.inputs().stream().map(i -> Network.leafName(i) + "[" + i.shape() + "]").toList()
+      // The loader's 784 values are the image row by row, so any shape of 784 values reads it: X[784], X[1, 28, 28].
+      throw UserError.badInput("nabla train trains on Fashion-MNIST: the spec needs one input of 784 values (the 28×28 image,"
+          + " as X[784] or X[1, 28, 28]) and a label of 10 classes; " + network.name() + " has "
+          + network.inputs().stream().map(i -> Network.leafName(i) + "[" + i.shape() + "]"
+              + (i.shape().rank() > 1 ? " (" + i.shape().size() + " values)" : "")).toList()
           + network.label().map(l -> " and a label of " + l.shape().size() + " classes").orElse(" and no label"));
     }
     // Accuracy is the share of images whose largest score is the label's: that needs one score per class.

@@ -125,8 +125,8 @@ abstract class Elements extends Comments {
       };
     }
     if (op instanceof Binary binary) {
-      Ex left = elem(body, node.input(0), b, operandIndex(node.input(0), index));
-      Ex right = elem(body, node.input(1), b, operandIndex(node.input(1), index));
+      Ex left = elem(body, node.input(0), b, operandIndex(node, node.input(0), index));
+      Ex right = elem(body, node.input(1), b, operandIndex(node, node.input(1), index));
       return switch (binary) {
         case ADD -> ex.add(left, right);
         case SUB -> ex.sub(left, right);
@@ -139,6 +139,18 @@ abstract class Elements extends Comments {
 
   static String operandIndex(Node operand, String index) {
     return operand.shape().isScalar() ? "0" : index;
+  }
+
+  /**
+   * The element of {@code operand} that element {@code index} of the elementwise {@code node} reads: the same, the
+   * scalar's one, or for a bias per channel added to an image {@code [C, H, W]} its channel's, {@code index / (H·W)}.
+   */
+  static String operandIndex(Node node, Node operand, String index) {
+    if (node.shape().isImage() && operand.shape().isVector()) {
+      long pixels = node.shape().size() / operand.shape().size();
+      return index.equals("0") ? "0" : (index.matches("\\w+") ? index : "(" + index + ")") + " / " + pixels;
+    }
+    return operandIndex(operand, index);
   }
 
   /** Where a value is written: {@code target(b, index)}. */
@@ -157,10 +169,10 @@ abstract class Elements extends Comments {
   record Rows(String array, int stride, int offset, int length) {}
 
   Rows rowsOf(MethodBody body, Node node) {
-    if (node.is(Structural.TRANSPOSE) && plan.storage(node) == Storage.VIEW) {
+    if (Plan.isView(node, plan.storage(node))) {
       return rowsOf(body, node.input(0));
     }
-    if (!node.shape().isVector() && !node.shape().isScalar()) {
+    if (!isRowShape(node)) {
       return null;
     }
     if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
@@ -170,7 +182,19 @@ abstract class Elements extends Comments {
     if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
       return new Rows(arrays.get(node), size(node), 0, size(node));
     }
+    boolean parameter = node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM;
+    if ((plan.storage(node) == Storage.ARRAY || parameter) && !plan.perSample(node)) {
+      return new Rows(arrays.get(node), 0, 0, size(node)); // the same row for every sample: stride 0
+    }
     return null;
+  }
+
+  /**
+   * Whether one sample's value of {@code node} is one contiguous row of a per-sample array: a scalar, a vector or an
+   * image (channels, then rows, then columns), not a matrix, whose rows and columns a kernel would read otherwise.
+   */
+  static boolean isRowShape(Node node) {
+    return node.shape().isScalar() || node.shape().isVector() || node.shape().isImage();
   }
 
   static boolean isParameterMatrix(Node node) {

@@ -15,6 +15,7 @@ import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Numbers;
 import dev.nabla.symbolic.Op;
 import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -91,6 +92,10 @@ public final class JavaWriter extends PassWriter {
         .initializer("$L", DEFAULT_MAX_BATCH).build());
     type.addField(FieldSpec.builder(MODEL_INFO, "INFO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(modelInfo()).build());
+    for (Layer layer : layers.values()) {
+      type.addField(FieldSpec.builder(layer.type(), layer.name(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("$L\n", layer.description()).initializer("new $T($L)", layer.type(), layer.arguments()).build());
+    }
     for (int p = 0; p < network.parameters().size(); p++) {
       Node parameter = network.parameters().get(p);
       type.addField(FieldSpec.builder(arrayType(), arrays.get(parameter), Modifier.PRIVATE, Modifier.FINAL)
@@ -125,9 +130,14 @@ public final class JavaWriter extends PassWriter {
       FieldSpec.Builder field = FieldSpec.builder(arrayType(), arrays.get(node), Modifier.PRIVATE, Modifier.FINAL);
       field.addJavadoc("$L\n", Identifiers.javadoc(node == label
           ? "onehot(" + Network.leafName(label) + "): the labels as one-hot rows, " + size(label) + " per sample"
+          : node.op() instanceof Spatial.DropoutMask mask ? maskJavadoc(node, mask)
           : describe(node) + "; " + size(node) + " per sample", false));
       type.addField(field.initializer("perSample($L)", size(node)).build());
     }
+    argmaxArrays.forEach((pooling, name) -> type.addField(FieldSpec.builder(int[].class, name, Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L\n", Identifiers.javadoc("where the maximum of each window of " + arrays.get(pooling)
+            + " is, for the backward pass; " + size(pooling) + " per sample", false))
+        .initializer("perSampleIndices($L)", size(pooling)).build()));
     type.addMethods(constructors(self));
     type.addMethod(initialize());
 
@@ -149,6 +159,13 @@ public final class JavaWriter extends PassWriter {
         .skipJavaLangImports(true)
         .indent("  ")
         .build();
+  }
+
+  /** What a dropout's mask holds, for its field. */
+  String maskJavadoc(Node node, Spatial.DropoutMask mask) {
+    String p = Numbers.format(mask.p());
+    return arrays.get(node) + ": the mask of dropout(" + p + ", …)" + position(node) + ", drawn in training: 0 (probability " + p
+        + ") or 1/(1 − " + p + ") per value; all ones in prediction. " + size(node) + " per sample";
   }
 
   /** The loss of the batch: the mean of the per-sample loss, or the loss itself when it is a value of the whole batch. */
@@ -256,7 +273,8 @@ public final class JavaWriter extends PassWriter {
       String kind = init == null ? "linear" : init.kind();
       List<Double> args = init == null ? List.of() : init.arguments();
       int fanIn = fanIn(parameter);
-      int fanOut = parameter.shape().isMatrix() ? rows(parameter) : size(parameter);
+      int fanOut = parameter.shape().isMatrix() ? rows(parameter)
+          : parameter.shape().isKernel() ? size(parameter) / (int) parameter.shape().dim(1).size() : size(parameter);
       switch (kind) {
         case "zeros", "ones", "constant" -> {
           double value = kind.equals("zeros") ? 0 : kind.equals("ones") ? 1 : argument(args, 0, kind);
@@ -316,14 +334,24 @@ public final class JavaWriter extends PassWriter {
     return args.get(index);
   }
 
-  /** Columns of a weight matrix; for a bias, the columns of the weight whose product it is added to. */
+  /**
+   * Columns of a weight matrix, {@code C·KH·KW} of a convolution's kernel (as PyTorch's {@code nn.Conv2d}); for a
+   * bias, the fan-in of the weight whose product it is added to.
+   */
   int fanIn(Node parameter) {
     if (parameter.shape().isMatrix()) {
       return columns(parameter);
     }
+    if (parameter.shape().isKernel()) {
+      return size(parameter) / (int) parameter.shape().dim(0).size();
+    }
     for (Node node : network.graph().nodes()) {
       if (node.is(Binary.ADD) && node.inputs().contains(parameter)) {
         for (Node operand : node.inputs()) {
+          if (operand.op() instanceof Spatial.Conv2d && operand.input(0).op() instanceof Op.Leaf leaf
+              && leaf.kind() == Op.Leaf.Kind.PARAM) {
+            return fanIn(operand.input(0));
+          }
           if (operand.is(Structural.MATMUL) && operand.input(0).op() instanceof Op.Leaf leaf
               && leaf.kind() == Op.Leaf.Kind.PARAM && operand.input(0).shape().isMatrix()) {
             return columns(operand.input(0));

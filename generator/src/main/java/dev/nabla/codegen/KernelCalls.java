@@ -4,6 +4,8 @@ import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +40,41 @@ abstract class KernelCalls extends Elements {
     }
     for (Node node : nodes) {
       Node product = plan.fusedProduct().getOrDefault(node, node.is(Structural.MATMUL) ? node : null);
-      if (product != null) {
+      Node conv = product != null && product.op() instanceof Spatial.Conv2d ? product : convolutionOf(node);
+      if (conv != null) {
+        // every convolution and its gradients: a multiply-add per kernel weight and output pixel
+        work += 2L * kernelSize(conv) * outputPixels(conv);
+      } else if (product != null) {
         work += 2L * rows(product.input(0)) * columns(product.input(0)) * columns(product.input(1));
       } else {
         work += size(node);
       }
     }
     return (int) Math.max(8, Math.min(256, (MIN_LANE_WORK + work - 1) / work));
+  }
+
+  /** The node itself when it is a convolution or one of its gradients; {@code null} otherwise. */
+  private static Node convolutionOf(Node node) {
+    Op op = node.op();
+    return op instanceof Spatial.Conv2d || op instanceof Spatial.Conv2dInputGradient || op instanceof Spatial.Conv2dKernelGradient
+        ? node : null;
+  }
+
+  /** The weights of the convolution (or gradient) {@code node}'s kernel, {@code O·C·KH·KW}. */
+  private static long kernelSize(Node node) {
+    Op op = node.op();
+    if (op instanceof Spatial.Conv2dKernelGradient gradient) {
+      return gradient.kernel().size();
+    }
+    return node.input(0).shape().size();
+  }
+
+  /** Height × width of the convolution's output image: the value, or the δ its gradients read. */
+  private static long outputPixels(Node node) {
+    Op op = node.op();
+    Node output = op instanceof Spatial.Conv2d ? node : op instanceof Spatial.Conv2dInputGradient ? node.input(1) : node.input(0);
+    Shape shape = output.shape();
+    return shape.dim(1).size() * shape.dim(2).size();
   }
 
   /**

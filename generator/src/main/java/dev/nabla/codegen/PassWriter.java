@@ -12,6 +12,7 @@ import dev.nabla.symbolic.Loss;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +23,7 @@ import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /** The passes: forward, backward and predict, each value of the plan as a statement with its formula. */
-abstract class PassWriter extends KernelCalls {
+abstract class PassWriter extends SpatialCalls {
   PassWriter(Network network, Gradients gradients, CodegenOptions options) {
     super(network, gradients, options);
   }
@@ -37,6 +38,9 @@ abstract class PassWriter extends KernelCalls {
   void emit(MethodBody body, Node node) {
     Op op = node.op();
     statement = node;
+    if (op instanceof Spatial.DropoutMask) {
+      return; // drawn by its dropout's statement, which stores it for the backward pass
+    }
     if (plan.storage(node) == Storage.GRADIENT) {
       for (Node parameter : plan.gradientOf().get(node)) {
         accumulate(body, node, parameter);
@@ -47,7 +51,9 @@ abstract class PassWriter extends KernelCalls {
     Node fused = plan.fusedProduct().get(node);
     if (fused != null) {
       Node bias = node.input(0) == fused ? node.input(1) : node.input(0);
-      if (plan.kernel(node) == Kernel.DENSE) {
+      if (plan.kernel(node) == Kernel.CONV) {
+        convolution(body, node, fused, bias);
+      } else if (plan.kernel(node) == Kernel.DENSE) {
         denseCall(body, node, fused, bias);
       } else {
         matmul(body, fused, bias, arrayTarget(node), false, plan.perSample(node));
@@ -66,6 +72,8 @@ abstract class PassWriter extends KernelCalls {
       reduce(body, node);
     } else if (op instanceof Loss loss) {
       loss(body, node, loss);
+    } else if (op instanceof Spatial spatial) {
+      spatial(body, node, spatial);
     } else {
       elementwise(body, node);
     }
@@ -295,7 +303,7 @@ abstract class PassWriter extends KernelCalls {
 
   /** Adds a gradient node's batch mean to the parameter's gradient array. */
   void accumulate(MethodBody body, Node node, Node parameter) {
-    if (plan.isZero(node)) {
+    if (plan.isZero(node) || isFusedBiasGradient(node)) {
       return;
     }
     String gradient = gradientArrays.get(parameter);
@@ -337,7 +345,12 @@ abstract class PassWriter extends KernelCalls {
     Target target = (b, index) -> gradient + "[" + index + "]";
     boolean perSample = plan.perSample(node);
     boolean term = plan.gradients().of(parameter) != node;
-    if ((plan.storage(node) == Storage.GRADIENT || plan.storage(node) == Storage.TERM) && node.is(Structural.MATMUL)) {
+    boolean accumulated = plan.storage(node) == Storage.GRADIENT || plan.storage(node) == Storage.TERM;
+    if (accumulated && isSpatialGradient(node)) {
+      accumulateSpatial(body, node, parameter);
+      return;
+    }
+    if (accumulated && node.is(Structural.MATMUL)) {
       if (plan.kernel(node) == Kernel.WEIGHT_GRADIENT) {
         weightGradientCall(body, node, parameter);
         return;
@@ -492,7 +505,9 @@ abstract class PassWriter extends KernelCalls {
 
   MethodSpec predict() {
     MethodBody body = new MethodBody();
+    predicting = true;
     emitInParts(body, "predict", plan.predictNodes());
+    predicting = false;
     writeOutput(body);
     MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
@@ -510,7 +525,9 @@ abstract class PassWriter extends KernelCalls {
   MethodSpec outputAfterForward() {
     MethodBody body = new MethodBody();
     Set<Node> forward = new HashSet<>(plan.forwardNodes());
+    predicting = true; // an evaluation predicts: dropout is the identity
     emitInParts(body, "output", plan.predictNodes().stream().filter(node -> !forward.contains(node)).toList());
+    predicting = false;
     writeOutput(body);
     MethodSpec.Builder method = MethodSpec.methodBuilder("outputSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)

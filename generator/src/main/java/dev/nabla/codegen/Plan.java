@@ -8,6 +8,7 @@ import dev.nabla.symbolic.Loss;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.Set;
  *
  * @param storage where each node lives
  * @param perSample whether a node differs from sample to sample
- * @param fusedProduct for a sum {@code A x + b} whose product is folded in: the product
+ * @param fusedProduct for a sum {@code A x + b} (or {@code conv2d(K, X) + c}) whose product is folded in: the product
  * @param gradientOf the parameters each gradient node is the gradient of, in the parameters' order
  * @param kernels the runtime kernel that computes a node's statement, for the nodes one does
  * @param adjointOwners the forward node each adjoint stands for: the latest value whose ∂H/∂v it is
@@ -45,7 +46,7 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     CONSTANT,
     /** An elementwise value computed where its single user reads it. */
     INLINE,
-    /** A transpose read with swapped indices; never stored. */
+    /** A transpose read with swapped indices, or a flatten (or its inverse) read in place; never stored. */
     VIEW,
     /** A product folded into the sum that adds a bias to it ({@code W x + b} in one loop). */
     FUSED,
@@ -54,8 +55,8 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     /** A parameter gradient used by nothing else: accumulated straight into the gradient array. */
     GRADIENT,
     /**
-     * A product that is one term of a gradient's sum ({@code dZ1 Xᵀ} in {@code dZ1 Xᵀ + 2λ W1}): accumulated
-     * straight into the gradient array where the sum is, never stored.
+     * A product that is one term of a gradient's sum ({@code dZ1 Xᵀ} in {@code dZ1 Xᵀ + 2λ W1}), or a convolution's
+     * kernel or bias gradient in one: accumulated straight into the gradient array where the sum is, never stored.
      */
     TERM
   }
@@ -70,7 +71,9 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     /** {@code Wᵀ δ} over the lane's samples: W a parameter matrix, δ stored per sample. */
     TRANSPOSED_DENSE,
     /** {@code dW += (1/n) Σ_b δ_b x_bᵀ}: δ and x stored per sample. */
-    WEIGHT_GRADIENT
+    WEIGHT_GRADIENT,
+    /** {@code conv2d(K, X) (+ c)} over the lane's samples, the bias per channel folded in: K a parameter. */
+    CONV
   }
 
   /** The plan for {@code network}'s passes and {@code gradients}. */
@@ -109,6 +112,12 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
 
   static boolean isElementwise(Op op) {
     return Planner.isElementwiseOp(op);
+  }
+
+  /** A value read in place from its operand: a transpose of the same layout or a flatten (or its inverse). */
+  static boolean isView(Node node, Storage storage) {
+    return storage == Storage.VIEW && (node.is(Structural.TRANSPOSE) || node.op() instanceof Spatial.Flatten
+        || node.op() instanceof Spatial.Unflatten);
   }
 
   boolean isZero(Node node) {
@@ -179,6 +188,23 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
           }
         }
       }
+      // Fold each convolution into the sum that adds a bias per channel to it, when nothing else reads it.
+      for (Node node : all) {
+        if (node.is(Binary.ADD) && !isForced(node) && !fusedProduct.containsKey(node) && node.input(0) != node.input(1)) {
+          for (int k = 0; k < 2; k++) {
+            Node conv = node.input(k);
+            Node bias = node.input(1 - k);
+            if (conv.op() instanceof Spatial.Conv2d && consumers.get(conv).size() == 1 && !isForced(conv)
+                && conv.shape().equals(node.shape()) && isParameter(bias) && bias.shape().isVector()
+                && bias.shape().size() == conv.shape().dim(0).size() && !storage.containsKey(conv)) {
+              fusedProduct.put(node, conv);
+              storage.put(conv, Storage.FUSED);
+              storage.put(node, Storage.ARRAY);
+              break;
+            }
+          }
+        }
+      }
       for (Node node : all) {
         if (!storage.containsKey(node)) {
           storage.put(node, decide(node, consumers.get(node)));
@@ -205,7 +231,8 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       List<Term> sum = new ArrayList<>();
       List<Node> inner = new ArrayList<>();
       collectTerms(gradient, false, gradient, parameter, consumers, sum, inner);
-      boolean worthIt = sum.stream().anyMatch(term -> term.value().is(Structural.MATMUL) || !perSample.get(term.value()));
+      boolean worthIt = sum.stream().anyMatch(term -> term.value().is(Structural.MATMUL) || isKernelGradient(term.value())
+          || !perSample.get(term.value()));
       if (sum.size() < 2 || !worthIt) {
         return;
       }
@@ -221,12 +248,17 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
           transposedTerms.add(value);
         }
         boolean own = consumers.get(value).size() == 1 && !isForced(value);
-        if (term.transposed() || (own && value.is(Structural.MATMUL))) {
+        if (term.transposed() || (own && (value.is(Structural.MATMUL) || isKernelGradient(value)))) {
           storage.put(value, Storage.TERM);
         } else if (own && isElementwiseOp(value.op()) && !perSample.get(value)) {
           storage.put(value, Storage.INLINE); // computed where it is added, once per batch
         }
       }
+    }
+
+    /** A convolution's kernel or bias gradient: its kernel adds the batch mean to the gradient array itself. */
+    private static boolean isKernelGradient(Node node) {
+      return node.op() instanceof Spatial.Conv2dKernelGradient || node.op() instanceof Spatial.ChannelSum;
     }
 
     /**
@@ -286,7 +318,10 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       boolean output = node == network.output() || node == network.loss();
       boolean gradient = gradientOf.containsKey(node);
       if (op instanceof Op.Broadcast) {
-        return output ? Storage.ARRAY : Storage.INLINE;
+        // the image operations' kernels read arrays: a δ spread from a scalar is stored for them
+        boolean kernelReads = users.stream().anyMatch(user -> user.op() instanceof Spatial
+            && !(user.op() instanceof Spatial.Flatten || user.op() instanceof Spatial.Unflatten));
+        return output || kernelReads ? Storage.ARRAY : Storage.INLINE;
       }
       if (op == Structural.TRANSPOSE) {
         if (output) {
@@ -302,10 +337,15 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       if (output) {
         return Storage.ARRAY;
       }
+      if ((op instanceof Spatial.Flatten || op instanceof Spatial.Unflatten) && !gradient) {
+        return Storage.VIEW; // the same values in the same order: read in place
+      }
       boolean elementwise = isElementwiseOp(op);
       if (gradient) {
         boolean single = users.isEmpty() && gradientOf.get(node).size() == 1;
-        return single && (elementwise || op == Structural.MATMUL) ? Storage.GRADIENT : Storage.ARRAY;
+        boolean accumulated = elementwise || op == Structural.MATMUL || op instanceof Spatial.Conv2dKernelGradient
+            || op instanceof Spatial.ChannelSum;
+        return single && accumulated ? Storage.GRADIENT : Storage.ARRAY;
       }
       if (elementwise && users.size() == 1 && readsOnce(users.get(0)) && (perSample.get(node) || !perSample.get(users.get(0)))) {
         return Storage.INLINE;
@@ -345,7 +385,9 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
       Map<Node, Kernel> kernels = new IdentityHashMap<>();
       for (Node node : all) {
         Node fused = fusedProduct.get(node);
-        if (fused != null ? fitsDense(node, fused) : node.is(Structural.MATMUL) && fitsDense(node, node)) {
+        if (fused != null && fused.op() instanceof Spatial.Conv2d) {
+          kernels.put(node, Kernel.CONV);
+        } else if (fused != null ? fitsDense(node, fused) : node.is(Structural.MATMUL) && fitsDense(node, node)) {
           kernels.put(node, Kernel.DENSE);
         } else if (fused == null && node.is(Structural.MATMUL) && fitsTransposedDense(node)) {
           kernels.put(node, Kernel.TRANSPOSED_DENSE);
@@ -388,14 +430,18 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
      * per-sample vector, through a transposed view), or -1 when it is not one.
      */
     private long rowLength(Node node) {
-      if (node.is(Structural.TRANSPOSE) && storage.get(node) == Storage.VIEW) {
+      if (isView(node, storage.get(node))) {
         return rowLength(node.input(0));
       }
-      if (!node.shape().isVector() && !node.shape().isScalar()) {
+      if (!Elements.isRowShape(node)) {
         return -1;
       }
       boolean input = node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT;
       return input || (storage.get(node) == Storage.ARRAY && perSample.get(node) && node != label) ? size(node) : -1;
+    }
+
+    private static boolean isParameter(Node node) {
+      return node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM;
     }
 
     private static boolean isParameterMatrix(Node node) {

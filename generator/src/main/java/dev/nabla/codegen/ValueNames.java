@@ -13,6 +13,7 @@ import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
 import dev.nabla.symbolic.Shape;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.HashMap;
@@ -46,7 +47,7 @@ abstract class ValueNames {
    */
   static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
       "List", "String", "Override", "Float", "Double", "Integer", "Object", "FloatNetwork", "DoubleNetwork", "Parameter",
-      "Precision", "Labels", "Test", "Assertions");
+      "Precision", "Labels", "Test", "Assertions", "Conv2d", "Pool2d");
 
   /** The locals and parameters the generated methods declare: a field named like one would be shadowed by it. */
   static final List<String> LOCALS = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "result",
@@ -106,14 +107,6 @@ abstract class ValueNames {
       if (!node.shape().isKnown()) {
         throw new UnsupportedSpecException("cannot generate Java for " + network.name() + ": the shape of "
             + network.names().getOrDefault(node, node.op().toString()) + " is " + node.shape() + "; give every dimension a size");
-      }
-    }
-    for (Node node : network.graph().nodes()) {
-      // Images, kernels and their operations: the code writer does not emit them yet.
-      if (node.op() instanceof dev.nabla.symbolic.Spatial || node.shape().rank() > 2) {
-        throw new UnsupportedSpecException("cannot generate Java for " + network.name() + ": the code writer does not"
-            + " handle " + (node.op() instanceof dev.nabla.symbolic.Spatial ? node.op().name() : "rank-" + node.shape().rank()
-            + " values (" + network.names().getOrDefault(node, node.op().name()) + ")") + " yet");
       }
     }
     if (network.label().isPresent() && network.target().isPresent()) {
@@ -204,13 +197,13 @@ abstract class ValueNames {
     } else if (adjointOwners.containsKey(node) && visiting.add(node)) {
       Node owner = adjointOwners.get(node);
       name = "d" + capitalize(arrays.containsKey(owner) ? arrays.get(owner) : baseName(owner, visiting));
-    } else if ((node.is(Binary.ADD) || node.is(Binary.SUB)) && node.inputs().stream().anyMatch(in -> in.is(Structural.MATMUL))) {
+    } else if (isLayerSum(node)) {
       int layer = 1;
       for (Node other : network.graph().nodes()) {
         if (other == node) {
           break;
         }
-        if ((other.is(Binary.ADD) || other.is(Binary.SUB)) && other.inputs().stream().anyMatch(in -> in.is(Structural.MATMUL))) {
+        if (isLayerSum(other)) {
           layer++;
         }
       }
@@ -220,6 +213,12 @@ abstract class ValueNames {
     }
     baseNames.put(node, name);
     return name;
+  }
+
+  /** {@code W x + b}, {@code conv2d(K, X) + c}: a layer's weighted sum, named {@code z1}, {@code z2}… in layer order. */
+  private static boolean isLayerSum(Node node) {
+    return (node.is(Binary.ADD) || node.is(Binary.SUB))
+        && node.inputs().stream().anyMatch(in -> in.is(Structural.MATMUL) || in.op() instanceof Spatial.Conv2d);
   }
 
   static String role(Node node) {
@@ -241,6 +240,9 @@ abstract class ValueNames {
     if (op instanceof Loss) {
       return "loss";
     }
+    if (op instanceof Spatial) {
+      return spatialRole(op);
+    }
     if (op instanceof Structural structural) {
       return switch (structural) {
         case MATMUL -> "matmul";
@@ -250,6 +252,29 @@ abstract class ValueNames {
         case SUM -> "summed";
         case MEAN -> "mean";
       };
+    }
+    return "value";
+  }
+
+  private static String spatialRole(Op op) {
+    if (op instanceof Spatial.Conv2d) {
+      return "conv";
+    } else if (op instanceof Spatial.Conv2dInputGradient || op instanceof Spatial.Conv2dKernelGradient) {
+      return "convGradient";
+    } else if (op instanceof Spatial.ChannelSum) {
+      return "channelSum";
+    } else if (op instanceof Spatial.MaxPool || op instanceof Spatial.AvgPool) {
+      return "pooled";
+    } else if (op instanceof Spatial.MaxPoolGradient || op instanceof Spatial.AvgPoolGradient) {
+      return "poolGradient";
+    } else if (op instanceof Spatial.Flatten) {
+      return "flat";
+    } else if (op instanceof Spatial.Unflatten) {
+      return "image";
+    } else if (op instanceof Spatial.Dropout) {
+      return "dropped";
+    } else if (op instanceof Spatial.DropoutMask mask) {
+      return mask.name(); // m1, as the formulas write it
     }
     return "value";
   }
@@ -315,7 +340,7 @@ abstract class ValueNames {
     if (shape.isScalar()) {
       return "1";
     }
-    return shape.isMatrix() ? shape.dim(0).size() + " * " + shape.dim(1).size() : Long.toString(shape.dim(0).size());
+    return String.join(" * ", shape.dims().stream().map(dim -> Long.toString(dim.size())).toList());
   }
 
   /** Whether any computed value reads the label other than as the class index a loss picks. */

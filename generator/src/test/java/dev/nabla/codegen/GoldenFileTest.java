@@ -29,7 +29,7 @@ class GoldenFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks"})
+  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks", "TinyCnn"})
   void generatedClassCompilesWithoutWarningsAndMatchesItsGolden(String name) throws IOException {
     JavaFile file = Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT);
     String source = file.toString();
@@ -51,7 +51,7 @@ class GoldenFileTest {
    * deprecated {@code --backend vector} writes the very same class, and it compiles with no module added.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks"})
+  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks", "TinyCnn"})
   void theVectorBackendWritesTheSameClassWithNoIncubatorImport(String name) {
     String scalar = Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT).toString();
     String vector = Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT, CodegenOptions.Backend.VECTOR).toString();
@@ -62,7 +62,7 @@ class GoldenFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks"})
+  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks", "TinyCnn"})
   void doublePrecisionCompilesWithoutWarnings(String name) {
     JavaFile file = Networks.java(Networks.resource(name), CodegenOptions.Precision.DOUBLE);
     Compilation compilation = Compiler.javac()
@@ -72,7 +72,7 @@ class GoldenFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks"})
+  @ValueSource(strings = {"FashionMlp", "Exercise4", "Blocks", "TinyCnn"})
   void generationIsDeterministic(String name) {
     assertEquals(Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT).toString(),
         Networks.java(Networks.resource(name), CodegenOptions.Precision.FLOAT).toString());

@@ -97,6 +97,50 @@ class GradientAgreementTest {
           r = xᵀ W
           out = softplus(rᵀ + c) ^ 0.5
           loss = mse(out, t)
+          """,
+      // Convolutions (issue 15): stride and padding, several channels, both poolings (overlapping too), a bias per
+      // channel folded into the convolution or added after it, a value used twice, dropout, weight decay on a kernel.
+      "StridedCnn", """
+          model StridedCnn
+          input image[2, 7, 7]
+          label y : 3
+          param K[3, 2, 3, 3]
+          param c[3]
+          param W[3, 12]
+          param b[3]
+          A = sigmoid(conv2d(K, image, stride=2, padding=1) + c)
+          P = maxpool(A, 2)
+          scores = W flatten(P) + b
+          loss = cross_entropy(scores, y)
+          """,
+      "OverlapCnn", """
+          model OverlapCnn
+          input x[1, 6, 5]
+          target t[2]
+          param K1[2, 1, 2, 2]
+          param c1[2]
+          param W[2, 12]
+          param b[2]
+          A = relu(conv2d(K1, x)) + c1
+          B = maxpool(avgpool(A, 2, stride=1), 2, stride=1)
+          pred = W flatten(B) + b
+          loss = mse(pred, t) + 0.01 * sum(K1 * K1)
+          """,
+      "SharedCnn", """
+          model SharedCnn
+          input X[2, 6, 6]
+          label y : 4
+          param K[3, 2, 3, 3]
+          param c[3]
+          param K2[3, 3, 1, 1]
+          param W1[4, 27]
+          param W2[4, 27]
+          param b[4]
+          A = relu(conv2d(K, X, padding=1) + c)
+          P = maxpool(A, 2)
+          B = tanh(conv2d(K2, P))
+          probs = logsoftmax(W1 dropout(0.5, flatten(P)) + W2 flatten(B) + b)
+          loss = nll(probs, y)
           """);
 
   @ParameterizedTest

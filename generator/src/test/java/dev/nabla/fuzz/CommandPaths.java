@@ -106,7 +106,8 @@ final class CommandPaths {
     if (tensor.shape().isScalar()) {
       return new com.google.gson.JsonPrimitive(tensor.get(0));
     }
-    if (tensor.shape().isVector()) {
+    if (tensor.shape().isVector() || tensor.shape().rank() > 2) {
+      // images and kernels as one list of their values, row-major, which nabla grad reads for any shape
       JsonArray row = new JsonArray();
       for (int i = 0; i < tensor.size(); i++) {
         row.add(tensor.get(i));

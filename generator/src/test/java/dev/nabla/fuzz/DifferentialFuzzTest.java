@@ -10,6 +10,7 @@ import dev.nabla.symbolic.Loss;
 import dev.nabla.symbolic.Network;
 import dev.nabla.symbolic.Node;
 import dev.nabla.symbolic.Op;
+import dev.nabla.symbolic.Spatial;
 import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.ArrayList;
@@ -119,7 +120,8 @@ class DifferentialFuzzTest {
       wanted.add(loss.toString());
     }
     wanted.addAll(List.of("^2", "^3", "^0.5", "^-1", "matrix matmul matrix", "outer product", "scalar * tensor",
-        "skip connection", "label", "target", "row vector", "bce without rewrite", "nll without rewrite"));
+        "skip connection", "label", "target", "row vector", "bce without rewrite", "nll without rewrite",
+        "conv2d", "maxpool", "avgpool", "flatten", "dropout", "bias per channel", "stride 2", "padding 1", "overlapping pool"));
     Set<String> seen = new TreeSet<>();
     int defs = 0;
     int nestedDefs = 0;
@@ -143,6 +145,20 @@ class DifferentialFuzzTest {
           }
         } else if (op instanceof Op.Power) {
           seen.add(op.name());
+        } else if (op instanceof Spatial spatial) {
+          seen.add(op.name());
+          if (spatial instanceof Spatial.Conv2d conv) {
+            seen.add(conv.stride() == 2 ? "stride 2" : "stride 1");
+            seen.add(conv.padding() == 1 ? "padding 1" : "padding 0");
+          }
+          if ((spatial instanceof Spatial.MaxPool max && max.stride() < max.window())
+              || (spatial instanceof Spatial.AvgPool average && average.stride() < average.window())) {
+            seen.add("overlapping pool");
+          }
+        }
+        if ((node.is(Binary.ADD) || node.is(Binary.SUB)) && node.shape().isImage()
+            && (node.input(0).shape().isVector() || node.input(1).shape().isVector())) {
+          seen.add("bias per channel");
         }
         if (node.is(Structural.MATMUL)) {
           boolean matrices = node.input(0).shape().rank() == 2 && node.input(1).shape().rank() == 2;

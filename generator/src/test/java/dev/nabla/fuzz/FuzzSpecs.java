@@ -13,7 +13,10 @@ import java.util.Set;
  * vectors and matrices, scalar × tensor, matrix × matrix ({@code M = A B}, then {@code M v}), outer
  * products {@code u pᵀ} feeding a product, value reuse, {@code def} blocks (nested
  * ones too), the four losses with and without their stability rewrites, regularizers, labels and
- * targets, skip connections from the input. Values stay where finite differences mean something: logs of positive values, division by
+ * targets, skip connections from the input. A third of the specs take an image {@code X[C, H, W]} (1–3 channels of 4–9
+ * pixels a side) through one or two convolutions (kernels 1–3, stride 1–2, padding 0–1, a bias per channel added
+ * before or after the activation, or none), max or average pooling of 2 (stride 2 where it tiles, else 1), dropout,
+ * and a flatten into the dense layers. Values stay where finite differences mean something: logs of positive values, division by
  * {@code 1 + x²}, exponentials of bounded values.
  *
  * <p>The same seed gives the same spec; the model is named {@code Fuzz<seed>}.
@@ -32,7 +35,15 @@ public final class FuzzSpecs {
       "def mix(W, V, b, u, v) = dense(W, b, u) + V bounded(v)");
 
   public static String generate(long seed) {
-    return new Builder(new Random(seed ^ 0x5DEECE66DL), false, false).build("Fuzz" + seed);
+    return new Builder(new Random(seed ^ 0x5DEECE66DL), false, false, takesImage(seed)).build("Fuzz" + seed);
+  }
+
+  /**
+   * Whether the spec of {@code seed} takes an image: drawn apart from the spec's own generator, so that the specs
+   * of vectors are those of earlier versions, seed for seed.
+   */
+  static boolean takesImage(long seed) {
+    return new Random(seed * 0x5851F42D4C957F2DL + 11).nextInt(3) == 0;
   }
 
   /**
@@ -41,7 +52,8 @@ public final class FuzzSpecs {
    * dimensions named instead of numbered, and every name replaced by {@link UserNames}.
    */
   public static String userStyle(long seed) {
-    return UserNames.rename(new Builder(new Random(seed ^ 0x2545F4914F6CDD1DL), true, false).build("Fuzz" + seed), seed);
+    return UserNames.rename(new Builder(new Random(seed ^ 0x2545F4914F6CDD1DL), true, false, takesImage(seed)).build("Fuzz" + seed),
+        seed);
   }
 
   /**
@@ -49,7 +61,7 @@ public final class FuzzSpecs {
    * for the blocked and vector kernels; its batch is drawn by {@link #wideBatch}.
    */
   public static String wide(long seed) {
-    return UserNames.rename(new Builder(new Random(seed ^ 0x9E3779B97F4A7C15L), true, true).build("Wide" + seed), seed);
+    return UserNames.rename(new Builder(new Random(seed ^ 0x9E3779B97F4A7C15L), true, true, false).build("Wide" + seed), seed);
   }
 
   /** Batch sizes that cross the 256-sample blocks and the thread lanes' boundaries. */
@@ -68,15 +80,19 @@ public final class FuzzSpecs {
     private final Set<String> defsUsed = new LinkedHashSet<>();
     private final List<Value> values = new ArrayList<>();
     private final List<String> parameterNames = new ArrayList<>();
+    /** The convolution kernels among the parameters. */
+    private final Set<String> kernels = new java.util.HashSet<>();
     private int counter;
     private Value second;
     private final boolean userStyle;
     private final boolean wide;
+    private final boolean image;
 
-    Builder(Random random, boolean userStyle, boolean wide) {
+    Builder(Random random, boolean userStyle, boolean wide, boolean image) {
       this.random = random;
       this.userStyle = userStyle;
       this.wide = wide;
+      this.image = image;
     }
 
     /** A layer's width: 1–5, or for a wide spec one of the widths that hit the kernels' tiles and remainders. */
@@ -117,8 +133,15 @@ public final class FuzzSpecs {
 
     String build(String model) {
       int inputWidth = wide ? width() : 1 + random.nextInt(4);
-      values.add(new Value("X", inputWidth));
-      // a skip connection from the input (the language takes one input per sample)
+      String input = "input X[" + inputWidth + "]\n";
+      if (image) {
+        int[] shape = {1 + random.nextInt(3), 4 + random.nextInt(6), 4 + random.nextInt(6)};
+        input = "input X[" + shape[0] + ", " + shape[1] + ", " + shape[2] + "]\n";
+        values.add(new Value("f0", images(shape)));
+      } else {
+        values.add(new Value("X", inputWidth));
+      }
+      // a skip connection from the input (the language takes one input per sample), or from its flattened image
       second = values.get(0);
       int depth = wide ? 1 + random.nextInt(2) : 1 + random.nextInt(4);
       for (int layer = 1; layer <= depth; layer++) {
@@ -134,7 +157,7 @@ public final class FuzzSpecs {
           use("dense");
           yield "dense(" + wo + ", " + bo + ", " + last.name() + ")";
         }
-        case 1 -> random.nextBoolean() ? wo + " " + last.name() + " + " + param("V", size, second.width()) + " X + " + bo
+        case 1 -> random.nextBoolean() ? wo + " " + last.name() + " + " + param("V", size, second.width()) + " " + second.name() + " + " + bo
             : wo + " " + last.name() + " + " + bo;
         default -> wo + " " + last.name() + " + " + bo;
       };
@@ -166,7 +189,8 @@ public final class FuzzSpecs {
       }
       if (random.nextBoolean()) {
         String w = parameterNames.get(random.nextInt(parameterNames.size()));
-        loss += switch (random.nextInt(userStyle ? 6 : 4)) {
+        int regularizer = random.nextInt(userStyle ? 6 : 4);
+        loss += switch (kernels.contains(w) && regularizer == 3 ? 0 : regularizer) { // a kernel has no transpose
           case 4 -> " + 1e-20 * sum(" + w + " * " + w + ")";
           case 5 -> " + 1e-4 * sum(" + w + " * " + w + ") + 1e-4 * mean(" + w + "^2)";
           case 0 -> " + 0.01 * sum(" + w + " * " + w + ")";
@@ -181,12 +205,12 @@ public final class FuzzSpecs {
         body.append("unused").append(counter).append(" = tanh(").append(any.name()).append(")\n");
       }
       String declared = params.toString();
-      if (userStyle && random.nextBoolean()) {
+      if (userStyle && !image && random.nextBoolean()) {
         // the input's width named in the parameters that take it; the input's number gives it its size
         declared = declared.replaceAll(", " + inputWidth + "]", ", d_in]");
       }
       StringBuilder out = new StringBuilder("model ").append(model).append('\n');
-      out.append("input X[").append(inputWidth).append("]\n");
+      out.append(input);
       out.append(header).append(declared);
       for (String def : DEFS) {
         String name = def.substring(4, def.indexOf('('));
@@ -216,6 +240,59 @@ public final class FuzzSpecs {
         case 1 -> "out = " + logits + "\nloss = mean((out - t)^2)";
         default -> "out = 0.1 + 0.8 * sigmoid(" + logits + ")\nloss = -mean(t * log(out) + (1 - t) * log(1 - out))";
       };
+    }
+
+    /**
+     * The image layers, written to the body: one or two convolutions, each with its activation, a bias per channel
+     * (before or after the activation, or none), then perhaps pooling and dropout; at the end {@code f0 = flatten(…)}.
+     * Returns the flattened width.
+     */
+    private int images(int[] shape) {
+      String v = "X";
+      int layers = 1 + random.nextInt(2);
+      for (int layer = 1; layer <= layers; layer++) {
+        int channels = shape[0];
+        int padding = random.nextInt(2);
+        int kernel = Math.min(1 + random.nextInt(3), Math.min(shape[1], shape[2]) + 2 * padding);
+        int stride = 1 + random.nextInt(2);
+        int out = 1 + random.nextInt(3);
+        int height = (shape[1] + 2 * padding - kernel) / stride + 1;
+        int width = (shape[2] + 2 * padding - kernel) / stride + 1;
+        String k = param("K", out, channels, kernel, kernel);
+        kernels.add(k);
+        String options = (stride == 1 && random.nextBoolean() ? "" : ", stride=" + stride) + (padding == 0 && random.nextBoolean() ? "" : ", padding=" + padding);
+        if (random.nextInt(4) == 0 && options.contains("stride") && options.contains("padding")) {
+          options = ", padding=" + padding + ", stride=" + stride; // named arguments in either order
+        }
+        String conv = "conv2d(" + k + ", " + v + options + ")";
+        String activated = switch (random.nextInt(5)) {
+          case 0 -> "relu(" + conv + " + " + param("c", out) + ")";
+          case 1 -> "tanh(" + conv + " + " + param("c", out) + ")";
+          case 2 -> "sigmoid(" + conv + ") + " + param("c", out);
+          case 3 -> "relu(" + conv + ") + 0.1 * " + conv;
+          default -> "0.5 * " + conv + " - " + param("c", out);
+        };
+        String a = "a" + layer;
+        body.append(a).append(" = ").append(activated).append('\n');
+        v = a;
+        shape = new int[] {out, height, width};
+        if (height >= 2 && width >= 2 && random.nextBoolean()) {
+          boolean tiles = height % 2 == 0 && width % 2 == 0;
+          String pool = (random.nextBoolean() ? "maxpool(" : "avgpool(") + v + ", 2" + (tiles && random.nextBoolean() ? "" : ", stride=1") + ")";
+          boolean strided = !pool.contains("stride=1");
+          String p = "p" + layer;
+          body.append(p).append(" = ").append(pool).append('\n');
+          v = p;
+          shape = new int[] {out, strided ? height / 2 : height - 1, strided ? width / 2 : width - 1};
+        }
+        if (random.nextInt(4) == 0) {
+          String d = "d" + layer;
+          body.append(d).append(" = dropout(").append(random.nextBoolean() ? "0.25" : "0.5").append(", ").append(v).append(")\n");
+          v = d;
+        }
+      }
+      body.append("f0 = flatten(").append(v).append(")\n");
+      return shape[0] * shape[1] * shape[2];
     }
 
     private void layer(int layer) {
@@ -248,14 +325,14 @@ public final class FuzzSpecs {
             ? "mean(sigmoid(" + v + ")) * " + param("W", width, m) + " " + v + " + " + param("b", width)
             : "sum(" + param("c", m) + " * " + v + ") * (" + param("W", width, m) + " " + v + ") - " + param("b", width);
         case 5 -> random.nextBoolean()
-            ? param("W", width, m) + " " + v + " + " + param("V", width, second.width()) + " X + " + param("b", width)
+            ? param("W", width, m) + " " + v + " + " + param("V", width, second.width()) + " " + second.name() + " + " + param("b", width)
             : "0.5 * " + param("W", width, m) + " " + v + " - " + param("b", width);
         case 6 -> param("s") + " * (" + param("W", width, m) + " " + v + ") + " + param("b", width);
         case 7 -> {
           if (random.nextBoolean()) {
             use("mix");
             yield "mix(" + param("W", width, m) + ", " + param("V", width, second.width()) + ", " + param("b", width)
-                + ", " + v + ", X)";
+                + ", " + v + ", " + second.name() + ")";
           }
           use("layer");
           yield "layer(" + param("W", width, m) + ", " + param("b", width) + ", " + v + ")";

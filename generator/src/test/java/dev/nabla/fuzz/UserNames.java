@@ -95,6 +95,7 @@ final class UserNames {
   /** The words a spec's author cannot rename: nabla's keywords, its functions, {@code loss}, the init kinds. */
   private static boolean keeps(String name) {
     return ReservedWords.whyReserved(name).isPresent() || name.equals(Spec.LOSS) || name.equals("d_in")
+        || name.equals("stride") || name.equals("padding") // the names of conv2d's and pooling's arguments
         || Set.of("linear", "zeros", "ones", "constant", "normal", "uniform", "xavier", "kaiming").contains(name);
   }
 }

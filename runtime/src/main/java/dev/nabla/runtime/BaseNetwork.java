@@ -1,9 +1,13 @@
 package dev.nabla.runtime;
 
+import dev.nabla.runtime.kernels.Dropout;
 import dev.nabla.runtime.kernels.KernelSupport;
 import dev.nabla.runtime.kernels.Kernels;
 import dev.nabla.runtime.kernels.Workspace;
 import dev.nabla.runtime.lanes.Lanes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * What every generated network shares, whatever its math: the batch split over {@link Lanes}, the checks
@@ -46,11 +50,19 @@ abstract class BaseNetwork implements Trainable {
   /** The model whose {@link #newLane()} this thread is calling to make a predictor, while it does. */
   private static final ThreadLocal<BaseNetwork> MAKING_PREDICTOR_OF = new ThreadLocal<>();
   private final Workspace work = new Workspace();
+  /** The per-sample index arrays (max pooling's argmax), in the order the class declares them: lanes take the model's. */
+  private final List<int[]> perSampleIndices;
+  private int perSampleIndicesTaken;
   private final Lanes threads;
   /** The lanes a batch is split into: this model first, the others made at the first split. */
   private final BaseNetwork[] lanes;
   private final Lanes.Task passTask = this::passOfLane;
   private final Lanes.Task sumTask = this::sumOfLane;
+
+  // Dropout's mode (see Trainable#training), set on the model and read by its lanes through root().
+  private boolean trainingMode;
+  private long dropoutSeed;
+  private long dropoutStep;
 
   // The job being run, for the lanes to read: written before the lanes are started, read after.
   private int job;
@@ -78,6 +90,7 @@ abstract class BaseNetwork implements Trainable {
     this.sharedSum = info.parameterCount() >= MIN_SHARED_VALUES;
     this.owner = null;
     this.predictor = false;
+    this.perSampleIndices = new ArrayList<>();
     int count = minLaneBatch == Integer.MAX_VALUE ? 1 : threads;
     this.threads = new Lanes(info.name(), count);
     this.lanes = new BaseNetwork[count];
@@ -92,6 +105,7 @@ abstract class BaseNetwork implements Trainable {
     this.sharedSum = owner.sharedSum;
     this.owner = owner;
     this.predictor = MAKING_PREDICTOR_OF.get() == owner;
+    this.perSampleIndices = predictor ? new ArrayList<>() : owner.perSampleIndices;
     this.threads = null;
     this.lanes = null;
   }
@@ -123,6 +137,48 @@ abstract class BaseNetwork implements Trainable {
     } finally {
       MAKING_PREDICTOR_OF.remove();
     }
+  }
+
+  @Override
+  public final void training(long seed, long step) {
+    trainingMode = true;
+    dropoutSeed = seed;
+    dropoutStep = step;
+  }
+
+  @Override
+  public final void predicting() {
+    trainingMode = false;
+  }
+
+  @Override
+  public final boolean isTraining() {
+    return trainingMode;
+  }
+
+  @Override
+  public final long trainingStep() {
+    return dropoutStep;
+  }
+
+  /** The model whose mode this lane follows: itself, or the model it is a lane of. */
+  private BaseNetwork root() {
+    return owner == null ? this : owner;
+  }
+
+  /** Whether this pass applies dropout: the model is training (a predictor never is). */
+  protected final boolean dropoutActive() {
+    return !predictor && root().trainingMode;
+  }
+
+  /** The seed dropout's masks are drawn from, in training mode. */
+  protected final long dropoutSeed() {
+    return root().dropoutSeed;
+  }
+
+  /** The training step whose masks dropout draws, in training mode. */
+  protected final long dropoutStep() {
+    return root().dropoutStep;
   }
 
   /** The forward pass for the loss, for samples {@code [lo, hi)} of a batch of {@code n}. */
@@ -383,6 +439,9 @@ abstract class BaseNetwork implements Trainable {
         jobUpdate = null;
       }
     }
+    if (job == STEP && trainingMode) {
+      dropoutStep++;
+    }
     return job == PREDICT ? 0 : meanLoss(n);
   }
 
@@ -477,6 +536,57 @@ abstract class BaseNetwork implements Trainable {
   protected final void transposedDense(double[] w, int rows, int columns, double[] d, int dOffset, int dStride,
       int lo, int hi, double[] out, int outOffset, int outStride) {
     KERNELS.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+  }
+
+  /**
+   * An index array of {@code size} entries per sample for a batch of {@code maxBatch} (where max pooling keeps each
+   * window's maximum for the backward pass); a lane gets the model's array declared in the same place, a predictor
+   * one of its own.
+   */
+  protected final int[] perSampleIndices(int size) {
+    if (owner != null && !predictor) {
+      return perSampleIndices.get(perSampleIndicesTaken++);
+    }
+    if ((long) maxBatch * size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maxBatch must be between 1 and " + (Integer.MAX_VALUE / size) + ", not " + maxBatch);
+    }
+    int[] indices = new int[maxBatch * size];
+    perSampleIndices.add(indices);
+    return indices;
+  }
+
+  /** This lane's scratch for the convolution kernels ({@code dev.nabla.runtime.kernels.Conv2d}). */
+  protected final Workspace workspace() {
+    return work;
+  }
+
+  /**
+   * {@code y = dropout(p, x)} for the samples {@code [lo, hi)}, {@code size} values each: in training mode
+   * {@code x ⊙ mask} with the masks of the model's seed and step ({@link Dropout#forward}), in prediction mode
+   * {@code x} itself with a mask of ones, so that the backward pass ({@code δ ⊙ mask}) is right in both.
+   */
+  protected final void dropout(double p, float[] x, int xOffset, int xStride, int size, int lo, int hi,
+      float[] y, int yOffset, int yStride, float[] mask) {
+    if (dropoutActive()) {
+      Dropout.forward(p, dropoutSeed(), dropoutStep(), x, xOffset, xStride, size, lo, hi, y, yOffset, yStride, mask);
+      return;
+    }
+    for (int b = lo; b < hi; b++) {
+      System.arraycopy(x, b * xStride + xOffset, y, b * yStride + yOffset, size);
+    }
+    Arrays.fill(mask, lo * size, hi * size, 1f);
+  }
+
+  protected final void dropout(double p, double[] x, int xOffset, int xStride, int size, int lo, int hi,
+      double[] y, int yOffset, int yStride, double[] mask) {
+    if (dropoutActive()) {
+      Dropout.forward(p, dropoutSeed(), dropoutStep(), x, xOffset, xStride, size, lo, hi, y, yOffset, yStride, mask);
+      return;
+    }
+    for (int b = lo; b < hi; b++) {
+      System.arraycopy(x, b * xStride + xOffset, y, b * yStride + yOffset, size);
+    }
+    Arrays.fill(mask, lo * size, hi * size, 1.0);
   }
 
   /** The index of the parameter named {@code name} in {@link ModelInfo#parameters()}. */

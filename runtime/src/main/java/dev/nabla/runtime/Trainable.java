@@ -9,6 +9,13 @@ package dev.nabla.runtime;
  *
  * <p>Every loss and gradient here is the mean over the batch: the lesson's
  * {@code ∇C = (1/|batch|) Σ ∇H(X, t)}.
+ *
+ * <p>A model with {@code dropout} is in one of two modes. Predicting (the default, and what {@link #predict} always
+ * does): dropout is the identity, so losses and gradients are deterministic and a gradient check sees the network
+ * as it predicts. Training ({@link #training(long, long)}): each pass for the loss or the gradients multiplies by the
+ * masks of one training step, drawn from a seed and the step's number alone, so that a run is reproducible whatever
+ * its thread count and a resumed run draws the masks the interrupted one would have; {@link #trainStep} then moves
+ * on to the next step's masks. The trainer switches the mode: training for its steps, predicting to evaluate.
  */
 public interface Trainable extends Model {
 
@@ -83,5 +90,25 @@ public interface Trainable extends Model {
       update.update(p, 0, info().parameters().get(p).size());
     }
     return loss;
+  }
+
+  /**
+   * Training mode: from now on the passes for the loss and the gradients apply dropout with the masks of training
+   * step {@code step} of a run seeded {@code seed}, and each {@code trainStep} moves on to the next step's. Predicting
+   * is unaffected. A model without dropout has nothing to switch.
+   */
+  default void training(long seed, long step) {}
+
+  /** Prediction mode, the default: dropout is the identity in every pass. */
+  default void predicting() {}
+
+  /** Whether the model is in training mode ({@link #training(long, long)}). */
+  default boolean isTraining() {
+    return false;
+  }
+
+  /** The training step whose dropout masks the next pass draws (in training mode); 0 for a model without dropout. */
+  default long trainingStep() {
+    return 0;
   }
 }

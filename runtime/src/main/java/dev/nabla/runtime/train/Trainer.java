@@ -138,6 +138,8 @@ public final class Trainer {
           Minibatch batch = batches.batch(step);
           int n = batch.size();
           rate = config.schedule().rate(config.learningRate(), epoch, step, stepsPerEpoch, epochs);
+          // Dropout's masks of this step: a function of the run's seed and the step alone, so a resumed run draws the same.
+          model.training(at.seed, at.globalStep);
           double loss = optimizer.step(model, batch, (float) rate);
           if (!Double.isFinite(loss)) {
             String bad = firstNonFinite(model);
@@ -175,6 +177,7 @@ public final class Trainer {
           throw diverged(epoch, stepsPerEpoch - 1, stepsPerEpoch, rate, bad, history, lastCheckpoint);
         }
         long evaluationStart = System.nanoTime();
+        model.predicting();
         lastEvaluation = evaluator.evaluate(model, test);
         long evaluationNanos = System.nanoTime() - evaluationStart;
         if (!Double.isFinite(lastEvaluation.loss())) {
@@ -199,6 +202,8 @@ public final class Trainer {
         progress.epochFinished(epochs, metrics);
         listener.epochFinished(metrics, lastEvaluation);
       }
+    } finally {
+      model.predicting();
     }
     return new TrainingResult(TrainingResult.Status.COMPLETED, history, lastEvaluation, lastCheckpoint, at.globalStep);
   }

@@ -29,4 +29,8 @@ public class DelegatingTrainable implements Trainable {
   @Override public double loss(float[] x, int[] labels, int n) { return delegate.loss(x, labels, n); }
   @Override public double loss(float[] x, float[] targets, int n) { return delegate.loss(x, targets, n); }
   @Override public double[] gradient(String name) { return delegate.gradient(name); }
+  @Override public void training(long seed, long step) { delegate.training(seed, step); }
+  @Override public void predicting() { delegate.predicting(); }
+  @Override public boolean isTraining() { return delegate.isTraining(); }
+  @Override public long trainingStep() { return delegate.trainingStep(); }
 }
