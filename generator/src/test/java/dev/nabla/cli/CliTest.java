@@ -330,7 +330,8 @@ class CliTest {
   void trainRefusesANetworkThatDoesNotFitFashionMnist() {
     Run run = run("train", "../examples/exercise4.nabla", "--out", directory.toString());
     assertCleanFailure(run, 2);
-    assertTrue(run.err().contains("needs one input of 784 values and a label of 10 classes"), run.err());
+    assertTrue(run.err().contains("needs one input of 784 values (the 28×28 image, as X[784] or X[1, 28, 28]) and a label of 10 classes"),
+        run.err());
   }
 
   /** The README's main command, one epoch of it, on the real data. */

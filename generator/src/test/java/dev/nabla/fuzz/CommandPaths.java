@@ -106,8 +106,10 @@ final class CommandPaths {
     if (tensor.shape().isScalar()) {
       return new com.google.gson.JsonPrimitive(tensor.get(0));
     }
-    if (tensor.shape().isVector() || tensor.shape().rank() > 2) {
-      // images and kernels as one list of their values, row-major, which nabla grad reads for any shape
+    if (tensor.shape().rank() > 2) {
+      return nested(tensor, 0, 0); // images and kernels as nested lists, as nabla grad reads them
+    }
+    if (tensor.shape().isVector()) {
       JsonArray row = new JsonArray();
       for (int i = 0; i < tensor.size(); i++) {
         row.add(tensor.get(i));
@@ -125,6 +127,25 @@ final class CommandPaths {
       matrix.add(row);
     }
     return matrix;
+  }
+
+  /** The values from {@code offset} of dimension {@code dim} and below, as lists within lists. */
+  private static JsonArray nested(Tensor tensor, int dim, int offset) {
+    int rank = tensor.shape().rank();
+    int count = (int) tensor.shape().dim(dim).size();
+    int stride = 1;
+    for (int d = dim + 1; d < rank; d++) {
+      stride *= (int) tensor.shape().dim(d).size();
+    }
+    JsonArray list = new JsonArray();
+    for (int i = 0; i < count; i++) {
+      if (dim == rank - 1) {
+        list.add(tensor.get(offset + i));
+      } else {
+        list.add(nested(tensor, dim + 1, offset + i * stride));
+      }
+    }
+    return list;
   }
 
   private static void deleteAll(Path directory) {
