@@ -15,16 +15,33 @@ class AllocationTest {
   @ParameterizedTest
   @EnumSource(Precision.class)
   void trainStepAllocatesNothingAfterWarmUp(Precision precision) {
-    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(Networks.resource("FashionMlp"), precision)));
-    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + ".FashionMlp", 16, Trainable.class);
+    assertStepsAllocateNothing(trained("FashionMlp", precision), 784, 10);
+  }
+
+  /** A convolutional network in training mode: convolutions, both poolings, flatten, and dropout drawing its masks. */
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void aConvolutionalTrainStepWithDropoutAllocatesNothingAfterWarmUp(Precision precision) {
+    Trainable model = trained("TinyCnn", precision);
+    model.training(11, 0);
+    assertStepsAllocateNothing(model, 64, 4);
+  }
+
+  private static Trainable trained(String name, Precision precision) {
+    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(Networks.resource(name), precision)));
+    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + "." + name, 16, Trainable.class);
     model.initialize(5);
-    float[] x = new float[16 * 784];
+    return model;
+  }
+
+  private static void assertStepsAllocateNothing(Trainable model, int inputSize, int classes) {
+    float[] x = new float[16 * inputSize];
     int[] labels = new int[16];
     for (int i = 0; i < x.length; i++) {
       x[i] = (i % 97) / 97f;
     }
     for (int b = 0; b < 16; b++) {
-      labels[b] = b % 10;
+      labels[b] = b % classes;
     }
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
