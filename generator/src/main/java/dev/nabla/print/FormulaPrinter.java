@@ -311,6 +311,11 @@ public final class FormulaPrinter {
               poolStride(pool.window(), pool.stride()))
           : new Printed(jacobianOf("maxpool", pool.window(), pool.stride(), in.get(0)) + " " + in.get(1), PRODUCT, false);
     }
+    if (spatial instanceof Spatial.MaxPoolGather pool) {
+      return text ? call("maxpool_gather", java.util.List.of(in.get(0), in.get(1), Integer.toString(pool.window())),
+              poolStride(pool.window(), pool.stride()))
+          : new Printed(jacobianOf("maxpool", pool.window(), pool.stride(), in.get(0), false) + " " + in.get(1), PRODUCT, false);
+    }
     if (spatial instanceof Spatial.AvgPoolGradient pool) {
       return text ? call("avgpool_gradient", java.util.List.of(in.get(0), Integer.toString(pool.window())),
               poolStride(pool.window(), pool.stride()))
@@ -355,11 +360,16 @@ public final class FormulaPrinter {
 
   /** {@code maxpool′(A1)ᵀ}: the transposed Jacobian of a pooling (at its input, for max pooling). */
   private String jacobianOf(String pooling, int window, int stride, String at) {
+    return jacobianOf(pooling, window, stride, at, true);
+  }
+
+  /** The Jacobian of a pooling at {@code at}, transposed (a gradient's routing) or not (its adjoint, a gather). */
+  private String jacobianOf(String pooling, int window, int stride, String at, boolean transposed) {
     String geometry = window + (stride == window ? "" : ", stride=" + stride);
     String argument = at == null ? "" : "(" + at + ")";
     return notation == Notation.LATEX
-        ? function(pooling) + "'_{" + geometry + "}" + argument + "^{\\top}"
-        : function(pooling) + "′" + subscript(geometry.replace(", stride=", ",s=")) + argument + "ᵀ";
+        ? function(pooling) + "'_{" + geometry + "}" + argument + (transposed ? "^{\\top}" : "")
+        : function(pooling) + "′" + subscript(geometry.replace(", stride=", ",s=")) + argument + (transposed ? "ᵀ" : "");
   }
 
   private static String subscript(String text) {

@@ -259,13 +259,49 @@ public sealed interface Spatial extends Op {
       return SpatialLoops.maxPoolGradient(inputs.get(0), inputs.get(1), window, stride);
     }
 
-    /** Piecewise constant in X (no gradient); in δ it would be a gather, which nothing here needs. */
+    /** Piecewise constant in X (no gradient); linear in δ, whose adjoint reads the routed entries back. */
     @Override
     public Node vjp(Graph graph, Node node, int input, Node adjoint) {
-      if (input == 0) {
-        return null;
-      }
-      throw new UnsupportedOperationException("nabla does not take second derivatives through max pooling");
+      return input == 0 ? null : graph.spatial(new MaxPoolGather(window, stride), node.input(0), adjoint);
+    }
+  }
+
+  /**
+   * The adjoint of {@link MaxPoolGradient} in δ, which a second derivative through max pooling
+   * needs: each window's entry of G at the window's maximum, {@code y_{c,p,q} = Σ_{h,w} g_{c,h,w} ·
+   * 1{(h, w) = argmax of window (p, q)}}. Operands: the pooled image X, then G of X's shape.
+   */
+  record MaxPoolGather(int window, int stride) implements Spatial {
+    @Override
+    public String toString() {
+      return name() + " " + window + (stride == window ? "" : " stride=" + stride);
+    }
+
+    @Override
+    public String name() {
+      return "maxpool_gather";
+    }
+
+    @Override
+    public int arity() {
+      return 2;
+    }
+
+    @Override
+    public Shape shape(List<Shape> inputs, ShapeSolver solver) throws ShapeException {
+      solver.unify(inputs.get(0), inputs.get(1));
+      return solver.pooling(inputs.get(0), window, stride);
+    }
+
+    @Override
+    public Tensor evaluate(List<Tensor> inputs, Shape shape) {
+      return SpatialLoops.maxPoolGather(inputs.get(0), inputs.get(1), window, stride, shape);
+    }
+
+    /** Piecewise constant in X, as the routing is; in G its adjoint is the routing itself. */
+    @Override
+    public Node vjp(Graph graph, Node node, int input, Node adjoint) {
+      return input == 0 ? null : graph.spatial(new MaxPoolGradient(window, stride), node.input(0), adjoint);
     }
   }
 

@@ -130,6 +130,12 @@ final class SpatialLoops {
     return new Tensor(image.shape(), dx);
   }
 
+  static Tensor maxPoolGather(Tensor image, Tensor gathered, int window, int stride, Shape out) {
+    double[] y = new double[Math.toIntExact(out.size())];
+    forEachWindow(out, (c, p, q, at) -> y[at] = gathered.get(argmax(image, c, p, q, window, stride)));
+    return new Tensor(out, y);
+  }
+
   static Tensor averagePool(Tensor image, int window, int stride, Shape out) {
     int height = dim(image.shape(), 1);
     int width = dim(image.shape(), 2);

@@ -97,6 +97,15 @@ class CliTest {
         """, run.out());
   }
 
+  /** Through max pooling too: the second derivative reads the routed δ back at each window's maximum. */
+  @Test
+  void hessianVectorProductOfTheConvolutionalExample() {
+    Run run = run("derive", "../examples/fashion_cnn.nabla", "--hessian-vector", "K1");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("maxpool′₂(A1) "), run.out());
+    assertTrue(run.out().contains("∂s/∂K1 = "), run.out());
+  }
+
   @Test
   void deriveWithKnownSizes() {
     Run run = run("derive", "W x", "--dim", "W=2x3", "--dim", "x=3", "--inline");

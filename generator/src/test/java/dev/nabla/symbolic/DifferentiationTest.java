@@ -92,7 +92,7 @@ class DifferentiationTest {
   /** Derivatives are graphs, so they differentiate again: H v = ∇(∇H · v), checked numerically. */
   @Test
   void hessianVectorProduct() {
-    Network network = Networks.fromSpec(new SourceFile("small.nabla", """
+    assertHessianVectorProductMatchesFiniteDifferences("""
         model Small
         input x[3]
         target t[2]
@@ -100,7 +100,28 @@ class DifferentiationTest {
         param V[2, 3]
         out = tanh(W x)
         loss = mse(out, t)
-        """));
+        """, 11);
+  }
+
+  /** Through max pooling, whose gradient routes δ to each window's maximum and whose adjoint reads it back. */
+  @Test
+  void hessianVectorProductThroughMaxPooling() {
+    assertHessianVectorProductMatchesFiniteDifferences("""
+        model Pooled
+        input image[1, 4, 4]
+        label y : 3
+        param kernels[2, 1, 3, 3]
+        param V[2, 1, 3, 3]
+        param weights[3, 8]
+        features = tanh(conv2d(kernels, image, padding=1))
+        scores = weights flatten(maxpool(features, 2))
+        loss = cross_entropy(scores, y)
+        """, 5);
+  }
+
+  /** The first parameter's H v, v the second parameter, against central differences of its gradient. */
+  private static void assertHessianVectorProductMatchesFiniteDifferences(String spec, long seed) {
+    Network network = Networks.fromSpec(new SourceFile("hvp.nabla", spec));
     Node w = network.parameters().get(0);
     Node v = network.parameters().get(1);
     Graph graph = network.graph();
@@ -108,7 +129,7 @@ class DifferentiationTest {
     Node directional = graph.sum(graph.mul(gradient, v));
     Node hessianTimesV = Differentiator.derive(network, directional, List.of(w)).of(w);
 
-    Map<Node, Tensor> values = LessonDerivativesTest.randomValues(network, new Random(11), 0);
+    Map<Node, Tensor> values = LessonDerivativesTest.randomValues(network, new Random(seed), 0);
     Tensor symbolic = Interpreter.evaluate(hessianTimesV, values);
     double step = 1e-5;
     Tensor at = values.get(w);

@@ -310,6 +310,19 @@ final class IndexTranslator {
           new IndexExpr.Routing(image, at, List.of(p, q)));
       return new IndexExpr.Sum(p, delta.dim(1), new IndexExpr.Sum(q, delta.dim(2), body));
     }
+    if (op instanceof Spatial.MaxPoolGather) {
+      // y_{c,p,q} = Σ_{h,w} g_{c,h,w} · 1{(h,w) = argmax of window (p,q) of a_c}
+      Shape image = node.input(0).shape();
+      Index.Var h = spatialIndex("h");
+      Index.Var w = spatialIndex("w");
+      String name = names.apply(node.input(0));
+      if (name == null) {
+        throw new IllegalArgumentException("max pooling of an unnamed value has no index form; name it");
+      }
+      IndexExpr body = IndexExpr.multiply(image(node.input(1), List.of(at.get(0), h, w), true),
+          new IndexExpr.Routing(name, List.of(at.get(0), h, w), List.of(at.get(1), at.get(2))));
+      return new IndexExpr.Sum(h, image.dim(1), new IndexExpr.Sum(w, image.dim(2), body));
+    }
     if (op instanceof Spatial.AvgPoolGradient pool) {
       // ∂H/∂a_{c,h,w} = Σ_{p,q} δ_{c,p,q} · 1{(h,w) in window (p,q)} / k²
       Shape delta = node.input(0).shape();
