@@ -110,6 +110,12 @@ final class ExplainCommand implements Callable<Integer> {
     lines.add(step++ + (kept.isEmpty()
         ? ". forward: compute " + printer.name(naming.lossName()) + " (it keeps no value in between)"
         : ". forward: compute and keep " + String.join(", ", kept) + " (every value the backward pass needs is computed here)"));
+    // A dropout's mask is drawn, not computed: say what it holds, since the backward pass multiplies by it.
+    for (Node node : Differentiator.reachable(network.loss())) {
+      if (node.op() instanceof dev.nabla.symbolic.Spatial.DropoutMask mask) {
+        lines.add("   where " + printer.name(mask.name()) + " = " + dev.nabla.print.GradientReport.maskMeaning(mask, format == DeriveCommand.Format.text ? Notation.TEXT : Notation.UNICODE));
+      }
+    }
     lines.add("   start from " + printer.partial(naming.lossName(), naming.lossName()) + " = 1");
     for (int i = blocks.size() - 1; i >= 0; i--) {
       Node block = blocks.get(i);

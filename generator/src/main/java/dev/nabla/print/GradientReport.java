@@ -51,9 +51,7 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
     // A dropout's mask, which its gradient reuses (∂H/∂x = δ ⊙ m1), says what it holds.
     for (Node node : network.graph().nodes()) {
       if (node.op() instanceof dev.nabla.symbolic.Spatial.DropoutMask mask && naming.isForward(node)) {
-        String p = dev.nabla.symbolic.Numbers.format(mask.p());
-        String meaning = "a dropout mask: 0 with probability " + p + ", else 1/(1 " + notation.minus() + " " + p
-            + ") in training; 1 in prediction";
+        String meaning = maskMeaning(mask, notation);
         forward.add(new Line(printer.name(mask.name()), notation == Notation.LATEX ? "\\text{" + meaning + "}" : meaning));
       }
     }
@@ -142,5 +140,11 @@ public record GradientReport(List<Line> forward, List<Line> backward, List<Line>
       out.append(line).append('\n');
     }
     out.append('\n');
+  }
+
+  /** What a dropout's mask holds, as the reports and {@code explain} say it. */
+  public static String maskMeaning(dev.nabla.symbolic.Spatial.DropoutMask mask, Notation notation) {
+    String p = dev.nabla.symbolic.Numbers.format(mask.p());
+    return "a dropout mask: 0 with probability " + p + ", else 1/(1 " + notation.minus() + " " + p + ") in training; 1 in prediction";
   }
 }

@@ -97,6 +97,8 @@ class ConvFormulasTest {
   void explainAndGraphNameTheNewOperations() {
     String explained = String.join("\n", lines("explain", spec.toString()));
     assertTrue(explained.contains("pool = maxpool(conv1, 2, stride=1)"), explained);
+    assertTrue(explained.contains("where m1 = a dropout mask: 0 with probability 0.25, else 1/(1 − 0.25) in training; 1 in prediction"),
+        explained);
     out.getBuffer().setLength(0);
     String graph = String.join("\n", lines("graph", spec.toString()));
     assertTrue(graph.contains("conv2d stride=2 padding=1"), graph);
