@@ -245,7 +245,9 @@ public final class FormulaPrinter {
       case SUB -> new Printed(wrap(left, SUM) + " " + minus() + " " + wrap(right, SUM + 1), SUM, left.startsWithMinus);
       case MUL -> {
         boolean scaling = node.input(0).shape().isScalar() || node.input(1).shape().isScalar();
-        yield scaling ? juxtapose(left, right) : infix(left, elementwiseTimes(), right);
+        // A scale is written first, as a textbook does: 2 Y1, not Y1 2.
+        boolean scaleLast = !node.input(0).shape().isScalar() && node.input(1).shape().isScalar();
+        yield scaling ? (scaleLast ? juxtapose(right, left) : juxtapose(left, right)) : infix(left, elementwiseTimes(), right);
       }
       case DIV -> notation == Notation.LATEX
           ? atom("\\frac{" + left.text + "}{" + right.text + "}")

@@ -76,6 +76,31 @@ class ConvFormulasTest {
     assertTrue(lines.contains("∂H/∂x_{c,h,w} = Σ_{o,i,j} k1_{o,c,i,j} · δ1_{o,h−i+1,w−j+1}"), String.join("\n", lines));
   }
 
+  /**
+   * Pooling and convolution of values the spec leaves unnamed, nested as people write them: the index
+   * notation reads a window's image by name, so those images get names of their own (P1, A1).
+   */
+  @Test
+  void indexNotationNamesTheUnnamedImagesItReadsThroughWindows() throws IOException {
+    Files.writeString(spec, """
+        model Nested
+        input image[1, 8, 8]
+        label y : 3
+        param kernels[2, 1, 3, 3]
+        param more[4, 2, 3, 3]
+        param weights[3, 4]
+        scores = weights flatten(avgpool(maxpool(tanh(conv2d(more, maxpool(conv2d(kernels, image, padding=1), 2), padding=1)) * 2, 2), 2))
+        loss = nll(logsoftmax(scores), y)
+        """);
+    List<String> index = lines("derive", spec.toString(), "--format", "index");
+    assertTrue(index.contains("∂H/∂more_{o,c,i,j} = Σ_{p,q} δ2_{o,p,q} · p1_{c,p+i−1,q+j−1}"), String.join("\n", index));
+    assertTrue(index.contains("∂H/∂weights_{p,q} = δ_scores_p · flatten(p3)_q"), String.join("\n", index));
+    out.getBuffer().setLength(0);
+    List<String> unicode = lines("derive", spec.toString());
+    assertTrue(unicode.containsAll(List.of("P1 = maxpool(Z1, 2)", "A1 = 2 Y2", "P2 = maxpool(A1, 2)", "P3 = avgpool(P2, 2)")),
+        String.join("\n", unicode));
+  }
+
   @Test
   void unicodeTextAndLatexWriteTheConvolution() {
     List<String> unicode = lines("derive", spec.toString());
