@@ -172,8 +172,8 @@ abstract class Elements extends Comments {
     if (Plan.isView(node, plan.storage(node))) {
       return rowsOf(body, node.input(0));
     }
-    if (!isRowShape(node)) {
-      return null;
+    if (!isRowShape(node) && !node.shape().isRow()) {
+      return null; // a row [1, n] is one run of n values too, as a transposed vector leaves a δ
     }
     if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
       body.readsX = true;

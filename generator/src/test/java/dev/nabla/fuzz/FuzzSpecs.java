@@ -272,27 +272,33 @@ public final class FuzzSpecs {
           case 3 -> "relu(" + conv + ") + 0.1 * " + conv;
           default -> "0.5 * " + conv + " - " + param("c", out);
         };
-        String a = "a" + layer;
-        body.append(a).append(" = ").append(activated).append('\n');
-        v = a;
+        v = bind("a" + layer, activated);
         shape = new int[] {out, height, width};
         if (height >= 2 && width >= 2 && random.nextBoolean()) {
           boolean tiles = height % 2 == 0 && width % 2 == 0;
           String pool = (random.nextBoolean() ? "maxpool(" : "avgpool(") + v + ", 2" + (tiles && random.nextBoolean() ? "" : ", stride=1") + ")";
           boolean strided = !pool.contains("stride=1");
-          String p = "p" + layer;
-          body.append(p).append(" = ").append(pool).append('\n');
-          v = p;
+          v = bind("p" + layer, pool);
           shape = new int[] {out, strided ? height / 2 : height - 1, strided ? width / 2 : width - 1};
         }
         if (random.nextInt(4) == 0) {
-          String d = "d" + layer;
-          body.append(d).append(" = dropout(").append(random.nextBoolean() ? "0.25" : "0.5").append(", ").append(v).append(")\n");
-          v = d;
+          v = bind("d" + layer, "dropout(" + (random.nextBoolean() ? "0.25" : "0.5") + ", " + v + ")");
         }
       }
       body.append("f0 = flatten(").append(v).append(")\n");
       return shape[0] * shape[1] * shape[2];
+    }
+
+    /**
+     * An image layer's value: named {@code name} in the body, or (one time in three) left inside the next
+     * expression, as people write {@code maxpool(relu(conv2d(K, X)), 2)}.
+     */
+    private String bind(String name, String expression) {
+      if (random.nextInt(3) == 0) {
+        return expression;
+      }
+      body.append(name).append(" = ").append(expression).append('\n');
+      return name;
     }
 
     private void layer(int layer) {
