@@ -92,6 +92,9 @@ final class DeriveCommand implements Callable<Integer> {
       leaves.add(leaf);
     }
     if (hessianVector != null) {
+      if (format == Format.index || format == Format.markdown) {
+        throw UserError.badInput("--hessian-vector prints its formulas as text, unicode or latex, not as --format " + format);
+      }
       return printHessianVector(network, leaves);
     }
     Gradients gradients = Differentiator.derive(network, network.loss(), leaves);

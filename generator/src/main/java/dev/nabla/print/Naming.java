@@ -183,8 +183,8 @@ public final class Naming {
   /**
    * The values the index notation reads by name: what flatten reads, and the images that a
    * convolution or a pooling reads through its windows (a window's position is an index expression,
-   * {@code 2p+i}, which the operand's own formula cannot take again). Unnamed, a pooling is Pk,
-   * anything else Ak.
+   * {@code 2p+i}, which the operand's own formula cannot take again), in the forward pass (a derivative's
+   * own images are written out where they are used). Unnamed, a pooling is Pk, anything else Ak.
    */
   private void nameImagesReadByName(Set<String> taken) {
     int pooled = 0;
@@ -193,7 +193,7 @@ public final class Naming {
       Op op = node.op();
       boolean windowed = op instanceof dev.nabla.symbolic.Spatial.Conv2d || op instanceof dev.nabla.symbolic.Spatial.MaxPool
           || op instanceof dev.nabla.symbolic.Spatial.AvgPool;
-      if (windowed || op instanceof dev.nabla.symbolic.Spatial.Flatten) {
+      if ((windowed || op instanceof dev.nabla.symbolic.Spatial.Flatten) && forward.contains(node)) {
         Node image = node.input(op instanceof dev.nabla.symbolic.Spatial.Conv2d ? 1 : 0);
         if (!image.isLeaf() && !primal.containsKey(image)) {
           boolean pooling = image.op() instanceof dev.nabla.symbolic.Spatial.MaxPool || image.op() instanceof dev.nabla.symbolic.Spatial.AvgPool;

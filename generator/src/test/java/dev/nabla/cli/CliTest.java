@@ -104,6 +104,9 @@ class CliTest {
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("maxpool′₂(A1) "), run.out());
     assertTrue(run.out().contains("∂s/∂K1 = "), run.out());
+    Run index = run("derive", "../examples/fashion_cnn.nabla", "--hessian-vector", "K1", "--format", "index");
+    assertEquals(2, index.exit());
+    assertTrue(index.err().contains("--hessian-vector prints its formulas as text, unicode or latex, not as --format index"), index.err());
   }
 
   @Test
