@@ -475,12 +475,8 @@ public final class TinyCnn extends FloatNetwork {
         logits[b * 4 + i] = matmul[b * 4 + i] + b3[i];
       }
     }
-    // the output, logits
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        result[b * 4 + i] = logits[b * 4 + i];
-      }
-    }
+    // the rest of the output, as after the forward pass
+    outputSamples(x, lo, hi, result);
   }
 
   /**
