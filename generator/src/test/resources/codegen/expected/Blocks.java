@@ -4,6 +4,10 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import java.lang.Float;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -375,11 +379,7 @@ public final class Blocks extends FloatNetwork {
       }
     }
     // the output, out
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 3; i++) {
-        result[b * 3 + i] = out[b * 3 + i];
-      }
-    }
+    copyOutput(out, 3, lo, hi, result);
   }
 
   @Override

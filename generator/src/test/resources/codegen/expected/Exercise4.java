@@ -4,6 +4,9 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -357,9 +360,7 @@ public final class Exercise4 extends FloatNetwork {
       out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
     }
     // the output, out
-    for (int b = lo; b < hi; b++) {
-      result[b] = out[b];
-    }
+    copyOutput(out, 1, lo, hi, result);
   }
 
   @Override

@@ -551,10 +551,15 @@ abstract class PassWriter extends SpatialCalls {
     return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
   }
 
-  /** The copy of the output to {@code result}, in float. */
+  /** The copy of the output to {@code result}, in float: by the runtime's {@code copyOutput} when it is kept per sample. */
   private void writeOutput(MethodBody body) {
     Node output = network.output();
     body.comment("the output, " + reference(output));
+    if (plan.storage(output) == Storage.ARRAY && plan.perSample(output) && output != label) {
+      body.statement("copyOutput($N, $L, $N, $N, $N)", arrays.get(output), size(output), body.name("lo"), body.name("hi"),
+          body.name("result"));
+      return;
+    }
     String b = body.batch(true);
     String i = body.index("i", size(output));
     boolean loop = body.loop("i", size(output));
