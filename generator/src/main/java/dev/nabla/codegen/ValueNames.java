@@ -26,8 +26,9 @@ import java.util.Set;
 
 /**
  * The first layer of the class writer: the names of a network's values in the generated class, chosen
- * through one {@link NameAllocator} (keyword-safe, collision-free, never shadowing a type or local the
- * code uses), and their sizes. Each layer above adds one job: {@link Comments} the formulas in comments,
+ * through one {@link NameAllocator} (keyword-safe, collision-free) that holds the fields alone, and their
+ * sizes. Each method names its locals from a clone of it ({@link MethodBody}), so that no local hides a
+ * field, and JavaPoet writes qualified a type whose simple name a field has. Each layer above adds one job: {@link Comments} the formulas in comments,
  * {@link Elements} the element expressions, {@link KernelCalls} the calls into the runtime's kernels,
  * {@link PassWriter} the passes, {@link JavaWriter} the class.
  */
