@@ -4,6 +4,10 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import java.lang.Float;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -349,28 +353,8 @@ public final class Blocks extends FloatNetwork {
     }
     // matmul2 = C added   [12:16]
     dense(C, 3, 4, null, added, 0, 4, lo, hi, matmul2, 0, 3);
-    // out = softmax(matmul2)   [12:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] = matmul2[b * 3 + i];
-        max = Math.max(max, out[b * 3 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] = (float) Math.exp(out[b * 3 + i] - max);
-        sum += out[b * 3 + i];
-      }
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] /= sum;
-      }
-    }
-    // the output, out
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 3; i++) {
-        result[b * 3 + i] = out[b * 3 + i];
-      }
-    }
+    // the rest of the output, as after the forward pass
+    outputSamples(x, lo, hi, result);
   }
 
   /**
@@ -395,11 +379,7 @@ public final class Blocks extends FloatNetwork {
       }
     }
     // the output, out
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 3; i++) {
-        result[b * 3 + i] = out[b * 3 + i];
-      }
-    }
+    copyOutput(out, 3, lo, hi, result);
   }
 
   @Override

@@ -4,6 +4,9 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -343,14 +346,8 @@ public final class Exercise4 extends FloatNetwork {
     }
     // z3 = W3 relu2 + b3   [11:16]
     dense(W3, 1, 5, b3, relu2, 0, 5, lo, hi, z3, 0, 1);
-    // out = sigmoid(z3)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
-    }
-    // the output, out
-    for (int b = lo; b < hi; b++) {
-      result[b] = out[b];
-    }
+    // the rest of the output, as after the forward pass
+    outputSamples(x, lo, hi, result);
   }
 
   /**
@@ -363,9 +360,7 @@ public final class Exercise4 extends FloatNetwork {
       out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
     }
     // the output, out
-    for (int b = lo; b < hi; b++) {
-      result[b] = out[b];
-    }
+    copyOutput(out, 1, lo, hi, result);
   }
 
   @Override

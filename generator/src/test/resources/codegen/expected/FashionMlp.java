@@ -4,6 +4,10 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import java.lang.Float;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -302,28 +306,8 @@ public final class FashionMlp extends FloatNetwork {
     }
     // z2 = W2 y1 + b2   [10:19]
     dense(W2, 10, 20, b2, y1, 0, 20, lo, hi, z2, 0, 10);
-    // out = logsoftmax(z2)   [10:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 10; i++) {
-        out[b * 10 + i] = z2[b * 10 + i];
-        max = Math.max(max, out[b * 10 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 10; i++) {
-        sum += (float) Math.exp(out[b * 10 + i] - max);
-      }
-      float logSum = max + (float) Math.log(sum);
-      for (int i = 0; i < 10; i++) {
-        out[b * 10 + i] -= logSum;
-      }
-    }
-    // the output, out
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 10; i++) {
-        result[b * 10 + i] = out[b * 10 + i];
-      }
-    }
+    // the rest of the output, as after the forward pass
+    outputSamples(x, lo, hi, result);
   }
 
   /**
@@ -348,11 +332,7 @@ public final class FashionMlp extends FloatNetwork {
       }
     }
     // the output, out
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 10; i++) {
-        result[b * 10 + i] = out[b * 10 + i];
-      }
-    }
+    copyOutput(out, 10, lo, hi, result);
   }
 
   @Override

@@ -6,6 +6,10 @@ import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
 import dev.nabla.runtime.kernels.Conv2d;
 import dev.nabla.runtime.kernels.Pool2d;
+import java.lang.Float;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -475,12 +479,8 @@ public final class TinyCnn extends FloatNetwork {
         logits[b * 4 + i] = matmul[b * 4 + i] + b3[i];
       }
     }
-    // the output, logits
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        result[b * 4 + i] = logits[b * 4 + i];
-      }
-    }
+    // the rest of the output, as after the forward pass
+    outputSamples(x, lo, hi, result);
   }
 
   /**
@@ -489,11 +489,7 @@ public final class TinyCnn extends FloatNetwork {
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
     // the output, logits
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        result[b * 4 + i] = logits[b * 4 + i];
-      }
-    }
+    copyOutput(logits, 4, lo, hi, result);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.nabla.codegen;
 
+import com.palantir.javapoet.CodeBlock;
 import dev.nabla.codegen.CodegenOptions.Precision;
 import dev.nabla.codegen.Expressions.Ex;
 import dev.nabla.codegen.Plan.Storage;
@@ -22,7 +23,7 @@ abstract class Elements extends Comments {
    * reads it as {@code (double) x[i]}, or {@code x[i] * x[j]} would be a float product.
    */
   Ex widened(String floatElement) {
-    return Expressions.atom(options.precision() == CodegenOptions.Precision.DOUBLE ? "(double) " + floatElement : floatElement);
+    return Expressions.atom(options.precision() == Precision.DOUBLE ? "(double) " + floatElement : floatElement);
   }
 
   /** Element {@code index} (within one sample) of {@code node}, for sample {@code b}. */
@@ -32,12 +33,10 @@ abstract class Elements extends Comments {
     if (op instanceof Op.Leaf leaf) {
       switch (leaf.kind()) {
         case INPUT -> {
-          body.readsX = true;
-          return Expressions.atom(inputArray() + "[" + Expressions.index(Expressions.times(b, inputSize), offsetOf(node), index) + "]");
+          return Expressions.atom(inputArray(body) + "[" + Expressions.index(Expressions.times(b, inputSize), offsetOf(node), index) + "]");
         }
         case TARGET -> {
-          body.readsTargets = true;
-          return widened("targets[" + Expressions.index(Expressions.times(b, size(node)), index) + "]");
+          return widened(body.read(MethodBody.Read.TARGETS) + "[" + Expressions.index(Expressions.times(b, size(node)), index) + "]");
         }
         case LABEL -> {
           return Expressions.atom(arrays.get(node) + "[" + Expressions.index(Expressions.times(b, size(node)), index) + "]");
@@ -119,9 +118,9 @@ abstract class Elements extends Comments {
         case TANH -> ex.math("tanh", x);
         case EXP -> ex.math("exp", x);
         case LOG -> ex.math("log", x);
-        case SOFTPLUS -> ex.add(ex.exact("max", x, zero),
-            ex.math("log1p", Expressions.atom(ex.mathType() + ".exp(-" + ex.mathType() + ".abs(" + x.code() + "))")));
-        case STEP -> ex.conditional(x.at(Expressions.ADDITIVE) + " >= 0", one, zero);
+        case SOFTPLUS -> ex.add(ex.exact("max", x, zero), ex.math("log1p",
+            Expressions.atom(CodeBlock.of("$T.exp(-$T.abs($L))", Expressions.MATH, Expressions.MATH, x.code()))));
+        case STEP -> ex.conditional(CodeBlock.of("$L >= 0", x.at(Expressions.ADDITIVE)), one, zero);
       };
     }
     if (op instanceof Binary binary) {
@@ -166,7 +165,12 @@ abstract class Elements extends Comments {
   }
 
   /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
-  record Rows(String array, int stride, int offset, int length) {}
+  record Rows(String array, int stride, int offset, int length) {
+    /** {@code array, offset, stride}, as the kernels take a per-sample operand. */
+    CodeBlock code() {
+      return CodeBlock.of("$N, $L, $L", array, offset, stride);
+    }
+  }
 
   Rows rowsOf(MethodBody body, Node node) {
     if (Plan.isView(node, plan.storage(node))) {
@@ -176,8 +180,7 @@ abstract class Elements extends Comments {
       return null; // a row [1, n] is one run of n values too, as a transposed vector leaves a δ
     }
     if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
-      body.readsX = true;
-      return new Rows(inputArray(), inputSize, inputOffsets.get(node), size(node));
+      return new Rows(inputArray(body), inputSize, inputOffsets.get(node), size(node));
     }
     if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
       return new Rows(arrays.get(node), size(node), 0, size(node));
@@ -252,12 +255,10 @@ abstract class Elements extends Comments {
     };
   }
 
-  /** The value whose statement is being written: where a constant without a position of its own is reported. */
-  Node statement;
-
   /**
    * A constant of the spec as a literal of the class's arithmetic; one a float cannot hold (beyond ±3.4e38,
-   * or so small it would be 0) is refused with its position rather than written as a wrong value.
+   * or so small it would be 0) is refused with its position rather than written as a wrong value (a constant
+   * without a position of its own is reported at its statement's, by {@code PassWriter.emit}).
    */
   Ex constant(double value, Node where) {
     if (ex.isFloat() && Double.isFinite(value)) {
@@ -265,7 +266,7 @@ abstract class Elements extends Comments {
       if (magnitude > Float.MAX_VALUE || (magnitude > 0 && magnitude < Float.MIN_VALUE)) {
         throw new UnsupportedSpecException("the constant " + dev.nabla.symbolic.Numbers.format(value) + " is "
             + (magnitude > Float.MAX_VALUE ? "beyond" : "below") + " the range of float (magnitudes from 1.4e-45 to 3.4e38); generate with --precision double, or scale the spec",
-            where.span().isKnown() || statement == null ? where.span() : statement.span());
+            where.span());
       }
     }
     return ex.literal(value);

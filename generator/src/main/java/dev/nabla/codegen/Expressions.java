@@ -1,10 +1,15 @@
 package dev.nabla.codegen;
 
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import dev.nabla.codegen.CodegenOptions.Precision;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Java expressions as text with their precedence, so that composed expressions get exactly the
- * parentheses they need. Identifiers in them come from the writer's {@code NameAllocator}.
+ * Java expressions as code blocks with their precedence, so that composed expressions get exactly the
+ * parentheses they need. Types in them are {@code $T} (JavaPoet imports or qualifies them); identifiers
+ * come from the writer's {@code NameAllocator}.
  */
 final class Expressions {
   static final int CONDITIONAL = 0;
@@ -13,33 +18,26 @@ final class Expressions {
   static final int UNARY = 3;
   static final int ATOM = 4;
 
-  record Ex(String code, int precedence) {
-    String at(int minimum) {
-      return precedence < minimum ? "(" + code + ")" : code;
+  static final ClassName MATH = ClassName.get(Math.class);
+
+  record Ex(CodeBlock code, int precedence) {
+    CodeBlock at(int minimum) {
+      return precedence < minimum ? CodeBlock.of("($L)", code) : code;
     }
 
     @Override
     public String toString() {
-      return code;
+      return code.toString();
     }
   }
 
   private final Precision precision;
-  /** {@code Math}, or {@code java.lang.Math} in a class that is itself named {@code Math}; the same for the boxes. */
-  private final String math;
-  private final String box;
+  /** {@code Float} or {@code Double}: where {@code NaN} and the infinities of the class's arithmetic live. */
+  private final ClassName box;
 
-  /** Expressions for a class named {@code className}, whose name the types they use must not collide with. */
-  Expressions(Precision precision, String className) {
+  Expressions(Precision precision) {
     this.precision = precision;
-    this.math = className.equals("Math") ? "java.lang.Math" : "Math";
-    String simpleBox = precision == Precision.FLOAT ? "Float" : "Double";
-    this.box = className.equals(simpleBox) ? "java.lang." + simpleBox : simpleBox;
-  }
-
-  /** How the code names {@code java.lang.Math}. */
-  String mathType() {
-    return math;
+    this.box = ClassName.get(precision == Precision.FLOAT ? Float.class : Double.class);
   }
 
   boolean isFloat() {
@@ -51,16 +49,20 @@ final class Expressions {
   }
 
   static Ex atom(String code) {
+    return new Ex(CodeBlock.of("$L", code), ATOM);
+  }
+
+  static Ex atom(CodeBlock code) {
     return new Ex(code, ATOM);
   }
 
   /** A literal of the model's precision: {@code 2f}, {@code 0.5f}; {@code 2.0}, {@code 0.5}. */
   Ex literal(double value) {
     if (Double.isNaN(value)) {
-      return atom(box + ".NaN");
+      return atom(CodeBlock.of("$T.NaN", box));
     }
     if (Double.isInfinite(value)) {
-      return atom(box + (value < 0 ? ".NEGATIVE_INFINITY" : ".POSITIVE_INFINITY"));
+      return atom(CodeBlock.of("$T.$L", box, value < 0 ? "NEGATIVE_INFINITY" : "POSITIVE_INFINITY"));
     }
     String text;
     if (value == Math.rint(value) && Math.abs(value) < 1e15 && !(value == 0 && 1 / value < 0)) {
@@ -71,47 +73,51 @@ final class Expressions {
     if (text.contains("Infinity") || text.contains("NaN")) {
       throw new IllegalStateException("a float literal for " + value + ": the writer checks the range of constants first");
     }
-    return new Ex(text, text.startsWith("-") ? UNARY : ATOM);
+    return new Ex(CodeBlock.of("$L", text), text.startsWith("-") ? UNARY : ATOM);
   }
 
   Ex add(Ex a, Ex b) {
-    return new Ex(a.at(ADDITIVE) + " + " + b.at(MULTIPLICATIVE), ADDITIVE);
+    return new Ex(CodeBlock.of("$L + $L", a.at(ADDITIVE), b.at(MULTIPLICATIVE)), ADDITIVE);
   }
 
   Ex sub(Ex a, Ex b) {
-    return new Ex(a.at(ADDITIVE) + " - " + b.at(MULTIPLICATIVE), ADDITIVE);
+    return new Ex(CodeBlock.of("$L - $L", a.at(ADDITIVE), b.at(MULTIPLICATIVE)), ADDITIVE);
   }
 
   Ex mul(Ex a, Ex b) {
-    return new Ex(a.at(MULTIPLICATIVE) + " * " + b.at(UNARY), MULTIPLICATIVE);
+    return new Ex(CodeBlock.of("$L * $L", a.at(MULTIPLICATIVE), b.at(UNARY)), MULTIPLICATIVE);
   }
 
   Ex div(Ex a, Ex b) {
-    return new Ex(a.at(MULTIPLICATIVE) + " / " + b.at(UNARY), MULTIPLICATIVE);
+    return new Ex(CodeBlock.of("$L / $L", a.at(MULTIPLICATIVE), b.at(UNARY)), MULTIPLICATIVE);
   }
 
   Ex neg(Ex a) {
-    String inner = a.at(UNARY);
-    return new Ex("-" + (inner.startsWith("-") ? "(" + inner + ")" : inner), UNARY);
+    CodeBlock inner = a.at(UNARY);
+    return new Ex(inner.toString().startsWith("-") ? CodeBlock.of("-($L)", inner) : CodeBlock.of("-$L", inner), UNARY);
   }
 
   /** {@code Math.name(args)}, cast back to float in a float model (Math's functions work in double). */
   Ex math(String name, Ex... args) {
-    StringBuilder call = new StringBuilder(math).append('.').append(name).append('(');
-    for (int i = 0; i < args.length; i++) {
-      call.append(i > 0 ? ", " : "").append(args[i].code());
-    }
-    call.append(')');
-    return isFloat() ? new Ex("(float) " + call, UNARY) : atom(call.toString());
+    CodeBlock call = call(name, args);
+    return isFloat() ? new Ex(CodeBlock.of("(float) $L", call), UNARY) : atom(call);
   }
 
   /** {@code Math.max} and friends, which have float overloads and need no cast. */
   Ex exact(String name, Ex a, Ex b) {
-    return atom(math + "." + name + "(" + a.code() + ", " + b.code() + ")");
+    return atom(call(name, a, b));
   }
 
-  Ex conditional(String condition, Ex then, Ex otherwise) {
-    return new Ex(condition + " ? " + then.at(ADDITIVE) + " : " + otherwise.at(ADDITIVE), CONDITIONAL);
+  private static CodeBlock call(String name, Ex... args) {
+    List<CodeBlock> codes = new ArrayList<>();
+    for (Ex arg : args) {
+      codes.add(arg.code());
+    }
+    return CodeBlock.of("$T.$L($L)", MATH, name, CodeBlock.join(codes, ", "));
+  }
+
+  Ex conditional(CodeBlock condition, Ex then, Ex otherwise) {
+    return new Ex(CodeBlock.of("$L ? $L : $L", condition, then.at(ADDITIVE), otherwise.at(ADDITIVE)), CONDITIONAL);
   }
 
   /** An index expression: the terms that are not 0, added; {@code 0} when none is left. */

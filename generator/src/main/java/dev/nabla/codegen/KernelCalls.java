@@ -86,15 +86,15 @@ abstract class KernelCalls extends Elements {
     Rows source = rowsOf(body, product.input(1));
     boolean biasArray = init != null && init.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM
         && size(init) == rows(w);
-    body.statement("dense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + (biasArray ? arrays.get(init) : "null")
-        + ", " + source.array() + ", " + source.offset() + ", " + source.stride() + ", lo, hi, " + arrays.get(node) + ", 0, "
-        + size(node) + ")");
+    body.statement("dense($N, $L, $L, $L, $N, $L, $L, $N, $N, $N, 0, $L)", arrays.get(w), rows(w), columns(w),
+        biasArray ? arrays.get(init) : "null", source.array(), source.offset(), source.stride(), body.name("lo"), body.name("hi"),
+        arrays.get(node), size(node));
     if (init != null && !biasArray) {
       Target target = arrayTarget(node);
-      body.open("for (int b = lo; b < hi; b++)");
+      String b = body.openBatch();
       boolean loop = body.loop("i", size(node));
-      String i = size(node) > 1 ? "i" : "0";
-      body.statement(target.at("b", i) + " += " + elem(body, init, "b", operandIndex(init, i)).code());
+      String i = body.index("i", size(node));
+      body.statement("$L += $L", target.at(b, i), elem(body, init, b, operandIndex(init, i)).code());
       body.end(loop);
       body.close();
     }
@@ -104,8 +104,8 @@ abstract class KernelCalls extends Elements {
   void transposedCall(MethodBody body, Node product) {
     Node w = product.input(0).input(0);
     Rows source = rowsOf(body, product.input(1));
-    body.statement("transposedDense(" + arrays.get(w) + ", " + rows(w) + ", " + columns(w) + ", " + source.array() + ", "
-        + source.offset() + ", " + source.stride() + ", lo, hi, " + arrays.get(product) + ", 0, " + size(product) + ")");
+    body.statement("transposedDense($N, $L, $L, $N, $L, $L, $N, $N, $N, 0, $L)", arrays.get(w), rows(w), columns(w),
+        source.array(), source.offset(), source.stride(), body.name("lo"), body.name("hi"), arrays.get(product), size(product));
   }
 
   /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, where the plan chose it ({@link Plan.Kernel#WEIGHT_GRADIENT}). */
@@ -119,9 +119,8 @@ abstract class KernelCalls extends Elements {
   }
 
   private void weightGradientCall(MethodBody body, Rows deltaRows, Rows source, Node parameter) {
-    body.readsInvN = true;
-    body.statement("weightGradient(" + gradientArrays.get(parameter) + ", " + rows(parameter) + ", " + columns(parameter) + ", "
-        + deltaRows.array() + ", " + deltaRows.offset() + ", " + deltaRows.stride() + ", " + source.array() + ", " + source.offset()
-        + ", " + source.stride() + ", lo, hi, invN)");
+    body.statement("weightGradient($N, $L, $L, $N, $L, $L, $N, $L, $L, $N, $N, $N)", gradientArrays.get(parameter), rows(parameter),
+        columns(parameter), deltaRows.array(), deltaRows.offset(), deltaRows.stride(), source.array(), source.offset(),
+        source.stride(), body.name("lo"), body.name("hi"), body.read(MethodBody.Read.INV_N));
   }
 }

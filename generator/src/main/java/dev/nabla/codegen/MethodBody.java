@@ -1,43 +1,103 @@
 package dev.nabla.codegen;
 
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.NameAllocator;
+import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
-/** A method body being written, with what it reads from its caller. */
+/**
+ * A method body being written for one {@link Pass}: its code, its local names and what it reads from its caller.
+ *
+ * <p>Its names come from a clone of the class's {@link NameAllocator}, which holds every field: a local or a
+ * parameter ({@code b}, {@code sum}, {@code x}) takes its name unless a field has it, and is renamed otherwise
+ * ({@code sum_}), so that no local shadows a field.
+ */
 final class MethodBody {
-  final CodeBlock.Builder code = CodeBlock.builder();
-  boolean readsX;
-  boolean readsLabels;
-  boolean readsTargets;
-  boolean readsInvN;
-  final java.util.ArrayDeque<Boolean> scopes = new java.util.ArrayDeque<>();
+  /** What a body reads from its caller; the method declares what it reads, and nothing else. */
+  enum Read { X, LABELS, TARGETS, INV_N }
 
-  void statement(String text) {
-    code.addStatement("$L", text);
+  /** The parameters of the passes, named first and in this order, so that every body of a class names them alike. */
+  private static final String[] PARAMETERS = {"x", "labels", "targets", "lo", "hi", "n", "result"};
+
+  final Pass pass;
+  final CodeBlock.Builder code = CodeBlock.builder();
+  private final NameAllocator names;
+  private final Map<String, String> locals = new HashMap<>();
+  private final Set<Read> reads = EnumSet.noneOf(Read.class);
+  private final ArrayDeque<Boolean> scopes = new ArrayDeque<>();
+
+  MethodBody(Pass pass, NameAllocator fields) {
+    this.pass = pass;
+    this.names = fields.clone();
+    for (String parameter : PARAMETERS) {
+      name(parameter);
+    }
   }
 
-  void open(String text) {
-    code.beginControlFlow("$L", text);
+  /** The name of the local or parameter this body calls {@code role} ({@code "i"}, {@code "sum"}): the same each time. */
+  String name(String role) {
+    return locals.computeIfAbsent(role, names::newName);
+  }
+
+  /** Records that the body reads {@code read}; returns the name it reads it by. */
+  String read(Read read) {
+    reads.add(read);
+    return switch (read) {
+      case X -> name("x");
+      case LABELS -> name("labels");
+      case TARGETS -> name("targets");
+      case INV_N -> name("invN");
+    };
+  }
+
+  boolean reads(Read read) {
+    return reads.contains(read);
+  }
+
+  /** Takes over what a part of this body, written as a method of its own, reads from the caller (its invN is its own). */
+  void readsFromCaller(MethodBody part) {
+    for (Read read : part.reads) {
+      if (read != Read.INV_N) {
+        reads.add(read);
+      }
+    }
+  }
+
+  /** The index variable {@code role} of a loop over {@code size}, or {@code 0} when there is no loop (a size of 1). */
+  String index(String role, long size) {
+    return size > 1 ? name(role) : "0";
+  }
+
+  void statement(CodeBlock statement) {
+    code.addStatement("$L", statement);
+  }
+
+  void statement(String format, Object... args) {
+    code.addStatement(format, args);
+  }
+
+  void open(String format, Object... args) {
+    code.beginControlFlow(format, args);
   }
 
   void close() {
     code.endControlFlow();
   }
 
-  /** Ends the open {@code if} block and opens its {@code else}. */
-  void otherwise() {
-    code.nextControlFlow("else");
-  }
-
   void comment(String text) {
     code.add("// $L\n", Identifiers.comment(text));
   }
 
-  /** {@code for (int v = 0; v < size; v++)}, or nothing for a dimension of 1. */
-  boolean loop(String variable, long size) {
+  /** {@code for (int v = 0; v < size; v++)} over the variable {@code role}, or nothing for a dimension of 1. */
+  boolean loop(String role, long size) {
     if (size <= 1) {
       return false;
     }
-    open("for (int " + variable + " = 0; " + variable + " < " + size + "; " + variable + "++)");
+    String variable = name(role);
+    open("for (int $N = 0; $N < $L; $N++)", variable, variable, size, variable);
     return true;
   }
 
@@ -45,6 +105,13 @@ final class MethodBody {
     if (opened) {
       close();
     }
+  }
+
+  /** {@code for (int b = lo; b < hi; b++)} over the lane's samples; returns {@code b}. */
+  String openBatch() {
+    String b = name("b");
+    open("for (int $N = $N; $N < $N; $N++)", b, name("lo"), b, name("hi"), b);
+    return b;
   }
 
   /** The batch loop around a per-sample value's code; {@code null} when the value is shared. */
@@ -61,8 +128,7 @@ final class MethodBody {
       }
       return null;
     }
-    open("for (int b = lo; b < hi; b++)");
-    return "b";
+    return openBatch();
   }
 
   void endBatch() {

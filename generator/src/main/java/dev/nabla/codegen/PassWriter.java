@@ -35,9 +35,17 @@ abstract class PassWriter extends SpatialCalls {
     }
   }
 
+  /** The statement of {@code node}; a problem without a place of its own (a folded constant) is reported at the statement's. */
   void emit(MethodBody body, Node node) {
+    try {
+      emitStatement(body, node);
+    } catch (UnsupportedSpecException e) {
+      throw e.placedAt(node.span());
+    }
+  }
+
+  private void emitStatement(MethodBody body, Node node) {
     Op op = node.op();
-    statement = node;
     if (op instanceof Spatial.DropoutMask) {
       return; // drawn by its dropout's statement, which stores it for the backward pass
     }
@@ -85,9 +93,9 @@ abstract class PassWriter extends SpatialCalls {
   void elementwise(MethodBody body, Node node) {
     Target target = arrayTarget(node);
     String b = body.batch(plan.perSample(node));
-    String i = size(node) > 1 ? "i" : "0";
+    String i = body.index("i", size(node));
     boolean loop = body.loop("i", size(node));
-    body.statement(target.at(b, i) + " = " + compute(body, node, b, i).code());
+    body.statement("$L = $L", target.at(b, i), compute(body, node, b, i).code());
     body.end(loop);
     body.endBatch();
   }
@@ -100,9 +108,9 @@ abstract class PassWriter extends SpatialCalls {
     String b = body.batch(plan.perSample(node));
     boolean outer = body.loop("i", rows);
     boolean inner = body.loop("j", columns);
-    String i = rows > 1 ? "i" : "0";
-    String j = columns > 1 ? "j" : "0";
-    body.statement(target.at(b, Expressions.index(Expressions.times(j, rows), i)) + " = " + at(body, input, b, i, j).code());
+    String i = body.index("i", rows);
+    String j = body.index("j", columns);
+    body.statement("$L = $L", target.at(b, Expressions.index(Expressions.times(j, rows), i)), at(body, input, b, i, j).code());
     body.end(inner);
     body.end(outer);
     body.endBatch();
@@ -120,73 +128,75 @@ abstract class PassWriter extends SpatialCalls {
     int m = rows(a);
     int inner = columns(a);
     int n = columns(bNode);
-    String i = m > 1 ? "i" : "0";
-    String k = inner > 1 ? "k" : "0";
-    String j = n > 1 ? "j" : "0";
+    String i = body.index("i", m);
+    String k = body.index("k", inner);
+    String j = body.index("j", n);
     String b = body.batch(perSample, true);
     boolean scale = accumulate && perSample;
-    if (scale) {
-      body.readsInvN = true;
-    }
+    Ex invN = scale ? Expressions.atom(body.read(MethodBody.Read.INV_N)) : null;
     String type = ex.type();
     java.util.function.BiFunction<String, String, String> out = (row, column) ->
         target.at(b, Expressions.index(Expressions.times(row, n), column));
     java.util.function.BiFunction<String, String, Ex> initial = (row, column) -> init == null ? ex.literal(0)
         : elem(body, init, b, operandIndex(init, Expressions.index(Expressions.times(row, n), column)));
-    String assign = accumulate ? " += " : " = ";
+    String assign = accumulate ? "+=" : "=";
     if (inner == 1) {
       boolean li = body.loop("i", m);
       Ex left = at(body, a, b, i, "0");
       if (scale) {
-        left = ex.mul(Expressions.atom("invN"), left);
+        left = ex.mul(invN, left);
       }
       if (n > 1) {
-        body.statement(type + " a = " + left.code());
-        left = Expressions.atom("a");
+        String factor = body.name("a");
+        body.statement("$L $N = $L", type, factor, left.code());
+        left = Expressions.atom(factor);
       }
       boolean lj = body.loop("j", n);
       Ex value = ex.mul(left, at(body, bNode, b, "0", j));
-      body.statement(out.apply(i, j) + assign + (init == null || accumulate ? value : ex.add(initial.apply(i, j), value)).code());
+      body.statement("$L $L $L", out.apply(i, j), assign, (init == null || accumulate ? value : ex.add(initial.apply(i, j), value)).code());
       body.end(lj);
       body.end(li);
     } else if (n > 1 && rowContiguous(bNode)) {
       if (!accumulate) {
         boolean li = body.loop("i", m);
         boolean lj = body.loop("j", n);
-        body.statement(out.apply(i, j) + " = " + initial.apply(i, j).code());
+        body.statement("$L = $L", out.apply(i, j), initial.apply(i, j).code());
         body.end(lj);
         body.end(li);
       }
       boolean li = body.loop("i", m);
       boolean lk = body.loop("k", inner);
       Ex left = at(body, a, b, i, k);
-      body.statement(type + " a = " + (scale ? ex.mul(Expressions.atom("invN"), left) : left).code());
+      String factor = body.name("a");
+      body.statement("$L $N = $L", type, factor, (scale ? ex.mul(invN, left) : left).code());
       boolean lj = body.loop("j", n);
-      body.statement(out.apply(i, j) + " += a * " + at(body, bNode, b, k, j).at(Expressions.UNARY));
+      body.statement("$L += $N * $L", out.apply(i, j), factor, at(body, bNode, b, k, j).at(Expressions.UNARY));
       body.end(lj);
       body.end(lk);
       body.end(li);
     } else if (!(rowContiguous(a) && columnContiguous(bNode)) && n == 1 && m > 1 && columnContiguous(a)) {
       if (!accumulate) {
         boolean li = body.loop("i", m);
-        body.statement(out.apply(i, "0") + " = " + initial.apply(i, "0").code());
+        body.statement("$L = $L", out.apply(i, "0"), initial.apply(i, "0").code());
         body.end(li);
       }
       boolean lk = body.loop("k", inner);
       Ex right = at(body, bNode, b, k, "0");
-      body.statement(type + " d = " + (scale ? ex.mul(Expressions.atom("invN"), right) : right).code());
+      String factor = body.name("d");
+      body.statement("$L $N = $L", type, factor, (scale ? ex.mul(invN, right) : right).code());
       boolean li = body.loop("i", m);
-      body.statement(out.apply(i, "0") + " += " + ex.mul(at(body, a, b, i, k), Expressions.atom("d")).code());
+      body.statement("$L += $L", out.apply(i, "0"), ex.mul(at(body, a, b, i, k), Expressions.atom(factor)).code());
       body.end(li);
       body.end(lk);
     } else {
       boolean li = body.loop("i", m);
       boolean lj = body.loop("j", n);
-      body.statement(type + " sum = " + (accumulate ? ex.literal(0) : initial.apply(i, j)).code());
+      Ex sum = Expressions.atom(body.name("sum"));
+      body.statement("$L $L = $L", type, sum.code(), (accumulate ? ex.literal(0) : initial.apply(i, j)).code());
       boolean lk = body.loop("k", inner);
-      body.statement("sum += " + ex.mul(at(body, a, b, i, k), at(body, bNode, b, k, j)).code());
+      body.statement("$L += $L", sum.code(), ex.mul(at(body, a, b, i, k), at(body, bNode, b, k, j)).code());
       body.end(lk);
-      body.statement(out.apply(i, j) + assign + (scale ? "invN * sum" : "sum"));
+      body.statement("$L $L $L", out.apply(i, j), assign, (scale ? ex.mul(invN, sum) : sum).code());
       body.end(lj);
       body.end(li);
     }
@@ -198,29 +208,36 @@ abstract class PassWriter extends SpatialCalls {
     Target target = arrayTarget(node);
     String type = ex.type();
     String b = body.batch(plan.perSample(node), true);
-    String i = size(node) > 1 ? "i" : "0";
+    String i = body.index("i", size(node));
     String o = target.at(b, i);
-    body.statement(type + " max = " + ex.literal(Double.NEGATIVE_INFINITY).code());
+    Ex max = Expressions.atom(body.name("max"));
+    Ex sum = Expressions.atom(body.name("sum"));
+    body.statement("$L $L = $L", type, max.code(), ex.literal(Double.NEGATIVE_INFINITY).code());
     boolean l1 = body.loop("i", size(node));
-    body.statement(o + " = " + elem(body, node.input(0), b, i).code());
-    body.statement("max = " + ex.exact("max", Expressions.atom("max"), Expressions.atom(o)).code());
+    body.statement("$L = $L", o, elem(body, node.input(0), b, i).code());
+    body.statement("$L = $L", max.code(), ex.exact("max", max, Expressions.atom(o)).code());
     body.end(l1);
-    body.statement(type + " sum = " + ex.literal(0).code());
+    body.statement("$L $L = $L", type, sum.code(), ex.literal(0).code());
     boolean l2 = body.loop("i", size(node));
-    Ex shifted = ex.sub(Expressions.atom(o), Expressions.atom("max"));
+    Ex shifted = ex.sub(Expressions.atom(o), max);
     if (log) {
-      body.statement("sum += " + ex.math("exp", shifted).code());
+      body.statement("$L += $L", sum.code(), ex.math("exp", shifted).code());
     } else {
-      body.statement(o + " = " + ex.math("exp", shifted).code());
-      body.statement("sum += " + o);
+      body.statement("$L = $L", o, ex.math("exp", shifted).code());
+      body.statement("$L += $L", sum.code(), o);
     }
     body.end(l2);
     if (log) {
-      body.statement(type + " logSum = " + ex.add(Expressions.atom("max"), ex.math("log", Expressions.atom("sum"))).code());
+      String logSum = body.name("logSum");
+      body.statement("$L $N = $L", type, logSum, ex.add(max, ex.math("log", sum)).code());
+      boolean l3 = body.loop("i", size(node));
+      body.statement("$L -= $N", o, logSum);
+      body.end(l3);
+    } else {
+      boolean l3 = body.loop("i", size(node));
+      body.statement("$L /= $L", o, sum.code());
+      body.end(l3);
     }
-    boolean l3 = body.loop("i", size(node));
-    body.statement(o + (log ? " -= logSum" : " /= sum"));
-    body.end(l3);
     body.endBatch();
   }
 
@@ -228,13 +245,13 @@ abstract class PassWriter extends SpatialCalls {
     Node input = node.input(0);
     Target target = arrayTarget(node);
     String b = body.batch(plan.perSample(node), true);
-    String i = size(input) > 1 ? "i" : "0";
-    body.statement(ex.type() + " sum = " + ex.literal(0).code());
+    String i = body.index("i", size(input));
+    Ex sum = Expressions.atom(body.name("sum"));
+    body.statement("$L $L = $L", ex.type(), sum.code(), ex.literal(0).code());
     boolean loop = body.loop("i", size(input));
-    body.statement("sum += " + elem(body, input, b, i).code());
+    body.statement("$L += $L", sum.code(), elem(body, input, b, i).code());
     body.end(loop);
-    Ex sum = Expressions.atom("sum");
-    body.statement(target.at(b, "0") + " = " + (node.is(Structural.MEAN) ? ex.div(sum, ex.literal(size(input))) : sum).code());
+    body.statement("$L = $L", target.at(b, "0"), (node.is(Structural.MEAN) ? ex.div(sum, ex.literal(size(input))) : sum).code());
     body.endBatch();
   }
 
@@ -245,43 +262,51 @@ abstract class PassWriter extends SpatialCalls {
     String type = ex.type();
     String b = body.batch(plan.perSample(node), true);
     int size = size(prediction);
-    String i = size > 1 ? "i" : "0";
+    String i = body.index("i", size);
     boolean oneHot = truth == label;
+    String value = target.at(b, "0");
     switch (loss) {
       case CROSS_ENTROPY -> {
-        body.statement(type + " max = " + ex.literal(Double.NEGATIVE_INFINITY).code());
+        Ex max = Expressions.atom(body.name("max"));
+        Ex sum = Expressions.atom(body.name("sum"));
+        body.statement("$L $L = $L", type, max.code(), ex.literal(Double.NEGATIVE_INFINITY).code());
         boolean l1 = body.loop("i", size);
-        body.statement("max = " + ex.exact("max", Expressions.atom("max"), elem(body, prediction, b, i)).code());
+        body.statement("$L = $L", max.code(), ex.exact("max", max, elem(body, prediction, b, i)).code());
         body.end(l1);
-        body.statement(type + " sum = " + ex.literal(0).code());
+        body.statement("$L $L = $L", type, sum.code(), ex.literal(0).code());
         boolean l2 = body.loop("i", size);
-        body.statement("sum += " + ex.math("exp", ex.sub(elem(body, prediction, b, i), Expressions.atom("max"))).code());
+        body.statement("$L += $L", sum.code(), ex.math("exp", ex.sub(elem(body, prediction, b, i), max)).code());
         body.end(l2);
-        Ex logSumExp = ex.add(Expressions.atom("max"), ex.math("log", Expressions.atom("sum")));
-        body.statement(target.at(b, "0") + " = " + ex.sub(logSumExp, picked(body, prediction, truth, b, oneHot)).code());
+        Ex logSumExp = ex.add(max, ex.math("log", sum));
+        body.statement("$L = $L", value, ex.sub(logSumExp, picked(body, prediction, truth, b, oneHot)).code());
       }
-      case NLL -> body.statement(target.at(b, "0") + " = " + ex.neg(picked(body, prediction, truth, b, oneHot)).code());
+      case NLL -> body.statement("$L = $L", value, ex.neg(picked(body, prediction, truth, b, oneHot)).code());
       case BCE -> {
-        body.statement(type + " sum = " + ex.literal(0).code());
+        Ex sum = Expressions.atom(body.name("sum"));
+        String p = body.name("p");
+        String t = body.name("t");
+        body.statement("$L $L = $L", type, sum.code(), ex.literal(0).code());
         boolean loop = body.loop("i", size);
-        body.statement(type + " p = " + elem(body, prediction, b, i).code());
-        body.statement(type + " t = " + elem(body, truth, b, operandIndex(truth, i)).code());
+        body.statement("$L $N = $L", type, p, elem(body, prediction, b, i).code());
+        body.statement("$L $N = $L", type, t, elem(body, truth, b, operandIndex(truth, i)).code());
         Ex floor = ex.literal(-100);
-        Ex logP = ex.exact("max", ex.math("log", Expressions.atom("p")), floor);
-        Ex logQ = ex.exact("max", ex.math("log1p", Expressions.atom("-p")), floor);
+        Ex logP = ex.exact("max", ex.math("log", Expressions.atom(p)), floor);
+        Ex logQ = ex.exact("max", ex.math("log1p", Expressions.atom("-" + p)), floor);
         Ex one = ex.literal(1);
-        body.statement("sum -= " + ex.add(ex.mul(Expressions.atom("t"), logP),
-            ex.mul(ex.sub(one, Expressions.atom("t")), logQ)).code());
+        body.statement("$L -= $L", sum.code(), ex.add(ex.mul(Expressions.atom(t), logP),
+            ex.mul(ex.sub(one, Expressions.atom(t)), logQ)).code());
         body.end(loop);
-        body.statement(target.at(b, "0") + " = " + ex.div(Expressions.atom("sum"), ex.literal(size)).code());
+        body.statement("$L = $L", value, ex.div(sum, ex.literal(size)).code());
       }
       case MSE -> {
-        body.statement(type + " sum = " + ex.literal(0).code());
+        Ex sum = Expressions.atom(body.name("sum"));
+        String d = body.name("d");
+        body.statement("$L $L = $L", type, sum.code(), ex.literal(0).code());
         boolean loop = body.loop("i", size);
-        body.statement(type + " d = " + ex.sub(elem(body, prediction, b, i), elem(body, truth, b, operandIndex(truth, i))).code());
-        body.statement("sum += d * d");
+        body.statement("$L $N = $L", type, d, ex.sub(elem(body, prediction, b, i), elem(body, truth, b, operandIndex(truth, i))).code());
+        body.statement("$L += $N * $N", sum.code(), d, d);
         body.end(loop);
-        body.statement(target.at(b, "0") + " = " + ex.div(Expressions.atom("sum"), ex.literal(size)).code());
+        body.statement("$L = $L", value, ex.div(sum, ex.literal(size)).code());
       }
     }
     body.endBatch();
@@ -290,8 +315,7 @@ abstract class PassWriter extends SpatialCalls {
   /** {@code Σ t ⊙ v}: for a one-hot label, the one element {@code v[label]}. */
   Ex picked(MethodBody body, Node values, Node truth, String b, boolean oneHot) {
     if (oneHot && b != null) {
-      body.readsLabels = true;
-      return elem(body, values, b, "labels[b]");
+      return elem(body, values, b, body.read(MethodBody.Read.LABELS) + "[" + b + "]");
     }
     Ex dot = null;
     for (int i = 0; i < size(values); i++) {
@@ -329,7 +353,7 @@ abstract class PassWriter extends SpatialCalls {
         // The same for every sample, so (1/n) Σ_b of it is itself: added once, by the lane that has the batch's
         // first sample (the lanes' gradients are summed).
         body.comment(gradient + " += " + formula(term, false) + ", the same for every sample: added once per batch");
-        body.open("if (lo == 0)");
+        body.open("if ($N == 0)", body.name("lo"));
         accumulateValue(body, term, parameter);
         body.close();
       }
@@ -359,31 +383,33 @@ abstract class PassWriter extends SpatialCalls {
       return;
     }
     String b = body.batch(perSample);
-    String i = size(node) > 1 ? "i" : "0";
+    String i = body.index("i", size(node));
     boolean loop = body.loop("i", size(node));
     Ex value = elem(body, node, b, i);
     if (perSample) {
-      body.readsInvN = true;
-      body.statement(target.at(b, i) + " += " + ex.mul(Expressions.atom("invN"), value).code());
+      body.statement("$L += $L", target.at(b, i), ex.mul(Expressions.atom(body.read(MethodBody.Read.INV_N)), value).code());
     } else {
-      body.statement(target.at(b, i) + (term ? " += " : " = ") + value.code());
+      body.statement("$L $L $L", target.at(b, i), term ? "+=" : "=", value.code());
     }
     body.end(loop);
     body.endBatch();
   }
 
-  /** A private pass: the statements of {@code nodes}, reading only what they need. */
-  MethodSpec pass(String name, List<Node> nodes, boolean forward) {
-    MethodBody body = new MethodBody();
+  /** A pass's method, the helper methods it calls, and whether it reads the inputs (a double class keeps them widened). */
+  record PassMethods(MethodSpec method, List<MethodSpec> parts, boolean readsInputs) {}
+
+  /** Training's {@code forward} or {@code backward}: the statements of {@code nodes}, reading only what they need. */
+  PassMethods pass(Pass pass, List<Node> nodes) {
+    MethodBody body = new MethodBody(pass, names);
+    boolean forward = pass == Pass.FORWARD;
     if (forward && oneHot) {
       String array = arrays.get(label);
       int classes = size(label);
       body.comment("t = onehot(" + Network.leafName(label) + ")");
-      body.open("for (int b = lo; b < hi; b++)");
-      body.code.addStatement("$T.fill($L, b * $L, (b + 1) * $L, $L)", ARRAYS, array, classes, classes, ex.literal(0).code());
-      body.statement(array + "[b * " + classes + " + labels[b]] = " + ex.literal(1).code());
+      String b = body.openBatch();
+      body.statement("$T.fill($N, $N * $L, ($N + 1) * $L, $L)", ARRAYS, array, b, classes, b, classes, ex.literal(0).code());
+      body.statement("$N[$N * $L + $N[$N]] = $L", array, b, classes, body.read(MethodBody.Read.LABELS), b, ex.literal(1).code());
       body.close();
-      body.readsLabels = true;
     }
     Map<Node, List<Node>> early = new LinkedHashMap<>();
     Map<Node, List<Node>> late = new LinkedHashMap<>();
@@ -405,94 +431,79 @@ abstract class PassWriter extends SpatialCalls {
         }
       }
     }
-    emitInParts(body, name, nodes);
+    List<MethodSpec> parts = emitInParts(body, nodes);
     for (Map.Entry<Node, List<Node>> entry : late.entrySet()) {
       for (Node parameter : entry.getValue()) {
         accumulate(body, entry.getKey(), parameter);
       }
     }
-    MethodSpec.Builder method = MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
-        .addParameter(float[].class, "x").addParameter(int[].class, "labels").addParameter(float[].class, "targets")
-        .addParameter(int.class, "lo").addParameter(int.class, "hi").addParameter(int.class, "n");
-    CodeBlock.Builder code = CodeBlock.builder();
+    MethodSpec.Builder method = MethodSpec.methodBuilder(pass.partName).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+        .addParameter(float[].class, body.name("x")).addParameter(int[].class, body.name("labels"))
+        .addParameter(float[].class, body.name("targets")).addParameter(int.class, body.name("lo"))
+        .addParameter(int.class, body.name("hi")).addParameter(int.class, body.name("n"));
     if (forward) {
       method.addJavadoc("The forward pass for the loss, {@code H = $L}, for samples {@code [lo, hi)} of a batch of {@code n}.\n",
           Identifiers.javadoc(oneLine(network.loss()), false));
-      if (body.readsInvN) {
-        code.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
-      }
-      code.add(body.code.build());
     } else {
       method.addJavadoc("The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's"
           + " gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).\n");
-      if (body.readsInvN) {
-        code.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
-      }
-      code.add(body.code.build());
     }
-    return method.addCode(code.build()).build();
+    declareInvN(method, body);
+    return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
+  }
+
+  /** {@code float invN = 1f / n} first, when the body scales by it. */
+  private void declareInvN(MethodSpec.Builder method, MethodBody body) {
+    if (body.reads(MethodBody.Read.INV_N)) {
+      method.addStatement("$L $N = $L / $N", ex.type(), body.name("invN"), ex.literal(1).code(), body.name("n"));
+    }
   }
 
   /** Values per helper method when a pass is long: keeps every method within javac's and the JIT's size limits. */
   static final int VALUES_PER_PART = 32;
 
-  final List<MethodSpec> parts = new ArrayList<>();
-
-  /** The statements of {@code nodes} in {@code body}, or, for a long pass, in calls of private methods of a few layers each. */
-  void emitInParts(MethodBody body, String name, List<Node> nodes) {
+  /**
+   * The statements of {@code nodes} in {@code body}, or, for a long pass, in calls of private methods of a few layers each,
+   * which it returns.
+   */
+  List<MethodSpec> emitInParts(MethodBody body, List<Node> nodes) {
     if (nodes.size() <= VALUES_PER_PART) {
       emitAll(body, nodes);
-      return;
+      return List.of();
     }
+    List<MethodSpec> parts = new ArrayList<>();
+    String name = body.pass.partName;
     for (int start = 0; start < nodes.size(); start += VALUES_PER_PART) {
-      MethodBody part = new MethodBody();
+      MethodBody part = new MethodBody(body.pass, names);
       emitAll(part, nodes.subList(start, Math.min(nodes.size(), start + VALUES_PER_PART)));
       MethodSpec.Builder method = MethodSpec.methodBuilder(name + "Part" + (start / VALUES_PER_PART + 1)).addModifiers(Modifier.PRIVATE)
           .addJavadoc("Values $L to $L of the $L pass.\n", start + 1, Math.min(nodes.size(), start + VALUES_PER_PART), name);
-      // predictSamples and outputSamples have no batch size: only the passes of a batch hand theirs on.
-      addInputs(method, part, !name.equals("predict") && !name.equals("output"));
-      if (part.readsInvN) {
-        method.addStatement("$L invN = $L / n", ex.type(), ex.literal(1).code());
-      }
+      addInputs(method, part);
+      declareInvN(method, part);
       MethodSpec built = method.addCode(part.code.build()).build();
       parts.add(built);
-      body.readsX |= part.readsX;
-      body.readsLabels |= part.readsLabels;
-      body.readsTargets |= part.readsTargets;
-      body.statement(call(built));
+      body.readsFromCaller(part);
+      body.statement("$L", call(built));
     }
+    return parts;
   }
 
-  void addInputs(MethodSpec.Builder method, MethodBody body, boolean batchSize) {
-    Set<String> parameters = parametersOf(body);
-    if (parameters.contains("x")) {
-      method.addParameter(float[].class, "x");
+  /** The parameters of a part: what it reads of the inputs, its samples, and (in a pass over a batch) the batch's size. */
+  private static void addInputs(MethodSpec.Builder method, MethodBody part) {
+    if (part.reads(MethodBody.Read.X)) {
+      method.addParameter(float[].class, part.name("x"));
     }
-    if (parameters.contains("labels")) {
-      method.addParameter(int[].class, "labels");
+    if (part.reads(MethodBody.Read.LABELS)) {
+      method.addParameter(int[].class, part.name("labels"));
     }
-    if (parameters.contains("targets")) {
-      method.addParameter(float[].class, "targets");
+    if (part.reads(MethodBody.Read.TARGETS)) {
+      method.addParameter(float[].class, part.name("targets"));
     }
-    method.addParameter(int.class, "lo");
-    method.addParameter(int.class, "hi");
-    if (batchSize) {
-      method.addParameter(int.class, "n");
+    method.addParameter(int.class, part.name("lo"));
+    method.addParameter(int.class, part.name("hi"));
+    if (part.pass.ofBatch) {
+      method.addParameter(int.class, part.name("n"));
     }
-  }
-
-  Set<String> parametersOf(MethodBody body) {
-    Set<String> parameters = new java.util.LinkedHashSet<>();
-    if (body.readsX) {
-      parameters.add("x");
-    }
-    if (body.readsLabels) {
-      parameters.add("labels");
-    }
-    if (body.readsTargets) {
-      parameters.add("targets");
-    }
-    return parameters;
   }
 
   static String call(MethodSpec method) {
@@ -503,51 +514,58 @@ abstract class PassWriter extends SpatialCalls {
     return method.name() + "(" + String.join(", ", args) + ")";
   }
 
-  MethodSpec predict() {
-    MethodBody body = new MethodBody();
-    predicting = true;
-    emitInParts(body, "predict", plan.predictNodes());
-    predicting = false;
-    writeOutput(body);
+  /**
+   * {@code predictSamples}: the prediction's values that the forward pass computes too, then {@link #outputAfterForward}'s
+   * method for the rest and the output (dropout is the identity in both).
+   */
+  PassMethods predict() {
+    MethodBody body = new MethodBody(Pass.PREDICT, names);
+    Set<Node> forward = new HashSet<>(plan.forwardNodes());
+    List<MethodSpec> parts = emitInParts(body, plan.predictNodes().stream().filter(forward::contains).toList());
+    body.comment("the rest of the output, as after the forward pass");
+    body.statement("outputSamples($N, $N, $N, $N)", body.name("x"), body.name("lo"), body.name("hi"), body.name("result"));
     MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
             Identifiers.javadoc(oneLine(network.output()), false), size(network.output()))
-        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
-        .addParameter(float[].class, "result");
-    return method.addCode(body.code.build()).build();
+        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("lo"))
+        .addParameter(int.class, body.name("hi")).addParameter(float[].class, body.name("result"));
+    return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
   }
 
   /**
    * The output after the forward pass, for an evaluation's one pass over a batch: the values of the prediction
    * pass that the loss did not need (usually none: the output is on the way to the loss), then the copy.
    */
-  MethodSpec outputAfterForward() {
-    MethodBody body = new MethodBody();
+  PassMethods outputAfterForward() {
+    MethodBody body = new MethodBody(Pass.OUTPUT, names);
     Set<Node> forward = new HashSet<>(plan.forwardNodes());
-    predicting = true; // an evaluation predicts: dropout is the identity
-    emitInParts(body, "output", plan.predictNodes().stream().filter(node -> !forward.contains(node)).toList());
-    predicting = false;
+    List<MethodSpec> parts = emitInParts(body, plan.predictNodes().stream().filter(node -> !forward.contains(node)).toList());
     writeOutput(body);
     MethodSpec.Builder method = MethodSpec.methodBuilder("outputSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.\n",
             Identifiers.javadoc(oneLine(network.output()), false))
-        .addParameter(float[].class, "x").addParameter(int.class, "lo").addParameter(int.class, "hi")
-        .addParameter(float[].class, "result");
-    return method.addCode(body.code.build()).build();
+        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("lo"))
+        .addParameter(int.class, body.name("hi")).addParameter(float[].class, body.name("result"));
+    return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
   }
 
-  /** The copy of the output to {@code result}, in float. */
+  /** The copy of the output to {@code result}, in float: by the runtime's {@code copyOutput} when it is kept per sample. */
   private void writeOutput(MethodBody body) {
     Node output = network.output();
     body.comment("the output, " + reference(output));
+    if (plan.storage(output) == Storage.ARRAY && plan.perSample(output) && output != label) {
+      body.statement("copyOutput($N, $L, $N, $N, $N)", arrays.get(output), size(output), body.name("lo"), body.name("hi"),
+          body.name("result"));
+      return;
+    }
     String b = body.batch(true);
-    String i = size(output) > 1 ? "i" : "0";
+    String i = body.index("i", size(output));
     boolean loop = body.loop("i", size(output));
     Ex value = elem(body, output, b, i);
-    body.statement("result[" + Expressions.index(Expressions.times(b, size(output)), i) + "] = "
-        + (ex.isFloat() ? value.code() : "(float) " + value.at(Expressions.UNARY)));
+    body.statement("$N[$L] = $L", body.name("result"), Expressions.index(Expressions.times(b, size(output)), i),
+        ex.isFloat() ? value.code() : CodeBlock.of("(float) $L", value.at(Expressions.UNARY)));
     body.end(loop);
     body.endBatch();
   }

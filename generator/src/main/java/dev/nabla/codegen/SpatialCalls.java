@@ -1,6 +1,7 @@
 package dev.nabla.codegen;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import dev.nabla.codegen.Plan.Storage;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
@@ -36,9 +37,6 @@ abstract class SpatialCalls extends KernelCalls {
   /** The bias gradients {@code Σ_{p,q} δ} written by the kernel-gradient call that reads the same δ, by that call's node. */
   private Map<Node, Node> fusedBiasGradients;
 
-  /** Whether the pass being written is the prediction's, where dropout is the identity. */
-  boolean predicting;
-
   SpatialCalls(Network network, Gradients gradients, CodegenOptions options) {
     super(network, gradients, options);
   }
@@ -50,32 +48,31 @@ abstract class SpatialCalls extends KernelCalls {
     } else if (op instanceof Spatial.Conv2dInputGradient gradient) {
       Node kernel = node.input(0);
       Rows delta = rows(body, node.input(1), node);
-      body.statement(convLayer(kernel.shape(), gradient.input(), gradient.stride(), gradient.padding()) + ".inputGradient(workspace(), "
-          + flat(kernel, node) + ", " + delta.array() + ", " + delta.offset() + ", " + delta.stride() + ", " + range(node) + ", " + target(node)
-          + ")");
+      body.statement("$N.inputGradient(workspace(), $N, $L, $L, $L)", convLayer(kernel.shape(), gradient.input(), gradient.stride(),
+          gradient.padding()), flat(kernel, node), delta.code(), range(body, node), target(node));
     } else if (op instanceof Spatial.MaxPool pool) {
       Rows x = rows(body, node.input(0), node);
-      body.statement(poolLayer(node.input(0).shape(), pool.window(), pool.stride()) + ".maxForward(" + x.array() + ", " + x.offset()
-          + ", " + x.stride() + ", " + range(node) + ", " + target(node) + ", " + argmax(node) + ")");
+      body.statement("$N.maxForward($L, $L, $L, $N)", poolLayer(node.input(0).shape(), pool.window(), pool.stride()), x.code(),
+          range(body, node), target(node), argmax(node));
     } else if (op instanceof Spatial.MaxPoolGradient pool) {
       Rows delta = rows(body, node.input(1), node);
-      body.statement(poolLayer(node.input(0).shape(), pool.window(), pool.stride()) + ".maxGradient(" + delta.array() + ", "
-          + delta.offset() + ", " + delta.stride() + ", " + argmax(pooling(node, pool)) + ", " + range(node) + ", " + target(node) + ")");
+      body.statement("$N.maxGradient($L, $N, $L, $L)", poolLayer(node.input(0).shape(), pool.window(), pool.stride()), delta.code(),
+          argmax(pooling(node, pool)), range(body, node), target(node));
     } else if (op instanceof Spatial.AvgPool pool) {
       Rows x = rows(body, node.input(0), node);
-      body.statement(poolLayer(node.input(0).shape(), pool.window(), pool.stride()) + ".averageForward(" + x.array() + ", "
-          + x.offset() + ", " + x.stride() + ", " + range(node) + ", " + target(node) + ")");
+      body.statement("$N.averageForward($L, $L, $L)", poolLayer(node.input(0).shape(), pool.window(), pool.stride()), x.code(),
+          range(body, node), target(node));
     } else if (op instanceof Spatial.AvgPoolGradient pool) {
       Rows delta = rows(body, node.input(0), node);
-      body.statement(poolLayer(node.shape(), pool.window(), pool.stride()) + ".averageGradient(" + delta.array() + ", "
-          + delta.offset() + ", " + delta.stride() + ", " + range(node) + ", " + target(node) + ")");
+      body.statement("$N.averageGradient($L, $L, $L)", poolLayer(node.shape(), pool.window(), pool.stride()), delta.code(),
+          range(body, node), target(node));
     } else if (op instanceof Spatial.Dropout dropout) {
-      if (predicting) {
+      if (body.pass.predicts()) {
         copy(body, node); // the identity in prediction, whatever the mode
       } else {
         Rows x = rows(body, node.input(0), node);
-        body.statement("dropout(" + dev.nabla.symbolic.Numbers.format(dropout.p()) + ", " + x.array() + ", " + x.offset() + ", "
-            + x.stride() + ", " + size(node) + ", " + range(node) + ", " + target(node) + ", " + arrays.get(node.input(1)) + ")");
+        body.statement("dropout($L, $L, $L, $L, $L, $N)", dev.nabla.symbolic.Numbers.format(dropout.p()), x.code(), size(node),
+            range(body, node), target(node), arrays.get(node.input(1)));
       }
     } else if (op instanceof Spatial.ChannelSum) {
       channelSum(body, node, null);
@@ -95,9 +92,8 @@ abstract class SpatialCalls extends KernelCalls {
     Spatial.Conv2d op = (Spatial.Conv2d) conv.op();
     Node kernel = conv.input(0);
     Rows x = rows(body, conv.input(1), node);
-    body.statement(convLayer(kernel.shape(), conv.input(1).shape(), op.stride(), op.padding()) + ".forward(workspace(), "
-        + flat(kernel, node) + ", " + (bias == null ? "null" : arrays.get(bias)) + ", " + x.array() + ", " + x.offset() + ", "
-        + x.stride() + ", " + range(node) + ", " + target(node) + ")");
+    body.statement("$N.forward(workspace(), $N, $L, $L, $L, $L)", convLayer(kernel.shape(), conv.input(1).shape(), op.stride(),
+        op.padding()), flat(kernel, node), bias == null ? "null" : arrays.get(bias), x.code(), range(body, node), target(node));
   }
 
   /** Whether {@code node} is a parameter gradient the plan adds to its array: one of the image operations'. */
@@ -112,7 +108,6 @@ abstract class SpatialCalls extends KernelCalls {
 
   /** Adds the batch mean of the image operation's gradient {@code node} to {@code parameter}'s gradient. */
   void accumulateSpatial(MethodBody body, Node node, Node parameter) {
-    body.readsInvN = true;
     if (node.op() instanceof Spatial.ChannelSum) {
       channelSum(body, node, gradientArrays.get(parameter));
       return;
@@ -131,10 +126,9 @@ abstract class SpatialCalls extends KernelCalls {
     }
     // A gradient of the parameters alone is computed once, whole; one per sample is the batch mean.
     boolean perSample = plan.perSample(node);
-    body.statement(convLayer(op.kernel(), image.shape(), op.stride(), op.padding()) + ".kernelGradient(workspace(), "
-        + gradientArrays.get(parameter) + ", " + biasGradient + ", " + x.array() + ", " + x.offset() + ", " + x.stride() + ", "
-        + delta.array() + ", " + delta.offset() + ", " + delta.stride() + ", " + range(node) + ", "
-        + (perSample ? "invN" : ex.literal(1).code()) + ")");
+    body.statement("$N.kernelGradient(workspace(), $N, $L, $L, $L, $L, $L)", convLayer(op.kernel(), image.shape(), op.stride(),
+        op.padding()), gradientArrays.get(parameter), biasGradient, x.code(), delta.code(), range(body, node),
+        perSample ? body.read(MethodBody.Read.INV_N) : ex.literal(1).code());
   }
 
   /**
@@ -147,15 +141,18 @@ abstract class SpatialCalls extends KernelCalls {
     int pixels = size(delta) / channels;
     String b = body.batch(plan.perSample(delta), true);
     boolean loop = body.loop("i", channels);
-    String i = channels > 1 ? "i" : "0";
-    body.statement(ex.type() + " sum = " + ex.literal(0).code());
+    String i = body.index("i", channels);
+    String sum = body.name("sum");
+    body.statement("$L $N = $L", ex.type(), sum, ex.literal(0).code());
     boolean inner = body.loop("j", pixels);
-    body.statement("sum += " + elem(body, delta, b, Expressions.index(Expressions.times(i, pixels), pixels > 1 ? "j" : "0")).code());
+    body.statement("$N += $L", sum, elem(body, delta, b, Expressions.index(Expressions.times(i, pixels), body.index("j", pixels))).code());
     body.end(inner);
-    if (gradient != null) {
-      body.statement(gradient + "[" + i + "] += " + (plan.perSample(delta) ? "invN * sum" : "sum"));
+    if (gradient != null && plan.perSample(delta)) {
+      body.statement("$N[$L] += $N * $N", gradient, i, body.read(MethodBody.Read.INV_N), sum);
+    } else if (gradient != null) {
+      body.statement("$N[$L] += $N", gradient, i, sum);
     } else {
-      body.statement(arrayTarget(node).at(b, i) + " = sum");
+      body.statement("$L = $N", arrayTarget(node).at(b, i), sum);
     }
     body.end(loop);
     body.endBatch();
@@ -165,9 +162,9 @@ abstract class SpatialCalls extends KernelCalls {
   private void copy(MethodBody body, Node node) {
     Target target = arrayTarget(node);
     String b = body.batch(plan.perSample(node));
-    String i = size(node) > 1 ? "i" : "0";
+    String i = body.index("i", size(node));
     boolean loop = body.loop("i", size(node));
-    body.statement(target.at(b, i) + " = " + elem(body, node.input(0), b, i).code());
+    body.statement("$L = $L", target.at(b, i), elem(body, node.input(0), b, i).code());
     body.end(loop);
     body.endBatch();
   }
@@ -195,13 +192,13 @@ abstract class SpatialCalls extends KernelCalls {
   }
 
   /** {@code array, 0, size}: where a kernel writes the value of {@code node}, per sample or (stride 0) once. */
-  private String target(Node node) {
-    return arrays.get(node) + ", 0, " + (plan.perSample(node) ? size(node) : 0);
+  private CodeBlock target(Node node) {
+    return CodeBlock.of("$N, 0, $L", arrays.get(node), plan.perSample(node) ? size(node) : 0);
   }
 
   /** The samples a kernel runs over: the lane's, or one for a value of the parameters alone. */
-  private String range(Node node) {
-    return plan.perSample(node) ? "lo, hi" : "0, 1";
+  private CodeBlock range(MethodBody body, Node node) {
+    return plan.perSample(node) ? CodeBlock.of("$N, $N", body.name("lo"), body.name("hi")) : CodeBlock.of("0, 1");
   }
 
   /** The forward max pooling whose argmax routes the gradient {@code node}: the pooling of the same image and window. */

@@ -21,6 +21,16 @@ public final class UnsupportedSpecException extends IllegalArgumentException {
     this.span = span;
   }
 
+  /** This problem, placed at {@code fallback} when it has no place of its own (a constant folded into a statement). */
+  UnsupportedSpecException placedAt(Span fallback) {
+    if (span != null && span.isKnown() || fallback == null || !fallback.isKnown()) {
+      return this;
+    }
+    UnsupportedSpecException placed = new UnsupportedSpecException(getMessage(), fallback);
+    placed.setStackTrace(getStackTrace());
+    return placed;
+  }
+
   /** {@code line:col: } of the spec where the problem is, or nothing when it has no one place. */
   public String position() {
     return span != null && span.isKnown() ? span.position() + ": " : "";

@@ -26,8 +26,9 @@ import java.util.Set;
 
 /**
  * The first layer of the class writer: the names of a network's values in the generated class, chosen
- * through one {@link NameAllocator} (keyword-safe, collision-free, never shadowing a type or local the
- * code uses), and their sizes. Each layer above adds one job: {@link Comments} the formulas in comments,
+ * through one {@link NameAllocator} (keyword-safe, collision-free) that holds the fields alone, and their
+ * sizes. Each method names its locals from a clone of it ({@link MethodBody}), so that no local hides a
+ * field, and JavaPoet writes qualified a type whose simple name a field has. Each layer above adds one job: {@link Comments} the formulas in comments,
  * {@link Elements} the element expressions, {@link KernelCalls} the calls into the runtime's kernels,
  * {@link PassWriter} the passes, {@link JavaWriter} the class.
  */
@@ -39,20 +40,6 @@ abstract class ValueNames {
   static final ClassName SPLITTABLE_RANDOM = ClassName.get("java.util", "SplittableRandom");
   static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   static final ClassName LIST = ClassName.get("java.util", "List");
-
-  /**
-   * Simple names the generated code reads without qualification: the types it refers to, whose names a
-   * field must not shadow. The model's class may take any of them; JavaPoet and {@link Expressions}
-   * then qualify the type.
-   */
-  static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
-      "List", "String", "Override", "Float", "Double", "Integer", "Object", "FloatNetwork", "DoubleNetwork", "Parameter",
-      "Precision", "Labels", "Test", "Assertions", "Conv2d", "Pool2d");
-
-  /** The locals and parameters the generated methods declare: a field named like one would be shadowed by it. */
-  static final List<String> LOCALS = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "result",
-      "seed", "random", "sum", "max", "a", "d", "p", "t", "invN", "logSum", "maxBatch", "threads", "owner", "parameter",
-      "lo", "hi", "SPEC_HASH", "INFO", "DEFAULT_MAX_BATCH");
 
   final Network network;
 
@@ -93,11 +80,8 @@ abstract class ValueNames {
    */
   static final int MAX_STORED_VALUES = 5_000;
 
-  /** In a double model, the field holding the inputs widened to double, which its passes read instead of {@code x}. */
+  /** In a double model, the field holding the inputs widened to double, which its passes read instead of {@code x}; else null. */
   final String inputs;
-
-  /** Whether any pass reads the inputs. */
-  boolean readsInputs;
 
   ValueNames(Network network, Gradients gradients, CodegenOptions options) {
     this.network = network;
@@ -120,7 +104,7 @@ abstract class ValueNames {
               + " constructor to 64 KiB of code and a class to 65,535 constants); split the network into smaller specs",
           network.name(), stored, MAX_STORED_VALUES));
     }
-    this.ex = new Expressions(options.precision(), className);
+    this.ex = new Expressions(options.precision());
     this.label = network.label().orElse(null);
     this.target = network.target().orElse(null);
     this.adjointOwners = plan.adjointOwners();
@@ -130,23 +114,19 @@ abstract class ValueNames {
       offset = Math.addExact(offset, size(input));
     }
     this.inputSize = offset;
-    for (String reserved : LOCALS) {
-      names.newName(reserved, "reserved:" + reserved);
-      taken.add(reserved);
+    // Fields only: each method names its locals from a clone of this allocator (MethodBody), so that a local never
+    // shadows a field, and JavaPoet qualifies a type whose simple name a field has (JavaWriter's alwaysQualify).
+    // The class's own constants come first, so that they keep these names (SPEC_HASH and DEFAULT_MAX_BATCH are its API).
+    for (String constant : List.of("SPEC_HASH", "DEFAULT_MAX_BATCH", "INFO", className)) {
+      allocate(constant);
     }
-    for (String type : new java.util.TreeSet<>(TYPES_USED)) {
-      names.newName(type, "type:" + type);
-      taken.add(type);
-    }
-    taken.add(className);
-    names.newName(className, "class");
     for (Node parameter : network.parameters()) {
       arrays.put(parameter, allocate(Network.leafName(parameter)));
     }
     for (Node parameter : network.parameters()) {
       gradientArrays.put(parameter, allocate("d" + arrays.get(parameter)));
     }
-    this.inputs = options.precision() == Precision.DOUBLE ? allocate("inputs") : "x";
+    this.inputs = options.precision() == Precision.DOUBLE ? allocate("inputs") : null;
     this.oneHot = label != null && readsOneHot();
     if (oneHot) {
       arrays.put(label, allocate(lowerFirst(Network.leafName(label))));
@@ -324,10 +304,10 @@ abstract class ValueNames {
     return total;
   }
 
-  /** The array the passes read the inputs from: {@code x}, or in a double model its widened copy. */
-  String inputArray() {
-    readsInputs = true;
-    return inputs;
+  /** The array a body reads the inputs from: its {@code x}, or in a double model the widened copy. */
+  String inputArray(MethodBody body) {
+    String x = body.read(MethodBody.Read.X);
+    return options.precision() == Precision.DOUBLE ? inputs : x;
   }
 
   String offsetOf(Node input) {

@@ -185,6 +185,27 @@ class CliTest {
     assertEquals(0, inDouble.exit(), inDouble.err());
   }
 
+  /**
+   * A spec the generator cannot handle is bad input with its place on every path that generates a class, {@code check}
+   * and {@code train} as {@code generate}: exit 2, never reported as an internal error.
+   */
+  @Test
+  void checkAndTrainRefuseAConstantBeyondFloatWithItsPlace() throws IOException {
+    Path spec = directory.resolve("huge.nabla");
+    Files.writeString(spec, "model Huge\ninput X[784]\nlabel y : 10\nparam W[10, 784]\nlogits = W X * 1e39\n"
+        + "loss = cross_entropy(logits, y)\n");
+    Run check = run("check", spec.toString());
+    assertCleanFailure(check, 2);
+    assertTrue(check.err().startsWith("nabla: " + spec + ":5:"), check.err());
+    assertTrue(check.err().contains("beyond the range of float") && !check.err().contains("internal"), check.err());
+    Path data = FashionMnist.resolveDirectory(null);
+    assumeTrue(FashionMnist.isInstalled(data), "Fashion-MNIST is not installed at " + data + ": train reads it before it generates");
+    Run train = run("train", spec.toString(), "--epochs", "1", "--out", directory.resolve("out").toString());
+    assertCleanFailure(train, 2);
+    assertTrue(train.err().startsWith("nabla: " + spec + ":5:"), train.err());
+    assertTrue(train.err().contains("beyond the range of float") && !train.err().contains("internal"), train.err());
+  }
+
   @Test
   void checkPassesOnTheRuntimesKernelsAtABatchThatRunsTheirTiles() {
     Run run = run("check", SPEC, "--backend", "vector", "--batch", "67");

@@ -170,6 +170,77 @@ class GradientAgreementTest {
     checkAll(networks, precision, backend, 1e-9);
   }
 
+  /**
+   * Specs whose values take the names the generated code uses itself: its locals and parameters ({@code i}, {@code b},
+   * {@code max}, {@code logSum}, {@code invN}, {@code lo}, {@code hi}, {@code n}, {@code x}, {@code result}, {@code seed},
+   * {@code random}, {@code a}, {@code d}; the grammar refuses {@code sum}, a function's name),
+   * the types it refers to ({@code Math}, {@code Arrays}, {@code List}, {@code FloatNetwork}, {@code Override},
+   * {@code Float}, {@code Integer}) and its constants ({@code SPEC_HASH}, {@code INFO}), in models named {@code Math}
+   * and {@code List}: each compiles with {@code -Xlint:all -Werror} and computes what the interpreter computes.
+   */
+  static final Map<String, String> USER_NAMES = Map.of(
+      "Math", """
+          model Math
+          input x[4]
+          label y : 3
+          param i[5, 4] init normal(0, 0.5)
+          param b[5] init uniform(-0.1, 0.1)
+          param Arrays[3, 5] init xavier
+          param List[3] init constant(0.01)
+          lo = relu(i x + b)
+          hi = tanh(lo) * 2
+          result = logsoftmax(Arrays hi + List)
+          loss = nll(result, y)
+          """,
+      "List", """
+          model List
+          input n[3]
+          target x[2]
+          param logSum[4, 3] init normal(0, 0.5)
+          param max[4]
+          param FloatNetwork[2, 4] init kaiming
+          param Override[2]
+          Math = sigmoid(logSum n + max)
+          invN = FloatNetwork Math + Override
+          loss = mse(invN, x) + 0.01 * sum(logSum * logSum)
+          """,
+      "Named", """
+          model Named
+          input seed[3]
+          label random : 2
+          param Float[4, 3]
+          param Integer[4]
+          param SPEC_HASH[2, 4]
+          param INFO[2]
+          a = exp(0.5 * tanh(Float seed + Integer))
+          d = SPEC_HASH a + INFO
+          probs = softmax(d)
+          loss = cross_entropy(d, random)
+          """);
+
+  @ParameterizedTest
+  @CsvSource({"FLOAT", "DOUBLE"})
+  void specsNamingWhatTheClassUsesAgreeWithTheInterpreter(Precision precision) {
+    List<Network> networks = new ArrayList<>();
+    for (Map.Entry<String, String> spec : new java.util.TreeMap<>(USER_NAMES).entrySet()) {
+      networks.add(Networks.parse(spec.getKey() + ".nabla", spec.getValue()));
+    }
+    for (Network network : networks) {
+      String source = Networks.java(network, precision).toString();
+      // No field is renamed for the code's locals or types: the spec's names are the fields' names. Only the class's
+      // own constants keep theirs, and a parameter named like one is renamed (SPEC_HASH2).
+      for (Node parameter : network.parameters()) {
+        String name = Network.leafName(parameter);
+        if (List.of("SPEC_HASH", "INFO").contains(name)) {
+          assertTrue(source.contains(" " + name + "2 = parameter("), name + " is renamed in " + network.name());
+          continue;
+        }
+        assertTrue(source.contains(" " + name + " = parameter("), name + " keeps its name in " + network.name() + ":\n" + source);
+      }
+    }
+    checkAll(networks, precision, Backend.SCALAR, 1e-10);
+  }
+
   private static void checkAll(List<Network> networks, Precision precision, Backend backend, double doubleTolerance) {
     List<JavaFile> files = new ArrayList<>();
     for (Network network : networks) {

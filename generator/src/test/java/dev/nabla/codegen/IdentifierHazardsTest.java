@@ -20,10 +20,15 @@ class IdentifierHazardsTest {
         + "out = logsoftmax(" + weight + " x + b)\nloss = nll(out, y)\n";
   }
 
-  /** Names that clash with what the generated class declares, or with the types it uses. */
+  /**
+   * Names that the generated class uses itself: its locals and parameters (a method's are named around its fields), the
+   * types it refers to (then written qualified), its constants (the field is then renamed).
+   */
   @ParameterizedTest
   @ValueSource(strings = {"n", "b2", "sum", "max", "invN", "labels", "dW", "Math", "INFO", "maxBatch", "result", "d" + "b",
-      "δ", "Wδ", "W$"})
+      "δ", "Wδ", "W$", "i", "j", "k", "lo", "hi", "a", "d", "p", "t", "logSum", "seed", "random", "parameter", "owner",
+      "threads", "targets", "Arrays", "List", "Float", "Double", "Integer", "String", "Override", "FloatNetwork",
+      "DoubleNetwork", "ModelInfo", "Initializers", "SplittableRandom", "SPEC_HASH", "DEFAULT_MAX_BATCH"})
   void clashingNamesAreRenamedAndStillTrain(String weight) {
     String text = spec("Hazard", weight, "plain");
     Network network;
@@ -32,12 +37,14 @@ class IdentifierHazardsTest {
     } catch (AssertionError rejectedByTheGrammar) {
       return; // the grammar refuses the name before the writer sees it
     }
-    ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(network, Precision.DOUBLE)));
-    Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + ".Hazard", 2, Trainable.class);
-    model.initialize(1);
-    double loss = model.computeGradients(new float[] {1, 2, 3, 4, 5, 6}, new int[] {0, 1}, 2);
-    assertTrue(Double.isFinite(loss));
-    assertEquals(6, model.gradient(weight).length);
+    for (Precision precision : Precision.values()) {
+      ClassLoader loader = InMemoryCompiler.compile(List.of(Networks.java(network, precision)));
+      Trainable model = InMemoryCompiler.instantiate(loader, Networks.PACKAGE + ".Hazard", 2, Trainable.class);
+      model.initialize(1);
+      double loss = model.computeGradients(new float[] {1, 2, 3, 4, 5, 6}, new int[] {0, 1}, 2);
+      assertTrue(Double.isFinite(loss), weight + " in " + precision);
+      assertEquals(6, model.gradient(weight).length);
+    }
   }
 
   @Test

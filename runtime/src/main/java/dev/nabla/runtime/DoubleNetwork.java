@@ -168,6 +168,13 @@ public abstract class DoubleNetwork extends BaseNetwork {
     System.arraycopy(values, 0, target, 0, values.length);
   }
 
+  /** Samples {@code [lo, hi)} of an output kept per sample, {@code size} values each, rounded to float into {@code result}. */
+  protected static void copyOutput(double[] values, int size, int lo, int hi, float[] result) {
+    for (int i = lo * size, end = hi * size; i < end; i++) {
+      result[i] = (float) values[i];
+    }
+  }
+
   /** The batch's inputs widened to double for samples {@code [lo, hi)}, which the passes read instead of {@code x}. */
   protected final double[] inputs() {
     return inputs;

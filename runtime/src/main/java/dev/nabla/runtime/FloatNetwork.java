@@ -82,6 +82,11 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
     return values;
   }
 
+  /** Copies samples {@code [lo, hi)} of an output kept per sample, {@code size} values each, to {@code result}. */
+  protected static void copyOutput(float[] values, int size, int lo, int hi, float[] result) {
+    System.arraycopy(values, lo * size, result, lo * size, (hi - lo) * size);
+  }
+
   @Override
   protected abstract FloatNetwork newLane();
 
