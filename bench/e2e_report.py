@@ -53,10 +53,15 @@ if torch_info:
     md.append(f"PyTorch {torch_info['torch']}, {torch_info['threads']} threads, OMP_WAIT_POLICY={torch_info['omp_wait_policy']},"
               f" BLAS {torch_info['blas']}")
 md.append("")
-md.append("Training, samples/s of the epoch's steps (synthetic data of Fashion-MNIST's shape, SGD, float32):")
+steady_from = next((j["steady_from_epoch"] for j in java if "steady_from_epoch" in j), None)
+epochs = next((j["epochs"] for j in java if "epochs" in j), None)
+md.append("Training, samples/s of the epoch's steps (synthetic data of Fashion-MNIST's shape, SGD, float32). Steady state:"
+          f" the median of epochs {steady_from}–{epochs} of each side (nabla's trainer and bare step take their epochs"
+          " in turn); the first epoch, the JIT's warm-up included, in its own columns:")
 md.append("")
-md.append("| network | batch | backend | gather | nabla trainer | bare trainStep | trainer / bare | PyTorch loop | nabla / PyTorch | target |")
-md.append("|---|---|---|---|---|---|---|---|---|---|")
+md.append("| network | batch | backend | gather | nabla trainer | bare trainStep | trainer / bare | PyTorch loop | nabla / PyTorch | target"
+          " | first epoch: trainer | bare | PyTorch |")
+md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 rows = []
 for j in java:
     t = torch.get((j["network"], j["batch"]))
@@ -65,10 +70,12 @@ for j in java:
     rows.append({**j, "pytorch": t["train"] if t else None, "nabla_over_pytorch": r, "target": target})
     md.append(f"| {j['network']} | {j['batch']} | {j['backend']} | {j['gather']} | {fmt(j['trainer'])} | {fmt(j['bare_train_step'])}"
               f" | {fmt_ratio(j['trainer_over_bare'], TRAINER_OVER_BARE_TARGET)} | {fmt(t['train'] if t else None)}"
-              f" | {fmt_ratio(r, target)} | {'≥ %.1f×' % target if target else ''} |")
+              f" | {fmt_ratio(r, target)} | {'≥ %.1f×' % target if target else ''}"
+              f" | {fmt(j.get('trainer_first_epoch'))} | {fmt(j.get('bare_first_epoch'))} | {fmt(t.get('train_first_epoch') if t else None)} |")
 md.append("")
-md.append("Evaluation of the 10,000 test images, samples/s, in batches of 1000 (nabla: the trainer's Evaluator, loss and"
-          " accuracy; PyTorch: its no_grad test loop, loss and argmax, and the bare no_grad forward):")
+md.append("Evaluation of the 10,000 test images, samples/s, in batches of 1000, each timed after 2 s of warm-up of its own"
+          " (nabla: the trainer's Evaluator, loss and accuracy, and predict; PyTorch: its no_grad test loop, loss and"
+          " argmax, and the bare no_grad forward):")
 md.append("")
 md.append("| network | backend | nabla evaluation | nabla predict | PyTorch test loop | PyTorch forward | nabla evaluation / PyTorch forward | target |")
 md.append("|---|---|---|---|---|---|---|---|")

@@ -25,17 +25,30 @@ import java.util.stream.IntStream;
  * same shuffled batches gathered beforehand, and the evaluation of {@value #TEST} test images. One JSON object per
  * case on standard output; {@code bench/run-e2e} runs it beside PyTorch's loop ({@code bench/pytorch_e2e.py}).
  *
- * <p>Arguments: {@code CASE...} as {@code 784-20-10:relu:64}; {@code -Depochs=3} (the first is the warm-up; the
- * figure is the median of the others), {@code -Dbackend=scalar|vector}.
+ * <p>Steady state, and the warm-up apart. The two loops take their epochs in turn, a trainer's epoch (one
+ * {@code Trainer.train} of one epoch, its evaluation included, the model trained on from one to the next) then a bare
+ * one, so that both see the same JIT and the same load at each epoch; the figure of each is the median of its
+ * epochs' second half ({@code -Depochs=10}: epochs 6 to 10, after 1–2 s of warm-up at least), and its first epoch
+ * is a field of its own: what a user's run starts with. The evaluation and {@code predict} are timed after
+ * {@value #WARM_UP_NANOS} ns of warm-up of their own, on the same batches.
+ *
+ * <p>Arguments: {@code CASE...} as {@code 784-20-10:relu:64}; {@code -Depochs=10}, {@code -Dbackend=scalar|vector}.
  */
 public final class EndToEnd {
   static final int TRAIN = 60_000;
   static final int TEST = 10_000;
   static final float LEARNING_RATE = 0.01f;
   static final long SEED = 1;
+  /** How long the evaluation and predict run before they are timed: past the JIT's compiling of their shapes. */
+  static final long WARM_UP_NANOS = 2_000_000_000L;
+  /** Timed rounds of the evaluation and of predict, after the warm-up. */
+  static final int ROUNDS = 7;
 
   public static void main(String[] args) {
-    int epochs = Integer.getInteger("epochs", 3);
+    int epochs = Integer.getInteger("epochs", 10);
+    if (epochs < 2) {
+      throw new IllegalArgumentException("-Depochs: at least 2 (the first is the warm-up), not " + epochs);
+    }
     CodegenOptions.Backend backend = CodegenOptions.Backend.valueOf(System.getProperty("backend", "scalar").toUpperCase(Locale.ROOT));
     List<String> cases = args.length > 0 ? List.of(args)
         : List.of("784-20-10:relu:64", "784-20-10:relu:1024", "784-256-128-10:tanh:64", "784-256-128-10:tanh:1024");
@@ -56,34 +69,38 @@ public final class EndToEnd {
     String name = "E2e" + layers.replace('-', '_') + activation + backend.name().charAt(0);
     String spec = Networks.spec(name, widths, activation);
 
-    // The trainer, as nabla train runs it: the model's buffers sized for the batch and the evaluation batches, a
-    // progress bar drawn (to nowhere).
+    // Both models compiled before anything is timed (javac's own warm-up would take the JIT's threads from the first
+    // epochs), with the buffers nabla train gives them: the batch and the evaluation batches.
     int capacity = Math.max(batch, Trainer.EVALUATION_BATCH);
     Trainable model = Networks.compile(name, spec, backend, capacity);
     model.initialize(42);
-    PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
-    TrainConfig config = new TrainConfig(epochs, batch, LEARNING_RATE, Schedule.constant(), OptimizerSpec.sgd(), SEED, null, null,
-        new TerminalProgress(nowhere, System::nanoTime));
-    TrainingResult result;
-    try {
-      result = new Trainer(config).train(model, train, test);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    List<EpochMetrics> history = result.history();
-    double trainer = median(history.stream().skip(1).mapToDouble(EpochMetrics::samplesPerSecond).toArray());
-    double trainerEvaluation = median(history.stream().skip(1).mapToDouble(m -> TEST / m.evaluationSeconds()).toArray());
-
-    // The bare trainStep on the same batches (the trainer's shuffle), each batch in its own array beforehand.
     Trainable bare = Networks.compile(name, spec, backend, capacity);
     bare.initialize(42);
-    double[] bareRates = new double[epochs];
+    PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+
     int steps = (TRAIN + batch - 1) / batch;
     int[] order = new int[TRAIN];
     float[][] xs = new float[steps][];
     int[][] ys = new int[steps][];
+    double[] trainerRates = new double[epochs];
+    double[] evaluationsInTrainer = new double[epochs];
+    double[] bareRates = new double[epochs];
     for (int epoch = 0; epoch < epochs; epoch++) {
-      Trainer.shuffle(order, SEED, epoch);
+      // The trainer's epoch: one epoch of a run seeded SEED + epoch, so that each epoch has its own shuffle.
+      TrainConfig config = new TrainConfig(1, batch, LEARNING_RATE, Schedule.constant(), OptimizerSpec.sgd(), SEED + epoch,
+          null, null, new TerminalProgress(nowhere, System::nanoTime));
+      TrainingResult result;
+      try {
+        result = new Trainer(config).train(model, train, test);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      EpochMetrics metrics = result.history().get(0);
+      trainerRates[epoch] = metrics.samplesPerSecond();
+      evaluationsInTrainer[epoch] = TEST / metrics.evaluationSeconds();
+
+      // The bare trainStep on the same batches (the trainer's shuffle of that epoch), each in its own array beforehand.
+      Trainer.shuffle(order, SEED + epoch, 0);
       for (int s = 0; s < steps; s++) {
         int n = Math.min(batch, TRAIN - s * batch);
         if (xs[s] == null) {
@@ -106,41 +123,57 @@ public final class EndToEnd {
         throw new IllegalStateException("the bare loop diverged");
       }
     }
-    double bareRate = median(Arrays.copyOfRange(bareRates, 1, epochs));
+    xs = null;
+    ys = null;
 
-    // The evaluation of the test set in batches of 1000 (the trainer's, when the model's buffers hold them).
-    Trainable evaluated = Networks.compile(name, spec, backend, Trainer.EVALUATION_BATCH);
-    evaluated.initialize(42);
-    Evaluator evaluator = new Evaluator(evaluated, test, Trainer.EVALUATION_BATCH);
-    double[] evaluations = new double[6];
-    for (int r = 0; r < evaluations.length; r++) {
-      long start = System.nanoTime();
-      evaluator.evaluate(evaluated, test);
-      evaluations[r] = TEST / ((System.nanoTime() - start) / 1e9);
-    }
+    // The evaluation of the test set in the trainer's batches of 1000, by the trainer's Evaluator, and predict on the
+    // same batches; each warmed up first.
+    Evaluator evaluator = new Evaluator(model, test, Trainer.EVALUATION_BATCH);
+    double evaluation = warmedUpRate(() -> evaluator.evaluate(model, test));
     float[] out = new float[Trainer.EVALUATION_BATCH * classes];
     float[] block = new float[Trainer.EVALUATION_BATCH * widths[0]];
-    double[] predictions = new double[6];
-    for (int r = 0; r < predictions.length; r++) {
-      long start = System.nanoTime();
+    double predict = warmedUpRate(() -> {
       for (int from = 0; from < TEST; from += Trainer.EVALUATION_BATCH) {
         System.arraycopy(test.x(), from * widths[0], block, 0, block.length);
-        evaluated.predict(block, Trainer.EVALUATION_BATCH, out);
+        model.predict(block, Trainer.EVALUATION_BATCH, out);
       }
-      predictions[r] = TEST / ((System.nanoTime() - start) / 1e9);
-    }
+    });
 
+    double trainer = steady(trainerRates);
+    double bareRate = steady(bareRates);
     List<String> fields = new ArrayList<>();
     fields.add(String.format(Locale.ROOT, "\"network\": \"%s %s\", \"batch\": %d, \"backend\": \"%s\", \"gather\": \"%s\"",
         layers, activation, batch, backend.name().toLowerCase(Locale.ROOT), System.getProperty("nabla.gather", "default")));
+    fields.add(String.format(Locale.ROOT, "\"epochs\": %d, \"steady_from_epoch\": %d", epochs, epochs / 2 + 1));
     fields.add(String.format(Locale.ROOT, "\"trainer\": %.0f, \"bare_train_step\": %.0f, \"trainer_over_bare\": %.3f",
         trainer, bareRate, trainer / bareRate));
+    fields.add(String.format(Locale.ROOT, "\"trainer_first_epoch\": %.0f, \"bare_first_epoch\": %.0f",
+        trainerRates[0], bareRates[0]));
     fields.add(String.format(Locale.ROOT, "\"trainer_epochs\": %s, \"bare_epochs\": %s",
-        json(history.stream().mapToDouble(EpochMetrics::samplesPerSecond).toArray()), json(bareRates)));
+        json(trainerRates), json(bareRates)));
     fields.add(String.format(Locale.ROOT, "\"evaluation\": %.0f, \"evaluation_in_trainer\": %.0f, \"predict\": %.0f",
-        median(Arrays.copyOfRange(evaluations, 1, evaluations.length)), trainerEvaluation,
-        median(Arrays.copyOfRange(predictions, 1, predictions.length))));
+        evaluation, steady(evaluationsInTrainer), predict));
     return "{" + String.join(", ", fields) + "}";
+  }
+
+  /** The median of the second half of the epochs' figures: the steady state, past the JIT's warm-up. */
+  static double steady(double[] perEpoch) {
+    return median(Arrays.copyOfRange(perEpoch, perEpoch.length / 2, perEpoch.length));
+  }
+
+  /** Test samples per second of {@code evaluation}: run for {@value #WARM_UP_NANOS} ns, then the median of {@value #ROUNDS} timed runs. */
+  private static double warmedUpRate(Runnable evaluation) {
+    long warmUpEnd = System.nanoTime() + WARM_UP_NANOS;
+    do {
+      evaluation.run();
+    } while (System.nanoTime() < warmUpEnd);
+    double[] rates = new double[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+      long start = System.nanoTime();
+      evaluation.run();
+      rates[r] = TEST / ((System.nanoTime() - start) / 1e9);
+    }
+    return median(rates);
   }
 
   static double median(double[] values) {

@@ -2,10 +2,14 @@ package dev.nabla.runtime.lanes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.WeakReference;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -76,6 +80,56 @@ class LanesTest {
           assertTrue(Lanes.split(n, count, t) >= Lanes.split(n, count, t - 1));
         }
       }
+    }
+  }
+
+  @Test
+  void aWaitSpinsFirstThenYieldsThenParks() {
+    long now = System.nanoTime();
+    for (int spins = 0; spins <= 64; spins++) {
+      assertFalse(Lanes.pause(spins, now - 1_000_000_000L), "spin " + spins + ": before the clock is read");
+    }
+    assertTrue(goesOn(0), "a wait that has just begun spins");
+    assertTrue(goesOn(Lanes.SPIN_NANOS + 1000), "a wait past its spinning yields, without parking");
+    assertTrue(Lanes.pause(128, now - Lanes.SPIN_NANOS - Lanes.YIELD_NANOS - 1000), "a long wait parks");
+    assertFalse(Lanes.pause(129, now - 1_000_000_000L), "the clock is read every 64 spins only");
+  }
+
+  /** Whether a wait that began {@code waited} ns ago goes on without parking (tried a few times: a busy machine may stall the test in between). */
+  private static boolean goesOn(long waited) {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      if (!Lanes.pause(128, System.nanoTime() - waited)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void theCallerWaitingForALateLaneLeavesItsCoreToOthers() {
+    ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    assumeTrue(bean.isCurrentThreadCpuTimeSupported(), "no per-thread CPU time on this JVM");
+    Lanes lanes = new Lanes("late-lane", 2);
+    lanes.run(2, t -> {});
+    long cpuBefore = bean.getCurrentThreadCpuTime();
+    long wallBefore = System.nanoTime();
+    lanes.run(2, t -> {
+      if (t == 1) {
+        sleep(300);
+      }
+    });
+    long wall = System.nanoTime() - wallBefore;
+    long cpu = bean.getCurrentThreadCpuTime() - cpuBefore;
+    assertTrue(wall >= 300_000_000L, "the caller waited for the lane");
+    // A caller that spun would have taken the whole 300 ms of a core; this one parks after well under a millisecond.
+    assertTrue(cpu < 60_000_000L, "the caller took " + cpu / 1_000_000 + " ms of CPU in a wait of " + wall / 1_000_000 + " ms");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
