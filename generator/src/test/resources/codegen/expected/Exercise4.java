@@ -4,6 +4,7 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import dev.nabla.runtime.kernels.Activations;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -273,9 +274,7 @@ public final class Exercise4 extends FloatNetwork {
   protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     // out = sigmoid(z3)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
-    }
+    Activations.sigmoid(z3, lo, out, lo, hi - lo);
     // dZ3 = ∂H/∂z3 = out − t   [11:16]
     for (int b = lo; b < hi; b++) {
       dZ3[b] = out[b] - targets[b];
@@ -344,9 +343,7 @@ public final class Exercise4 extends FloatNetwork {
     // z3 = W3 relu2 + b3   [11:16]
     dense(W3, 1, 5, b3, relu2, 0, 5, lo, hi, z3, 0, 1);
     // out = sigmoid(z3)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
-    }
+    Activations.sigmoid(z3, lo, out, lo, hi - lo);
     // the output, out
     for (int b = lo; b < hi; b++) {
       result[b] = out[b];
@@ -359,9 +356,7 @@ public final class Exercise4 extends FloatNetwork {
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
     // out = sigmoid(z3)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
-    }
+    Activations.sigmoid(z3, lo, out, lo, hi - lo);
     // the output, out
     for (int b = lo; b < hi; b++) {
       result[b] = out[b];

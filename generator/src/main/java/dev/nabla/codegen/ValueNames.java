@@ -47,7 +47,7 @@ abstract class ValueNames {
    */
   static final Set<String> TYPES_USED = Set.of("Math", "Arrays", "SplittableRandom", "Initializers", "ModelInfo",
       "List", "String", "Override", "Float", "Double", "Integer", "Object", "FloatNetwork", "DoubleNetwork", "Parameter",
-      "Precision", "Labels", "Test", "Assertions", "Conv2d", "Pool2d");
+      "Precision", "Labels", "Test", "Assertions", "Conv2d", "Pool2d", "Activations");
 
   /** The locals and parameters the generated methods declare: a field named like one would be shadowed by it. */
   static final List<String> LOCALS = List.of("b", "i", "j", "k", "n", "x", "labels", "targets", "result",
