@@ -104,4 +104,19 @@ class ActivationsTest {
       assertEquals(expected[i], values[i], 2 * Math.ulp(expected[i]), "element " + i);
     }
   }
+
+  @Test
+  void thePlainJavaFloatTanhIsMathTanhRoundedToFloat() {
+    for (int bits = 0; bits <= 0x7fc00000; bits += 9973) {
+      for (int sign = 0; sign < 2; sign++) {
+        float v = Float.intBitsToFloat(bits | (sign << 31));
+        float expected = (float) Math.tanh(v);
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(ScalarKernels.tanh(v)), "tanh(" + v + ")");
+      }
+    }
+    for (float v : new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 0.01f, -0.01f, Math.nextDown(0.01f), 9.01f,
+        Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+      assertEquals(Float.floatToIntBits((float) Math.tanh(v)), Float.floatToIntBits(ScalarKernels.tanh(v)), "tanh(" + v + ")");
+    }
+  }
 }
