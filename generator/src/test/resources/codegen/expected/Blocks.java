@@ -4,6 +4,7 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import dev.nabla.runtime.kernels.Activations;
 import java.lang.Float;
 import java.lang.Math;
 import java.lang.Override;
@@ -233,19 +234,11 @@ public final class Blocks extends FloatNetwork {
     // z1 = A X + c   [9:27]
     dense(A, 4, 5, c, x, 0, 5, lo, hi, z1, 0, 4);
     // h = tanh(z1)   [9:22]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        h[b * 4 + i] = (float) Math.tanh(z1[b * 4 + i]);
-      }
-    }
+    Activations.tanh(z1, lo * 4, h, lo * 4, (hi - lo) * 4);
     // matmul = B X   [11:16]
     dense(B, 4, 5, null, x, 0, 5, lo, hi, matmul, 0, 4);
     // sigmoid = sigmoid(matmul)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        sigmoid[b * 4 + i] = 1f / (1f + (float) Math.exp(-matmul[b * 4 + i]));
-      }
-    }
+    Activations.sigmoid(matmul, lo * 4, sigmoid, lo * 4, (hi - lo) * 4);
     // added = h + sigmoid ⊙ h   [12:19]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 4; i++) {
@@ -332,19 +325,11 @@ public final class Blocks extends FloatNetwork {
     // z1 = A X + c   [9:27]
     dense(A, 4, 5, c, x, 0, 5, lo, hi, z1, 0, 4);
     // h = tanh(z1)   [9:22]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        h[b * 4 + i] = (float) Math.tanh(z1[b * 4 + i]);
-      }
-    }
+    Activations.tanh(z1, lo * 4, h, lo * 4, (hi - lo) * 4);
     // matmul = B X   [11:16]
     dense(B, 4, 5, null, x, 0, 5, lo, hi, matmul, 0, 4);
     // sigmoid = sigmoid(matmul)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        sigmoid[b * 4 + i] = 1f / (1f + (float) Math.exp(-matmul[b * 4 + i]));
-      }
-    }
+    Activations.sigmoid(matmul, lo * 4, sigmoid, lo * 4, (hi - lo) * 4);
     // added = h + sigmoid ⊙ h   [12:19]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 4; i++) {

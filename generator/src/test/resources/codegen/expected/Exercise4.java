@@ -4,6 +4,7 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import dev.nabla.runtime.kernels.Activations;
 import java.lang.Math;
 import java.lang.Override;
 import java.lang.String;
@@ -276,9 +277,7 @@ public final class Exercise4 extends FloatNetwork {
   protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     // out = sigmoid(z3)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
-    }
+    Activations.sigmoid(z3, lo, out, lo, hi - lo);
     // dZ3 = ∂H/∂z3 = out − t   [11:16]
     for (int b = lo; b < hi; b++) {
       dZ3[b] = out[b] - targets[b];
@@ -356,9 +355,7 @@ public final class Exercise4 extends FloatNetwork {
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
     // out = sigmoid(z3)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      out[b] = 1f / (1f + (float) Math.exp(-z3[b]));
-    }
+    Activations.sigmoid(z3, lo, out, lo, hi - lo);
     // the output, out
     copyOutput(out, 1, lo, hi, result);
   }

@@ -4,6 +4,7 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
+import dev.nabla.runtime.kernels.Activations;
 import dev.nabla.runtime.kernels.Conv2d;
 import dev.nabla.runtime.kernels.Pool2d;
 import java.lang.Float;
@@ -339,11 +340,7 @@ public final class TinyCnn extends FloatNetwork {
     // z2 = K2 ⋆ₚ₌₁ p1 + c2   [13:11]
     CONV2.forward(workspace(), K2, c2, p1, 0, 64, lo, hi, z2, 0, 96);
     // a2 = tanh(z2)   [13:6]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 96; i++) {
-        a2[b * 96 + i] = (float) Math.tanh(z2[b * 96 + i]);
-      }
-    }
+    Activations.tanh(z2, lo * 96, a2, lo * 96, (hi - lo) * 96);
     // p2 = avgpool(a2, 2)   [14:6]
     POOL2.averageForward(a2, 0, 96, lo, hi, p2, 0, 24);
     // dropped = dropout(0.25, flatten(p2))   [15:13]
@@ -458,11 +455,7 @@ public final class TinyCnn extends FloatNetwork {
     // z2 = K2 ⋆ₚ₌₁ p1 + c2   [13:11]
     CONV2.forward(workspace(), K2, c2, p1, 0, 64, lo, hi, z2, 0, 96);
     // a2 = tanh(z2)   [13:6]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 96; i++) {
-        a2[b * 96 + i] = (float) Math.tanh(z2[b * 96 + i]);
-      }
-    }
+    Activations.tanh(z2, lo * 96, a2, lo * 96, (hi - lo) * 96);
     // p2 = avgpool(a2, 2)   [14:6]
     POOL2.averageForward(a2, 0, 96, lo, hi, p2, 0, 24);
     // dropped = dropout(0.25, flatten(p2))   [15:13]

@@ -91,6 +91,9 @@ abstract class PassWriter extends SpatialCalls {
   }
 
   void elementwise(MethodBody body, Node node) {
+    if (activationCall(body, node)) {
+      return;
+    }
     Target target = arrayTarget(node);
     String b = body.batch(plan.perSample(node));
     String i = body.index("i", size(node));

@@ -47,4 +47,24 @@ public final class PanamaKernels implements KernelSupport {
       int lo, int hi, double[] out, int outOffset, int outStride) {
     PanamaDouble.transposedDense(w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
   }
+
+  @Override
+  public void tanh(float[] x, int xFrom, float[] y, int yFrom, int length) {
+    PanamaActivations.tanh(x, xFrom, y, yFrom, length);
+  }
+
+  @Override
+  public void tanh(double[] x, int xFrom, double[] y, int yFrom, int length) {
+    PanamaActivations.tanh(x, xFrom, y, yFrom, length);
+  }
+
+  @Override
+  public void sigmoid(float[] x, int xFrom, float[] y, int yFrom, int length) {
+    PanamaActivations.sigmoid(x, xFrom, y, yFrom, length);
+  }
+
+  @Override
+  public void sigmoid(double[] x, int xFrom, double[] y, int yFrom, int length) {
+    PanamaActivations.sigmoid(x, xFrom, y, yFrom, length);
+  }
 }

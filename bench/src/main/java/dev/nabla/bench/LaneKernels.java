@@ -1,0 +1,92 @@
+package dev.nabla.bench;
+
+import dev.nabla.runtime.kernels.Activations;
+import dev.nabla.runtime.kernels.KernelSupport;
+import dev.nabla.runtime.kernels.Kernels;
+import dev.nabla.runtime.kernels.Workspace;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The kernel calls of one lane's 784-256-128-10 tanh training step, in the order the generated class makes
+ * them, each timed in place: the fastest of {@value #CALLS} passes after a warm-up on the same shapes, in
+ * microseconds and GFLOP/s, and the whole sequence's fastest pass as samples per second of one lane. What a step
+ * costs beyond this sum is outside the kernels (the elementwise loops, the lanes' handoff, the gradient sum and
+ * the SGD step). Arguments: {@code SAMPLES} (a lane's share of the batch: 32 of 64, 512 of 1024) and
+ * {@code WARMUP_SECONDS} (4); run with {@code --add-modules jdk.incubator.vector} for the Vector API kernels:
+ * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.nabla.bench.LaneKernels 32}.
+ */
+public final class LaneKernels {
+  private LaneKernels() {}
+
+  static final int CALLS = 300;
+
+  /** One timed kernel call of the pass, on the arrays {@link #main} made. */
+  private record Call(String name, long flopsPerSample, Runnable body) {}
+
+  public static void main(String[] args) {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+    double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 4;
+    KernelSupport k = Kernels.get();
+    Workspace work = new Workspace();
+    SplittableRandom random = new SplittableRandom(1);
+    float[] w1 = values(256 * 784, random, 0.05), b1 = values(256, random, 0.05);
+    float[] w2 = values(128 * 256, random, 0.06), b2 = values(128, random, 0.06);
+    float[] w3 = values(10 * 128, random, 0.09), b3 = values(10, random, 0.09);
+    float[] x = values(n * 784, random, 1);
+    float[] z1 = new float[n * 256], y1 = new float[n * 256], z2 = new float[n * 128], y2 = new float[n * 128];
+    float[] z3 = new float[n * 10];
+    float[] d3 = values(n * 10, random, 0.1), d2 = values(n * 128, random, 0.1), d1 = values(n * 256, random, 0.1);
+    float[] g1 = new float[256 * 784], g2 = new float[128 * 256], g3 = new float[10 * 128];
+    float[] dy2 = new float[n * 128], dy1 = new float[n * 256];
+    float scale = 1f / n;
+    Call[] calls = {
+        new Call("dense 256x784", 2L * 256 * 784, () -> k.dense(work, w1, 256, 784, b1, x, 0, 784, 0, n, z1, 0, 256)),
+        new Call("tanh 256", 0, () -> Activations.tanh(z1, 0, y1, 0, n * 256)),
+        new Call("dense 128x256", 2L * 128 * 256, () -> k.dense(work, w2, 128, 256, b2, y1, 0, 256, 0, n, z2, 0, 128)),
+        new Call("tanh 128", 0, () -> Activations.tanh(z2, 0, y2, 0, n * 128)),
+        new Call("dense 10x128", 2L * 10 * 128, () -> k.dense(work, w3, 10, 128, b3, y2, 0, 128, 0, n, z3, 0, 10)),
+        new Call("weightGradient 10x128", 2L * 10 * 128, () -> k.weightGradient(work, g3, 10, 128, d3, 0, 10, y2, 0, 128, 0, n, scale)),
+        new Call("transposedDense 10x128", 2L * 10 * 128, () -> k.transposedDense(work, w3, 10, 128, d3, 0, 10, 0, n, dy2, 0, 128)),
+        new Call("weightGradient 128x256", 2L * 128 * 256, () -> k.weightGradient(work, g2, 128, 256, d2, 0, 128, y1, 0, 256, 0, n, scale)),
+        new Call("transposedDense 128x256", 2L * 128 * 256, () -> k.transposedDense(work, w2, 128, 256, d2, 0, 128, 0, n, dy1, 0, 256)),
+        new Call("weightGradient 256x784", 2L * 256 * 784, () -> k.weightGradient(work, g1, 256, 784, d1, 0, 256, x, 0, 784, 0, n, scale)),
+    };
+    long[] best = new long[calls.length];
+    java.util.Arrays.fill(best, Long.MAX_VALUE);
+    long bestPass = Long.MAX_VALUE;
+    long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+    for (int pass = 0; pass < CALLS; ) {
+      boolean timed = System.nanoTime() >= warmEnd;
+      long passStart = System.nanoTime();
+      for (int c = 0; c < calls.length; c++) {
+        long start = System.nanoTime();
+        calls[c].body().run();
+        long took = System.nanoTime() - start;
+        if (timed) {
+          best[c] = Math.min(best[c], took);
+        }
+      }
+      if (timed) {
+        bestPass = Math.min(bestPass, System.nanoTime() - passStart);
+        pass++;
+      }
+    }
+    System.out.printf(Locale.ROOT, "%s kernels, %d samples, fastest of %d passes after %.0f s:%n", k.name(), n, CALLS, warmup);
+    for (int c = 0; c < calls.length; c++) {
+      String rate = calls[c].flopsPerSample() == 0 ? ""
+          : String.format(Locale.ROOT, "%6.1f GFLOP/s", calls[c].flopsPerSample() * (double) n / best[c]);
+      System.out.printf(Locale.ROOT, "  %-24s %9.1f us %s%n", calls[c].name(), best[c] / 1e3, rate);
+    }
+    System.out.printf(Locale.ROOT, "  the whole pass           %9.1f us: %.1fk samples/s on one lane%n", bestPass / 1e3,
+        n / (bestPass / 1e9) / 1e3);
+  }
+
+  private static float[] values(int size, SplittableRandom random, double scale) {
+    float[] values = new float[size];
+    for (int i = 0; i < size; i++) {
+      values[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
+    }
+    return values;
+  }
+}
