@@ -276,8 +276,9 @@ public final class FuzzSpecs {
         shape = new int[] {out, height, width};
         if (height >= 2 && width >= 2 && random.nextBoolean()) {
           boolean tiles = height % 2 == 0 && width % 2 == 0;
-          String pool = (random.nextBoolean() ? "maxpool(" : "avgpool(") + v + ", 2" + (tiles && random.nextBoolean() ? "" : ", stride=1") + ")";
-          boolean strided = !pool.contains("stride=1");
+          String kind = random.nextBoolean() ? "maxpool(" : "avgpool(";
+          boolean strided = tiles && random.nextBoolean();
+          String pool = kind + v + ", 2" + (strided ? "" : ", stride=1") + ")";
           v = bind("p" + layer, pool);
           shape = new int[] {out, strided ? height / 2 : height - 1, strided ? width / 2 : width - 1};
         }
