@@ -26,8 +26,25 @@ final class CompiledModels {
 
   static <T extends Trainable> T compile(Network network, CodegenOptions.Precision precision, CodegenOptions.Backend backend,
       int maxBatch, Class<T> type) {
+    return compile(network, precision, backend, maxBatch, maxBatch, type);
+  }
+
+  /**
+   * The network's class with buffers for {@code preferred} rows when they fit in memory, else for {@code maxBatch}
+   * (refused in words when those do not fit either). The class is generated once, whichever it is.
+   */
+  static <T extends Trainable> T compile(Network network, CodegenOptions.Precision precision, CodegenOptions.Backend backend,
+      int preferred, int maxBatch, Class<T> type) {
     Gradients gradients = Differentiator.parameters(network);
-    checkMemory(network, gradients, precision, maxBatch);
+    int rows = preferred;
+    if (preferred != maxBatch) {
+      try {
+        checkMemory(network, gradients, precision, preferred);
+      } catch (UserError tooLarge) {
+        rows = maxBatch;
+      }
+    }
+    checkMemory(network, gradients, precision, rows);
     CodegenOptions options = CodegenOptions.of(DEFAULT_PACKAGE).withPrecision(precision);
     com.palantir.javapoet.JavaFile file;
     try {
@@ -36,7 +53,7 @@ final class CompiledModels {
       throw UserError.badInput(network.source().name() + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
     }
     ClassLoader loader = InMemoryCompiler.compile(List.of(file));
-    return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), maxBatch, type);
+    return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), rows, type);
   }
 
   /**

@@ -150,14 +150,8 @@ final class TrainCommand implements Callable<Integer> {
    */
   private FloatTrainable compile(Network network) {
     CodegenOptions.Backend kernels = CompiledModels.backend(backend);
-    if (batch < Trainer.EVALUATION_BATCH) {
-      try {
-        return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, Trainer.EVALUATION_BATCH, FloatTrainable.class);
-      } catch (UserError tooLarge) {
-        // the evaluation batch does not fit; --batch may, and if not, its own message says so
-      }
-    }
-    return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, batch, FloatTrainable.class);
+    return CompiledModels.compile(network, CodegenOptions.Precision.FLOAT, kernels, Math.max(batch, Trainer.EVALUATION_BATCH), batch,
+        FloatTrainable.class);
   }
 
   /** A checkpoint of another model is refused before the data is read and the class compiled. */
