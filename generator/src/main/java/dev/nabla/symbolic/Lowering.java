@@ -41,6 +41,8 @@ public final class Lowering {
   private final Map<Node, String> names = new IdentityHashMap<>();
   /** Each loss function called, with the prediction it was given (as written, before a rewrite), in text order. */
   private final List<LossCall> lossCalls = new ArrayList<>();
+  /** What each stability rewrite's result was built from as written: {@code probs} for the {@code logsoftmax} of {@code log(probs)}. */
+  private final Map<Node, List<Node>> rewrittenFrom = new IdentityHashMap<>();
   /** Values whose definition had an error: later uses are not reported again. */
   private final java.util.Set<String> failed = new java.util.HashSet<>();
   private int expansionDepth;
@@ -163,8 +165,7 @@ public final class Lowering {
       }
       return out;
     }
-    java.util.Set<Node> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    used.addAll(Differentiator.reachable(loss));
+    java.util.Set<Node> used = usedAsWritten(loss);
     for (LossCall call : lossCalls) {
       if (used.contains(call.result()) && truthUsedBy(call.prediction()).isEmpty()) {
         return call.prediction();
@@ -188,6 +189,24 @@ public final class Lowering {
     // Nothing here predicts from the input alone. The formulas still derive; what needs a prediction (a
     // generated class, training) refuses the spec with Networks.requirePrediction.
     return loss;
+  }
+
+  /**
+   * The values the loss uses as the spec wrote it: those it reaches, and those a stability rewrite fused
+   * away on the way ({@code probs} in {@code loss = -sum(onehot(y) * log(probs))}, which became
+   * {@code cross_entropy(z, y)}), so that a prediction named as people name it is still found.
+   */
+  private java.util.Set<Node> usedAsWritten(Node loss) {
+    java.util.Set<Node> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Node> stack = new ArrayList<>(List.of(loss));
+    while (!stack.isEmpty()) {
+      Node node = stack.remove(stack.size() - 1);
+      if (used.add(node)) {
+        stack.addAll(node.inputs());
+        stack.addAll(rewrittenFrom.getOrDefault(node, List.of()));
+      }
+    }
+    return used;
   }
 
   /** "label y" or "target t" when {@code value} depends on one. */
@@ -603,6 +622,7 @@ public final class Lowering {
     StabilityRewrites.Result rewritten = StabilityRewrites.apply(graph, op, inputs, span);
     if (rewritten != null) {
       rewrites.add(rewritten.rewrite());
+      rewrittenFrom.put(rewritten.node(), inputs);
       return rewritten.node();
     }
     return graph.apply(op, inputs, span);

@@ -94,6 +94,41 @@ class UserSpecsTest {
     assertEquals(-Math.log(1 / (1 + Math.exp(0.5))), json.get("loss").getAsDouble(), 1e-12);
   }
 
+  /**
+   * The prediction named {@code probs} and the loss written out, {@code -sum(onehot(y) * log(probs))}: the
+   * engine fuses it into cross_entropy of the logits, and {@code probs} is still what the model predicts (it
+   * used to be the hidden layer, the last named value the fused loss reached, and train refused the spec).
+   */
+  @Test
+  void aPredictionThatTheLossFusesAwayIsStillTheOutput() throws IOException {
+    Path file = spec("written", """
+        model Written
+        input image[2]
+        label digit : 3
+        param A[4, 2]
+        param B[3, 4]
+        hidden = tanh(A image)
+        probs = softmax(B hidden)
+        loss = -sum(onehot(digit) * log(probs)) + 0.001 * sum(A * A)
+        """);
+    Path values = directory.resolve("written.json");
+    Files.writeString(values, "{\"params\": {\"A\": [[1, 0], [0, 1], [1, 1], [1, -1]], \"B\": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1]]},"
+        + " \"inputs\": {\"image\": [0.5, -0.25]}, \"label\": 2}");
+    Run run = run("grad", file.toString(), "--values", values.toString());
+    assertEquals(0, run.exit(), run.err());
+    com.google.gson.JsonArray output = JsonParser.parseString(run.out()).getAsJsonObject().getAsJsonArray("output");
+    double[] logits = {Math.tanh(0.5), Math.tanh(-0.25), Math.tanh(0.25) + Math.tanh(0.75)};
+    double total = Math.exp(logits[0]) + Math.exp(logits[1]) + Math.exp(logits[2]);
+    assertEquals(3, output.size(), run.out());
+    for (int k = 0; k < 3; k++) {
+      assertEquals(Math.exp(logits[k]) / total, output.get(k).getAsDouble(), 1e-12, run.out());
+    }
+    Run train = run("train", file.toString(), "--data", directory.toString());
+    assertCleanFailure(train, 2);
+    assertFalse(train.err().contains("predicts"), train.err());
+    assertTrue(train.err().contains("784 values"), train.err());
+  }
+
   /** Item 2: a prediction that needs the label cannot be predicted from an input: asked for, with the place. */
   @Test
   void anOutputThatNeedsTheLabelIsRefusedWithItsPosition() throws IOException {
@@ -311,7 +346,8 @@ class UserSpecsTest {
 
     assumeTrue(FashionMnist.isInstalled(data), "Fashion-MNIST is not installed at " + data + ": the training half needs it");
     String header = "input X[784]\nlabel y : 10\nparam W[10, 784]\nparam b[10]\n";
-    for (String loss : new String[] {"loss = cross_entropy(W X + b, y) + 1e-4 * sum(W * W)", "loss = bce(sigmoid(W X + b), onehot(y))"}) {
+    for (String loss : new String[] {"loss = cross_entropy(W X + b, y) + 1e-4 * sum(W * W)", "loss = bce(sigmoid(W X + b), onehot(y))",
+        "probs = softmax(W X + b)\nloss = -sum(onehot(y) * log(probs))"}) {
       Path file = spec("linear", "model Linear\n" + header + loss + "\n");
       Path out = directory.resolve("trained");
       Run run = run("train", file.toString(), "--epochs", "1", "--out", out.toString());
