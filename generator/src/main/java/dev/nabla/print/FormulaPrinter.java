@@ -112,7 +112,7 @@ public final class FormulaPrinter {
     return terms.get(root);
   }
 
-  /** A name as the notation writes it: {@code W2} stays in text, becomes {@code W_{2}} in LaTeX. */
+  /** A name as the notation writes it: {@code W2} stays in text, becomes {@code W_{2}} in LaTeX ({@link Notation#latexName}). */
   public String name(String name) {
     if (notation == Notation.UNICODE) {
       return name;
@@ -120,9 +120,7 @@ public final class FormulaPrinter {
     if (notation == Notation.TEXT) {
       return name.replace("δ", "delta");
     }
-    String latex = name.replace("δ", "\\delta").replace("_", "\\_");
-    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("^(.*?)(\\d+)$").matcher(latex);
-    return matcher.matches() && !matcher.group(1).isEmpty() ? matcher.group(1) + "_{" + matcher.group(2) + "}" : latex;
+    return Notation.latexName(name, "");
   }
 
   /**
@@ -185,6 +183,17 @@ public final class FormulaPrinter {
       return atom(name(leaf.name()));
     }
     if (op instanceof Op.Constant constant) {
+      java.util.Optional<Numbers.Fraction> fraction = Numbers.fraction(constant.value());
+      if (fraction.isPresent()) {
+        // (1/3) logits, as a person writes the 1/3 that mean's gradient brings; not 0.3333333333333333 logits.
+        long p = Math.abs(fraction.get().numerator());
+        long q = fraction.get().denominator();
+        String text = notation == Notation.LATEX ? "\\frac{" + p + "}{" + q + "}" : p + "/" + q;
+        boolean negative = constant.value() < 0;
+        return notation == Notation.LATEX
+            ? new Printed((negative ? minus() : "") + text, negative ? PREFIX : ATOM, negative)
+            : new Printed((negative ? minus() : "") + text, PRODUCT, negative, true);
+      }
       String text = notation == Notation.LATEX ? Numbers.latex(constant.value()) : Numbers.format(constant.value());
       if (constant.value() < 0) {
         return new Printed(minus() + text.substring(1), PREFIX, true);

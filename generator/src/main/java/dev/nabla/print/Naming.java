@@ -62,6 +62,7 @@ public final class Naming {
         taken.add(name);
       }
     });
+    network.droppedNames().forEach(dropped -> taken.add(dropped.name()));
     return taken;
   }
 
@@ -135,6 +136,13 @@ public final class Naming {
         primal.put(node, name);
       }
     });
+    // A value the spec named but the loss does not use, which a derivative computes: softmax(scores) in ∂H/∂scores.
+    for (Node node : network.graph().nodes()) {
+      if (!primal.containsKey(node)) {
+        network.droppedNames().stream().filter(dropped -> dropped.names(node)).findFirst()
+            .ifPresent(dropped -> primal.put(node, dropped.name()));
+      }
+    }
     // The loss is H, as in the lesson, unless the spec gave that name to a value of its own.
     lossName = java.util.stream.Stream.of("H", "L", "J").filter(name -> !taken.contains(name)).findFirst().orElseGet(() -> unique("H", taken));
     taken.add(lossName);

@@ -148,7 +148,7 @@ public final class Lowering {
   /**
    * What {@code predict} returns: the value named {@code out}; without one, the prediction the
    * loss's first loss function is given ({@code pred} in {@code loss = bce(pred, t) + …}, as written,
-   * before a stability rewrite fuses it away); without a loss function, the last named value the loss
+   * before a stability rewrite fuses it away, and {@code pred} in {@code nll(log(pred), y)}); without a loss function, the last named value the loss
    * uses that does not need the label or target, or the loss itself when it needs neither. Otherwise
    * the loss stands in, and what needs a prediction asks the spec to say ({@link Networks#requirePrediction}). The output never needs the label or target: {@code predict} has only
    * the input.
@@ -168,7 +168,7 @@ public final class Lowering {
     java.util.Set<Node> used = usedAsWritten(loss);
     for (LossCall call : lossCalls) {
       if (used.contains(call.result()) && truthUsedBy(call.prediction()).isEmpty()) {
-        return call.prediction();
+        return namedOperand(call.prediction());
       }
     }
     Node lastNamed = null;
@@ -189,6 +189,18 @@ public final class Lowering {
     // Nothing here predicts from the input alone. The formulas still derive; what needs a prediction (a
     // generated class, training) refuses the spec with Networks.requirePrediction.
     return loss;
+  }
+
+  /**
+   * The named value a loss function's prediction was rewritten from, {@code pred} in {@code nll(log(pred), y)}
+   * (whose prediction became {@code logsoftmax(logits)}): what the spec calls its prediction. Otherwise the prediction.
+   */
+  private Node namedOperand(Node prediction) {
+    List<Node> from = rewrittenFrom.getOrDefault(prediction, List.of());
+    if (!names.containsKey(prediction) && from.size() == 1 && names.containsKey(from.get(0)) && !from.get(0).isLeaf()) {
+      return from.get(0);
+    }
+    return prediction;
   }
 
   /**
@@ -338,17 +350,21 @@ public final class Lowering {
     initializers.forEach((node, init) -> finalInits.put(rebuild.get(node), init));
     Map<Node, String> finalNames = new IdentityHashMap<>();
     // A named value the loss and the output do not use (or that a stability rewrite fused away) is not kept.
+    List<Network.DroppedName> dropped = new ArrayList<>();
     names.forEach((node, value) -> {
       if (rebuild.get(node) != null) {
         finalNames.putIfAbsent(rebuild.get(node), value);
+      } else {
+        rebuild.asDropped(node, value).ifPresent(dropped::add);
       }
     });
+    dropped.sort(java.util.Comparator.comparing(Network.DroppedName::name));
     return new Network(name, source, rebuild.graph(),
         inputs.stream().map(rebuild::get).toList(),
         parameters.stream().map(rebuild::get).toList(),
         Optional.ofNullable(label).map(rebuild::get),
         Optional.ofNullable(target).map(rebuild::get),
-        finalInits, rebuild.get(output), rebuild.get(loss), finalNames,
+        finalInits, rebuild.get(output), rebuild.get(loss), finalNames, dropped,
         rewrites.stream().map(rewrite -> rewrite.withArguments(rebuild::get)).toList(), canonicalText);
   }
 
@@ -750,16 +766,30 @@ public final class Lowering {
           continue;
         }
         List<Node> inputsOfNode = node.inputs().stream().map(mapped::get).toList();
-        Op op = node.op();
-        if (op == Structural.MATMUL && (inputsOfNode.get(0).shape().isScalar() || inputsOfNode.get(1).shape().isScalar())) {
-          op = Binary.MUL;
-        }
         try {
-          mapped.put(node, target.apply(op, inputsOfNode, node.span()));
+          mapped.put(node, target.apply(rebuiltOp(node, inputsOfNode), inputsOfNode, node.span()));
         } catch (ShapeException e) {
           throw new IllegalStateException("shapes resolved inconsistently at " + node + ": " + e.getMessage(), e);
         }
       }
+    }
+
+    /** A product with a scalar is a scaling. */
+    private static Op rebuiltOp(Node node, List<Node> inputs) {
+      boolean scaling = node.op() == Structural.MATMUL && (inputs.get(0).shape().isScalar() || inputs.get(1).shape().isScalar());
+      return scaling ? Binary.MUL : node.op();
+    }
+
+    /** A value not kept, named {@code name}, as an operation on kept values; empty when its operands were not kept either. */
+    Optional<Network.DroppedName> asDropped(Node node, String name) {
+      if (node.isLeaf()) {
+        return Optional.empty();
+      }
+      List<Node> inputs = node.inputs().stream().map(mapped::get).toList();
+      if (inputs.stream().anyMatch(java.util.Objects::isNull)) {
+        return Optional.empty();
+      }
+      return Optional.of(new Network.DroppedName(rebuiltOp(node, inputs), inputs, name));
     }
 
     Graph graph() {

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param output the value {@code predict} returns
  * @param loss the scalar {@code H} that is differentiated
  * @param names the names the spec gave to values ({@code Y1}, {@code out}), by node
+ * @param droppedNames the names of values the loss and the output do not use, which the graph does not keep
  * @param rewrites the stability rewrites applied while building, in order
  * @param canonicalText the spec in canonical form, what the model's hash is taken of
  */
@@ -36,6 +37,7 @@ public record Network(
     Node output,
     Node loss,
     Map<Node, String> names,
+    List<DroppedName> droppedNames,
     List<Rewrite> rewrites,
     String canonicalText) {
 
@@ -44,7 +46,32 @@ public record Network(
     parameters = List.copyOf(parameters);
     initializers = Map.copyOf(initializers);
     names = Map.copyOf(names);
+    droppedNames = List.copyOf(droppedNames);
     rewrites = List.copyOf(rewrites);
+  }
+
+  /**
+   * A named value that the graph does not keep, as the operation it applies to values the graph does keep:
+   * {@code probabilities = softmax(scores)} beside {@code loss = cross_entropy(scores, y)}. When a derivative
+   * computes that same value (∂H/∂scores = softmax(scores) − t), formulas call it by the spec's name.
+   */
+  public record DroppedName(Op op, List<Node> inputs, String name) {
+    public DroppedName {
+      inputs = List.copyOf(inputs);
+    }
+
+    /** Whether {@code node} computes this value. */
+    public boolean names(Node node) {
+      if (!node.op().equals(op) || node.inputs().size() != inputs.size()) {
+        return false;
+      }
+      for (int i = 0; i < inputs.size(); i++) {
+        if (node.input(i) != inputs.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** The leaf named {@code name}, among inputs, parameters, label and target. */

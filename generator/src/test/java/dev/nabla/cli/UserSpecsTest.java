@@ -129,6 +129,36 @@ class UserSpecsTest {
     assertTrue(train.err().contains("784 values"), train.err());
   }
 
+  /**
+   * The probabilities named by the spec are called by that name where the gradient computes them, as a
+   * textbook writes δ = pred − t: whether the loss takes their log (and the engine fuses it into cross_entropy)
+   * or takes the logits and leaves the named probabilities unused. They were Y2_2 and Y1 before.
+   */
+  @Test
+  void namedProbabilitiesKeepTheirNameInTheGradient() throws IOException {
+    String header = "input x[4]\nlabel y : 3\nparam W1[5, 4]\nparam W2[3, 5]\nh = relu(W1 x)\nlogits = W2 h\n";
+    Path logOfPred = spec("logofpred", "model LogOfPred\n" + header + "pred = softmax(logits)\nloss = nll(log(pred), y)\n");
+    Run derived = run("derive", logOfPred.toString());
+    assertEquals(0, derived.exit(), derived.err());
+    assertTrue(derived.out().contains("pred = softmax(logits)"), derived.out());
+    assertTrue(derived.out().contains("δ_logits = ∂H/∂logits = pred − t"), derived.out());
+    assertFalse(derived.out().contains("= logsoftmax(logits)\n"), "the output is pred itself, not its log: " + derived.out());
+    Run explained = run("explain", logOfPred.toString());
+    assertTrue(explained.out().contains("δ_logits = ∂H/∂logits = pred − t"), explained.out());
+
+    Path unused = spec("unused", "model Unused\n" + header
+        + "probabilities = softmax(logits)\nloss = cross_entropy(logits, y) + 0.5 * mean(logits ^ 2)\n");
+    Run printed = run("derive", unused.toString());
+    assertEquals(0, printed.exit(), printed.err());
+    // mean over 3 classes: 0.5 · 2/3, written as the fraction it is, not 0.3333333333333333
+    assertTrue(printed.out().contains("δ_logits = ∂H/∂logits = (1/3) logits + probabilities − t"), printed.out());
+    Run latex = run("derive", "--format", "latex", unused.toString());
+    assertTrue(latex.out().contains("\\delta_{\\mathrm{logits}} = \\frac{\\partial H}{\\partial \\mathrm{logits}}"
+        + " = \\frac{1}{3} \\, \\mathrm{logits} + \\mathrm{probabilities} - t"), latex.out());
+    Run index = run("derive", "--format", "index", unused.toString());
+    assertTrue(index.out().contains("probabilities_k − t_k"), index.out());
+  }
+
   /** Item 2: a prediction that needs the label cannot be predicted from an input: asked for, with the place. */
   @Test
   void anOutputThatNeedsTheLabelIsRefusedWithItsPosition() throws IOException {

@@ -15,8 +15,6 @@ import dev.nabla.print.index.IndexExpr.Subtract;
 import dev.nabla.print.index.IndexExpr.Sum;
 import dev.nabla.symbolic.Numbers;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -43,7 +41,6 @@ public final class IndexFormatter {
   private static final int MUL = 2;
   private static final int POW = 4;
   private static final int ATOM = 5;
-  private static final Pattern TRAILING_NUMBER = Pattern.compile("^(.*?)(\\d+)$");
 
   private final Notation notation;
 
@@ -86,18 +83,8 @@ public final class IndexFormatter {
   }
 
   private static String latexElement(String name, List<String> parts) {
-    String base = name;
-    String number = "";
-    Matcher matcher = TRAILING_NUMBER.matcher(name);
-    if (matcher.matches() && !matcher.group(1).isEmpty()) {
-      base = matcher.group(1);
-      number = matcher.group(2);
-    }
-    base = base.replace("δ", "\\delta").replace("_", "\\_");
     boolean short1 = parts.stream().allMatch(part -> part.length() == 1);
-    String indices = String.join(short1 ? "" : ",", parts);
-    String subscript = number.isEmpty() || indices.isEmpty() ? number + indices : number + "," + indices;
-    return subscript.isEmpty() ? base : base + "_{" + subscript + "}";
+    return dev.nabla.print.Notation.latexName(name, String.join(short1 ? "" : ",", parts));
   }
 
   /** The equals sign as the notation writes it between the sides of an equation. */
@@ -122,9 +109,11 @@ public final class IndexFormatter {
       return atom(element(element.name(), element.indices()));
     }
     if (expr instanceof Number number) {
-      String text = Numbers.format(number.value());
+      java.util.Optional<Numbers.Fraction> fraction = Numbers.fraction(Math.abs(number.value()));
+      String text = fraction.map(f -> notation == Notation.LATEX ? "\\frac{" + f.numerator() + "}{" + f.denominator() + "}" : "(" + f + ")")
+          .orElseGet(() -> Numbers.format(Math.abs(number.value())));
       if (number.value() < 0) {
-        return new Printed(minus() + text.substring(1), MUL, true);
+        return new Printed(minus() + text, MUL, true);
       }
       return atom(text);
     }
