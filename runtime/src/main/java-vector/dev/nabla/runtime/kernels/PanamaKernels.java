@@ -39,13 +39,13 @@ public final class PanamaKernels implements KernelSupport {
   @Override
   public void transposedDense(Workspace work, float[] w, int rows, int columns, float[] d, int dOffset, int dStride,
       int lo, int hi, float[] out, int outOffset, int outStride) {
-    PanamaFloat.transposedDense(w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+    PanamaFloat.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
   }
 
   @Override
   public void transposedDense(Workspace work, double[] w, int rows, int columns, double[] d, int dOffset, int dStride,
       int lo, int hi, double[] out, int outOffset, int outStride) {
-    PanamaDouble.transposedDense(w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
+    PanamaDouble.transposedDense(work, w, rows, columns, d, dOffset, dStride, lo, hi, out, outOffset, outStride);
   }
 
   @Override

@@ -68,6 +68,17 @@ class KernelsTest {
     cases.add(new int[] {128, 256, 48});
     cases.add(new int[] {256, 784, 20});
     cases.add(new int[] {130, 260, 131});
+    // The backward products' tiles of 6 (rows of the weight gradient, samples of Wᵀ δ) and 4: heights that split as
+    // 6 + 4 (10), 2 × 6 + 2 × 4 (20), 6 + 4 + 1 (11), 2 × 4 (8, 14 = 6 + 2 × 4), and 2 alone; sample counts of whole
+    // tiles (6, 12, 126), tiles and a rest (7, 11, 133), and chunks of 128 ending inside a tile.
+    cases.add(new int[] {10, 128, 64});
+    cases.add(new int[] {20, 784, 7});
+    cases.add(new int[] {11, 50, 6});
+    cases.add(new int[] {14, 40, 12});
+    cases.add(new int[] {8, 33, 11});
+    cases.add(new int[] {2, 48, 126});
+    cases.add(new int[] {128, 256, 133});
+    cases.add(new int[] {26, 32, 260});
     return cases;
   }
 
