@@ -171,18 +171,22 @@ final class TrainCommand implements Callable<Integer> {
 
   /**
    * The warm-up of the training loop on a stand-in of the network's dense layers ({@link WarmUp}), or {@code null}
-   * when the spec has none, {@code -Dnabla.warmup=off}, or the JVM has one core. It gives way to the real run once the class is compiled and
-   * the data loaded, and takes at most {@value #WARM_UP_LIMIT_MILLIS} ms.
+   * when the spec has none, {@code -Dnabla.warmup=off}, the JVM has one core or the machine is busy. It gives way to
+   * the real run once the class is compiled and the data loaded, and takes at most {@value #WARM_UP_LIMIT_MILLIS} ms.
    */
   private WarmUp startWarmUp(Network network, TrainConfig config) {
-    // On one core the stand-in would only take its time from javac, which the run waits for.
-    if ("off".equals(System.getProperty("nabla.warmup")) || Runtime.getRuntime().availableProcessors() < 2) {
+    // The stand-in pays for itself with a core javac does not use: on one core, or with the machine's cores already
+    // busy (a load average over twice their number), it would only take its time from javac, which the run waits for.
+    int cores = Runtime.getRuntime().availableProcessors();
+    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    if ("off".equals(System.getProperty("nabla.warmup")) || cores < 2 || load > 2.0 * cores) {
       return null;
     }
     List<WarmUp.Layer> layers = WarmUpLayers.of(network);
     if (layers.isEmpty()) {
       return null;
     }
+    // For measuring what a longer warm-up would give: -Dnabla.warmup.min=MILLIS holds the run back until then.
     long minimum = Long.getLong("nabla.warmup.min", 0L);
     return WarmUp.start(FashionMnist.PIXELS, layers, batch, config.optimizer(), Lanes.defaultThreads(),
         WARM_UP_LIMIT_MILLIS * 1_000_000L, minimum * 1_000_000L);
