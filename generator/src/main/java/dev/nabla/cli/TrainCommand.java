@@ -171,15 +171,17 @@ final class TrainCommand implements Callable<Integer> {
 
   /**
    * The warm-up of the training loop on a stand-in of the network's dense layers ({@link WarmUp}), or {@code null}
-   * when the spec has none, {@code -Dnabla.warmup=off}, the JVM has one core or the machine is busy. It gives way to
-   * the real run once the class is compiled and the data loaded, and takes at most {@value #WARM_UP_LIMIT_MILLIS} ms.
+   * when the spec has none, {@code -Dnabla.warmup=off}, or (unless {@code -Dnabla.warmup=on}) the JVM has one core or
+   * the machine is busy. It gives way to the real run once the class is compiled and the data loaded, and takes at
+   * most {@value #WARM_UP_LIMIT_MILLIS} ms.
    */
   private WarmUp startWarmUp(Network network, TrainConfig config) {
     // The stand-in pays for itself with a core javac does not use: on one core, or with the machine's cores already
     // busy (a load average over twice their number), it would only take its time from javac, which the run waits for.
     int cores = Runtime.getRuntime().availableProcessors();
     double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    if ("off".equals(System.getProperty("nabla.warmup")) || cores < 2 || load > 2.0 * cores) {
+    String setting = System.getProperty("nabla.warmup", "auto");
+    if (setting.equals("off") || !setting.equals("on") && (cores < 2 || load > 2.0 * cores)) {
       return null;
     }
     List<WarmUp.Layer> layers = WarmUpLayers.of(network);
