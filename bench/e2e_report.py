@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The table of bench/run-e2e: reads java.jsonl, pytorch.jsonl and machine.txt from the directory given (default
-bench/target/e2e), prints the markdown and writes it to e2e.md, and the figures with their ratios to e2e.json."""
+"""The tables of bench/run-e2e: reads user.jsonl, java.jsonl, pytorch.jsonl and machine.txt from the directory given
+(default bench/target/e2e), prints the markdown and writes it to e2e.md, and the figures with their ratios to e2e.json."""
 import json
 import os
 import sys
@@ -39,6 +39,7 @@ def fmt_ratio(r, target=None):
     return f"{r:.2f}×{mark}"
 
 
+user = lines("user.jsonl")
 java = lines("java.jsonl")
 torch_lines = lines("pytorch.jsonl")
 torch_info = next((t for t in torch_lines if "torch" in t), None)
@@ -53,49 +54,73 @@ if torch_info:
     md.append(f"PyTorch {torch_info['torch']}, {torch_info['threads']} threads, OMP_WAIT_POLICY={torch_info['omp_wait_policy']},"
               f" BLAS {torch_info['blas']}")
 md.append("")
-steady_from = next((j["steady_from_epoch"] for j in java if "steady_from_epoch" in j), None)
-epochs = next((j["epochs"] for j in java if "epochs" in j), None)
-md.append("Training, samples/s of the epoch's steps (synthetic data of Fashion-MNIST's shape, SGD, float32). Steady state:"
-          f" the median of epochs {steady_from}–{epochs} of each side (nabla's trainer and bare step take their epochs"
-          " in turn); the first epoch, the JIT's warm-up included, in its own columns:")
-md.append("")
-md.append("| network | batch | backend | gather | nabla trainer | bare trainStep | trainer / bare | PyTorch loop | nabla / PyTorch | target"
-          " | first epoch: trainer | bare | PyTorch |")
-md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-rows = []
-for j in java:
-    t = torch.get((j["network"], j["batch"]))
-    target = TRAIN_TARGETS.get((j["network"], j["batch"]))
-    r = ratio(j["trainer"], t["train"] if t else None)
-    rows.append({**j, "pytorch": t["train"] if t else None, "nabla_over_pytorch": r, "target": target})
-    md.append(f"| {j['network']} | {j['batch']} | {j['backend']} | {j['gather']} | {fmt(j['trainer'])} | {fmt(j['bare_train_step'])}"
-              f" | {fmt_ratio(j['trainer_over_bare'], TRAINER_OVER_BARE_TARGET)} | {fmt(t['train'] if t else None)}"
-              f" | {fmt_ratio(r, target)} | {'≥ %.1f×' % target if target else ''}"
-              f" | {fmt(j.get('trainer_first_epoch'))} | {fmt(j.get('bare_first_epoch'))} | {fmt(t.get('train_first_epoch') if t else None)} |")
-md.append("")
-md.append("Evaluation of the 10,000 test images, samples/s, in batches of 1000, each timed after 2 s of warm-up of its own"
-          " (nabla: the trainer's Evaluator, loss and accuracy, and predict; PyTorch: its no_grad test loop, loss and"
-          " argmax, and the bare no_grad forward):")
-md.append("")
-md.append("| network | backend | nabla evaluation | nabla predict | PyTorch test loop | PyTorch forward | nabla evaluation / PyTorch forward | target |")
-md.append("|---|---|---|---|---|---|---|---|")
-evaluations = []
-seen = set()
-for j in java:
-    key = (j["network"], j["backend"])
-    if key in seen:
-        continue
-    seen.add(key)
-    t = next((v for (n, _), v in torch.items() if n == j["network"]), None)
-    r = ratio(j["evaluation"], t["forward"] if t else None)
-    evaluations.append({"network": j["network"], "backend": j["backend"], "evaluation": j["evaluation"], "predict": j["predict"],
-                        "pytorch_evaluation": t["evaluation"] if t else None, "pytorch_forward": t["forward"] if t else None,
-                        "evaluation_over_pytorch_forward": r, "target": EVALUATION_TARGET})
-    md.append(f"| {j['network']} | {j['backend']} | {fmt(j['evaluation'])} | {fmt(j['predict'])} | {fmt(t['evaluation'] if t else None)}"
-              f" | {fmt(t['forward'] if t else None)} | {fmt_ratio(r, EVALUATION_TARGET)} | ≥ {EVALUATION_TARGET}× |")
+user_rows = []
+if user:
+    md.append(f"A user's first run: `./nabla train --epochs {user[0]['epochs']} --batch B --optimizer sgd --lr 0.1` on"
+              " Fashion-MNIST in a fresh JVM, and PyTorch's shuffled loop likewise in a fresh process (the real data,"
+              " lr 0.1, the test set evaluated after each epoch), in turn; samples/s over the epochs' train seconds"
+              " (nabla's from metrics.csv), and the wall time of each whole process:")
+    md.append("")
+    md.append("| network | batch | nabla | PyTorch | nabla / PyTorch | target | nabla's epochs | PyTorch's epochs"
+              " | wall: nabla | PyTorch | load before, after |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for u in user:
+        n, t = u["nabla"], u.get("pytorch")
+        target = TRAIN_TARGETS.get((u["network"], u["batch"]))
+        r = ratio(n["samples_per_second"], t["samples_per_second"] if t else None)
+        user_rows.append({**u, "nabla_over_pytorch": r, "target": target})
+        md.append(f"| {u['network']} | {u['batch']} | {fmt(n['samples_per_second'])}"
+                  f" | {fmt(t['samples_per_second'] if t else None)} | {fmt_ratio(r, target)}"
+                  f" | {'≥ %.1f×' % target if target else ''}"
+                  f" | {', '.join(fmt(v) for v in n['epoch_samples_per_second'])}"
+                  f" | {', '.join(fmt(v) for v in t['epoch_samples_per_second']) if t else '—'}"
+                  f" | {n['wall_seconds']:.1f} s | {'%.1f s' % t['wall_seconds'] if t else '—'}"
+                  f" | {u['uptime_before']}, {u['uptime_after']} |")
+    md.append("")
+rows, evaluations = [], []
+if java:
+    steady_from = next((j["steady_from_epoch"] for j in java if "steady_from_epoch" in j), None)
+    epochs = next((j["epochs"] for j in java if "epochs" in j), None)
+    md.append("Training, samples/s of the epoch's steps (synthetic data of Fashion-MNIST's shape, SGD, float32). Steady state:"
+              f" the median of epochs {steady_from}–{epochs} of each side (nabla's trainer and bare step take their epochs"
+              " in turn); the first epoch, the JIT's warm-up included, in its own columns:")
+    md.append("")
+    md.append("| network | batch | backend | gather | nabla trainer | bare trainStep | trainer / bare | PyTorch loop | nabla / PyTorch | target"
+              " | first epoch: trainer | bare | PyTorch |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for j in java:
+        t = torch.get((j["network"], j["batch"]))
+        target = TRAIN_TARGETS.get((j["network"], j["batch"]))
+        r = ratio(j["trainer"], t["train"] if t else None)
+        rows.append({**j, "pytorch": t["train"] if t else None, "nabla_over_pytorch": r, "target": target})
+        md.append(f"| {j['network']} | {j['batch']} | {j['backend']} | {j['gather']} | {fmt(j['trainer'])} | {fmt(j['bare_train_step'])}"
+                  f" | {fmt_ratio(j['trainer_over_bare'], TRAINER_OVER_BARE_TARGET)} | {fmt(t['train'] if t else None)}"
+                  f" | {fmt_ratio(r, target)} | {'≥ %.1f×' % target if target else ''}"
+                  f" | {fmt(j.get('trainer_first_epoch'))} | {fmt(j.get('bare_first_epoch'))} | {fmt(t.get('train_first_epoch') if t else None)} |")
+    md.append("")
+    md.append("Evaluation of the 10,000 test images, samples/s, in batches of 1000, each timed after 2 s of warm-up of its own"
+              " (nabla: the trainer's Evaluator, loss and accuracy, and predict; PyTorch: its no_grad test loop, loss and"
+              " argmax, and the bare no_grad forward):")
+    md.append("")
+    md.append("| network | backend | nabla evaluation | nabla predict | PyTorch test loop | PyTorch forward | nabla evaluation / PyTorch forward | target |")
+    md.append("|---|---|---|---|---|---|---|---|")
+    seen = set()
+    for j in java:
+        key = (j["network"], j["backend"])
+        if key in seen:
+            continue
+        seen.add(key)
+        t = next((v for (n, _), v in torch.items() if n == j["network"]), None)
+        r = ratio(j["evaluation"], t["forward"] if t else None)
+        evaluations.append({"network": j["network"], "backend": j["backend"], "evaluation": j["evaluation"], "predict": j["predict"],
+                            "pytorch_evaluation": t["evaluation"] if t else None, "pytorch_forward": t["forward"] if t else None,
+                            "evaluation_over_pytorch_forward": r, "target": EVALUATION_TARGET})
+        md.append(f"| {j['network']} | {j['backend']} | {fmt(j['evaluation'])} | {fmt(j['predict'])} | {fmt(t['evaluation'] if t else None)}"
+                  f" | {fmt(t['forward'] if t else None)} | {fmt_ratio(r, EVALUATION_TARGET)} | ≥ {EVALUATION_TARGET}× |")
 text = "\n".join(md) + "\n"
 print(text)
 with open(os.path.join(out, "e2e.md"), "w") as f:
     f.write(text)
 with open(os.path.join(out, "e2e.json"), "w") as f:
-    json.dump({"machine": machine, "pytorch": torch_info, "training": rows, "evaluation": evaluations}, f, indent=1)
+    json.dump({"machine": machine, "pytorch": torch_info, "user": user_rows, "training": rows, "evaluation": evaluations},
+              f, indent=1)

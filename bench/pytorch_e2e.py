@@ -8,8 +8,14 @@ the bare forward, each timed after 2 s of warm-up.
 
 Synthetic data of Fashion-MNIST's shape (60,000 + 10,000 images of 784 values in [0, 1), ten classes), like nabla's side.
 Run as bench/run-e2e does: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/pytorch_e2e.py [--epochs 10] CASE...
-with CASE as 784-20-10:relu:64. Prints one JSON object per case."""
+with CASE as 784-20-10:relu:64. Prints one JSON object per case.
+
+--user DIR: what a user's first run is, the counterpart of `nabla train --epochs 4 --batch B --optimizer sgd --lr 0.1`
+in a fresh process: Fashion-MNIST read from DIR's IDX .gz files (pixels / 255, as nabla's loader), one case, --epochs
+epochs of the same shuffled loop at lr 0.1, each followed by the test set's evaluation (timed apart, as nabla's epoch
+line does); prints the epochs' train seconds. bench/run-e2e times the whole process from outside."""
 import argparse
+import gzip
 import json
 import math
 import os
@@ -85,6 +91,56 @@ def run(layers, activation, batch, epochs):
             "evaluation": round(evaluation), "forward": round(forwards)}
 
 
+def idx(path):
+    """The array of an IDX .gz file: a magic of 0, 0, type 8 (unsigned byte), the rank; one big-endian int per dimension."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
+    return torch.frombuffer(bytearray(data[4 + 4 * rank:]), dtype=torch.uint8).reshape(dims)
+
+
+def user_run(directory, layers, activation, batch, epochs):
+    """A user's first run in a fresh process: the real data, --epochs epochs at lr 0.1, each with the test evaluation."""
+    widths = [int(w) for w in layers.split("-")]
+    x = idx(os.path.join(directory, "train-images-idx3-ubyte.gz")).reshape(-1, widths[0]).float() / 255
+    y = idx(os.path.join(directory, "train-labels-idx1-ubyte.gz")).long()
+    x_test = idx(os.path.join(directory, "t10k-images-idx3-ubyte.gz")).reshape(-1, widths[0]).float() / 255
+    y_test = idx(os.path.join(directory, "t10k-labels-idx1-ubyte.gz")).long()
+    torch.manual_seed(1)
+    model = mlp(widths, activation)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = torch.nn.NLLLoss()
+    train_seconds, test_seconds, accuracy = [], [], 0.0
+    for _ in range(epochs):
+        model.train()
+        start = time.perf_counter()
+        perm = torch.randperm(len(x))
+        for i in range(0, len(x), batch):
+            index = perm[i:i + batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[index]), y[index])
+            loss.backward()
+            optimizer.step()
+            if not math.isfinite(loss.item()):
+                raise SystemExit("diverged")
+        train_seconds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        model.eval()
+        right = 0
+        with torch.no_grad():
+            for i in range(0, len(x_test), EVALUATION_BATCH):
+                out = model(x_test[i:i + EVALUATION_BATCH])
+                loss_fn(out, y_test[i:i + EVALUATION_BATCH]).item()
+                right += (out.argmax(1) == y_test[i:i + EVALUATION_BATCH]).sum().item()
+        accuracy = right / len(x_test)
+        test_seconds.append(time.perf_counter() - start)
+    return {"network": f"{layers} {activation}", "batch": batch, "epochs": epochs,
+            "train_seconds": [round(t, 4) for t in train_seconds], "test_seconds": [round(t, 4) for t in test_seconds],
+            "samples_per_second": round(epochs * len(x) / sum(train_seconds)),
+            "epoch_samples_per_second": [round(len(x) / t) for t in train_seconds], "test_accuracy": accuracy}
+
+
 def warmed_up_rate(run):
     """Test samples per second of run(): run for WARM_UP_SECONDS, then the median of ROUNDS timed runs."""
     end = time.perf_counter() + WARM_UP_SECONDS
@@ -112,6 +168,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=10,
                         help="epochs per case; the figure is the median of the second half, the first is reported apart")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--user", metavar="DIR", help="a user's first run on the Fashion-MNIST in DIR (see above)")
     parser.add_argument("cases", nargs="*", default=["784-20-10:relu:64", "784-20-10:relu:1024",
                                                      "784-256-128-10:tanh:64", "784-256-128-10:tanh:1024"])
     args = parser.parse_args()
@@ -120,7 +177,10 @@ def main():
                       "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""), "blas": blas()}), flush=True)
     for case in args.cases:
         layers, activation, batch = case.split(":")
-        print(json.dumps(run(layers, activation, int(batch), args.epochs)), flush=True)
+        if args.user:
+            print(json.dumps(user_run(args.user, layers, activation, int(batch), args.epochs)), flush=True)
+        else:
+            print(json.dumps(run(layers, activation, int(batch), args.epochs)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,236 @@
+package dev.nabla.runtime.train;
+
+import dev.nabla.runtime.FloatNetwork;
+import dev.nabla.runtime.Initializers;
+import dev.nabla.runtime.ModelInfo;
+import dev.nabla.runtime.kernels.Activations;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A stand-in for a generated class that {@link WarmUp} trains while the real one is being compiled: a chain of dense
+ * layers of the spec's shapes, each {@code z = W x + b} then its activation, and softmax cross-entropy on the last.
+ * It calls the runtime exactly as a generated class does ({@code dense}, {@code weightGradient},
+ * {@code transposedDense}, the activation kernels, the lanes and the trainer's step), so that the JIT compiles that
+ * code for these shapes. A layer whose columns are not the previous layer's rows reads inputs of its own (zeros), and
+ * the gradient flows back only along the chain: what matters is which kernels run on which shapes, not the math.
+ */
+final class DenseLayers extends FloatNetwork {
+  private final List<WarmUp.Layer> layers;
+  private final float[][] w;
+  private final float[][] bias;
+  private final float[][] dw;
+  private final float[][] db;
+  /** Per layer: its own inputs when it does not read the previous layer's outputs, else {@code null}. */
+  private final float[][] ownInput;
+  private final float[][] z;
+  private final float[][] y;
+  private final float[][] dz;
+  private final float[][] dy;
+  private final float[] loss;
+  private final float[] softmax;
+  private final int inputSize;
+
+  DenseLayers(int inputSize, List<WarmUp.Layer> layers, int maxBatch, int threads, int minLaneBatch) {
+    super(info(inputSize, layers), maxBatch, threads, minLaneBatch);
+    this.layers = layers;
+    this.inputSize = inputSize;
+    int count = layers.size();
+    w = new float[count][];
+    bias = new float[count][];
+    dw = new float[count][];
+    db = new float[count][];
+    ownInput = new float[count][];
+    z = new float[count][];
+    y = new float[count][];
+    dz = new float[count][];
+    dy = new float[count][];
+    for (int l = 0; l < count; l++) {
+      w[l] = parameter(2 * l);
+      bias[l] = parameter(2 * l + 1);
+      dw[l] = gradient(2 * l);
+      db[l] = gradient(2 * l + 1);
+    }
+    // Per-sample arrays in one order, so that a lane (which takes the model's in the order it asks) gets the same ones.
+    for (int l = 0; l < count; l++) {
+      WarmUp.Layer layer = layers.get(l);
+      ownInput[l] = chained(l) ? null : perSample(layer.columns());
+      z[l] = perSample(layer.rows());
+      y[l] = perSample(layer.rows());
+      dz[l] = perSample(layer.rows());
+      dy[l] = perSample(layer.rows());
+    }
+    loss = perSample(1);
+    softmax = perSample(layers.get(count - 1).rows());
+  }
+
+  private DenseLayers(DenseLayers owner) {
+    super(owner);
+    this.layers = owner.layers;
+    this.inputSize = owner.inputSize;
+    int count = layers.size();
+    w = owner.w;
+    bias = owner.bias;
+    dw = new float[count][];
+    db = new float[count][];
+    for (int l = 0; l < count; l++) {
+      dw[l] = gradient(2 * l);
+      db[l] = gradient(2 * l + 1);
+    }
+    ownInput = new float[count][];
+    z = new float[count][];
+    y = new float[count][];
+    dz = new float[count][];
+    dy = new float[count][];
+    for (int l = 0; l < count; l++) {
+      WarmUp.Layer layer = layers.get(l);
+      ownInput[l] = chained(l) ? null : perSample(layer.columns());
+      z[l] = perSample(layer.rows());
+      y[l] = perSample(layer.rows());
+      dz[l] = perSample(layer.rows());
+      dy[l] = perSample(layer.rows());
+    }
+    loss = perSample(1);
+    softmax = perSample(layers.get(count - 1).rows());
+  }
+
+  private static ModelInfo info(int inputSize, List<WarmUp.Layer> layers) {
+    List<ModelInfo.Parameter> parameters = new ArrayList<>();
+    int perSample = 1;
+    for (int l = 0; l < layers.size(); l++) {
+      WarmUp.Layer layer = layers.get(l);
+      parameters.add(new ModelInfo.Parameter("W" + (l + 1), new int[] {layer.rows(), layer.columns()}));
+      parameters.add(new ModelInfo.Parameter("b" + (l + 1), new int[] {layer.rows()}));
+      perSample += 4 * layer.rows() + layer.columns();
+    }
+    int classes = layers.get(layers.size() - 1).rows();
+    perSample += classes;
+    return new ModelInfo("WarmUp", "", ModelInfo.Precision.FLOAT, inputSize, classes, ModelInfo.Labels.CLASSES, classes,
+        parameters, perSample);
+  }
+
+  /** Whether layer {@code l} reads the previous layer's outputs (layer 0: the batch's inputs). */
+  private boolean chained(int l) {
+    int columns = layers.get(l).columns();
+    return l == 0 ? columns == inputSize : columns == layers.get(l - 1).rows();
+  }
+
+  @Override
+  protected DenseLayers newLane() {
+    return new DenseLayers(this);
+  }
+
+  @Override
+  public void initialize(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int l = 0; l < layers.size(); l++) {
+      double bound = Initializers.linearBound(layers.get(l).columns());
+      Initializers.uniform(w[l], bound, random);
+      Initializers.uniform(bias[l], bound, random);
+    }
+  }
+
+  /** Layer {@code l}'s inputs: the batch's, the previous layer's outputs, or its own. */
+  private float[] input(float[] x, int l) {
+    return !chained(l) ? ownInput[l] : l == 0 ? x : y[l - 1];
+  }
+
+  @Override
+  protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+    int last = layers.size() - 1;
+    for (int l = 0; l <= last; l++) {
+      WarmUp.Layer layer = layers.get(l);
+      int rows = layer.rows();
+      dense(w[l], rows, layer.columns(), bias[l], input(x, l), 0, layer.columns(), lo, hi, z[l], 0, rows);
+      activate(layer.activation(), z[l], y[l], lo * rows, (hi - lo) * rows);
+    }
+    int classes = layers.get(last).rows();
+    for (int b = lo; b < hi; b++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < classes; i++) {
+        max = Math.max(max, y[last][b * classes + i]);
+      }
+      float sum = 0f;
+      for (int i = 0; i < classes; i++) {
+        softmax[b * classes + i] = (float) Math.exp(y[last][b * classes + i] - max);
+        sum += softmax[b * classes + i];
+      }
+      for (int i = 0; i < classes; i++) {
+        softmax[b * classes + i] /= sum;
+      }
+      loss[b] = max + (float) Math.log(sum) - y[last][b * classes + labels[b]];
+    }
+  }
+
+  private static void activate(WarmUp.Activation activation, float[] z, float[] y, int from, int length) {
+    switch (activation) {
+      case TANH -> Activations.tanh(z, from, y, from, length);
+      case SIGMOID -> Activations.sigmoid(z, from, y, from, length);
+      case RELU -> {
+        for (int i = from; i < from + length; i++) {
+          y[i] = Math.max(z[i], 0f);
+        }
+      }
+      case NONE -> System.arraycopy(z, from, y, from, length);
+    }
+  }
+
+  @Override
+  protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+    float invN = 1f / n;
+    int last = layers.size() - 1;
+    int classes = layers.get(last).rows();
+    for (int b = lo; b < hi; b++) {
+      for (int i = 0; i < classes; i++) {
+        dy[last][b * classes + i] = softmax[b * classes + i] - (labels[b] == i ? 1f : 0f);
+      }
+    }
+    for (int l = last; l >= 0; l--) {
+      WarmUp.Layer layer = layers.get(l);
+      int rows = layer.rows();
+      for (int k = lo * rows; k < hi * rows; k++) {
+        float slope = switch (layer.activation()) {
+          case RELU -> z[l][k] >= 0 ? 1f : 0f;
+          case TANH -> 1 - y[l][k] * y[l][k];
+          case SIGMOID -> y[l][k] * (1 - y[l][k]);
+          case NONE -> 1f;
+        };
+        dz[l][k] = dy[l][k] * slope;
+      }
+      for (int b = lo; b < hi; b++) {
+        for (int i = 0; i < rows; i++) {
+          db[l][i] += invN * dz[l][b * rows + i];
+        }
+      }
+      weightGradient(dw[l], rows, layer.columns(), dz[l], 0, rows, input(x, l), 0, layer.columns(), lo, hi, invN);
+      if (l > 0 && chained(l)) {
+        transposedDense(w[l], rows, layer.columns(), dz[l], 0, rows, lo, hi, dy[l - 1], 0, layer.columns());
+      } else if (l > 0) {
+        Arrays.fill(dy[l - 1], lo * layers.get(l - 1).rows(), hi * layers.get(l - 1).rows(), 0f);
+      }
+    }
+  }
+
+  @Override
+  protected void predictSamples(float[] x, int lo, int hi, float[] result) {
+    for (int l = 0; l < layers.size(); l++) {
+      WarmUp.Layer layer = layers.get(l);
+      int rows = layer.rows();
+      dense(w[l], rows, layer.columns(), bias[l], input(x, l), 0, layer.columns(), lo, hi, z[l], 0, rows);
+      activate(layer.activation(), z[l], y[l], lo * rows, (hi - lo) * rows);
+    }
+    outputSamples(x, lo, hi, result);
+  }
+
+  @Override
+  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+    copyOutput(y[layers.size() - 1], layers.get(layers.size() - 1).rows(), lo, hi, result);
+  }
+
+  @Override
+  protected double meanLoss(int n) {
+    return mean(loss, n);
+  }
+}
