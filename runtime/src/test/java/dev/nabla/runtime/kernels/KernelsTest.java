@@ -68,6 +68,26 @@ class KernelsTest {
     cases.add(new int[] {128, 256, 48});
     cases.add(new int[] {256, 784, 20});
     cases.add(new int[] {130, 260, 131});
+    // The forward product's tiles and their edges: wide layers of every remainder of the 6-row tile (32 to 37 rows,
+    // the last 4 rows taken again past the last 6) over a partial strip; layers of 9 to 24 rows (for 8 float lanes;
+    // 5 to 12 for 4 double lanes) as 2 or 3 vectors of rows, over 64 samples or more with every remainder of their
+    // 4- and 3-sample tiles, and over a few samples with short rows.
+    for (int rows = 32; rows <= 37; rows++) {
+      cases.add(new int[] {rows, 50, 21});
+    }
+    for (int samples = 64; samples <= 67; samples++) {
+      cases.add(new int[] {10, 128, samples});
+      cases.add(new int[] {20, 100, samples});
+      cases.add(new int[] {6, 70, samples});
+      cases.add(new int[] {11, 70, samples});
+    }
+    for (int rows : new int[] {9, 16, 17, 24, 5, 8, 12}) {
+      cases.add(new int[] {rows, 65, 70});
+      cases.add(new int[] {rows, 20, 4});
+      cases.add(new int[] {rows, 20, 5});
+    }
+    cases.add(new int[] {20, 784, 64});
+    cases.add(new int[] {10, 20, 1000});
     return cases;
   }
 
