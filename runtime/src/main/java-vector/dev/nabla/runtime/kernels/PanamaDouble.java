@@ -24,12 +24,6 @@ final class PanamaDouble {
    * than 8 vectors, as 10 × 20) spend that tile's time in its reductions and take the panel at any height.
    */
   static final int PANEL_ROWS = 32;
-  /**
-   * Samples from which a layer of 9 to 24 rows takes {@link #denseNarrow}, whose copy of w transposed costs about as
-   * much as the dot-product tiles' reductions over 32 samples (at 20x784: 0.8 of their speed at 32 samples, 1.1 at
-   * 64, 1.8 at 1024); short rows take it at any count of 4 samples or more, rather than a panel.
-   */
-  static final int NARROW_SAMPLES = 64;
   /** Samples in one panel strip: the 2 vectors of a register tile. */
   private static final int STRIP = 2 * SPECIES.length();
   /** Weights (32 Ki values) that stay in L2 while Wᵀ δ reads them again for every 4 samples. */
@@ -38,16 +32,18 @@ final class PanamaDouble {
   private static final int PANEL_STRIPS = 4;
 
   /**
-   * out[b, i] = bias[i] + Σ_k w[i, k] x[b, k]. A layer of 9 to 24 rows (for 8 lanes) takes {@link #denseNarrow}
-   * over 64 samples or more, a wide one {@link #densePanels}; the others dot products, 4 rows by 4 samples at a
-   * time in 16 vector accumulators, with the inputs where they lie (tiles of 3 × 3 or 3 × 4, which fit AVX2's 16
-   * registers, were slower: 0.75 to 0.9 of this one at 20x784, whose w is read again from L2 for every tile of
-   * samples).
+   * out[b, i] = bias[i] + Σ_k w[i, k] x[b, k]. A layer of 9 to 24 rows (for 8 lanes) takes {@link #denseNarrow}, a
+   * wide one {@link #densePanels}; the others dot products, 4 rows by 4 samples at a time in 16 vector
+   * accumulators, with the inputs where they lie (tiles of 3 × 3 or 3 × 4, which fit AVX2's 16 registers, were
+   * slower: 0.75 to 0.9 of this one at 20x784, whose w is read again from L2 for every tile of samples). The path is
+   * chosen by the shape alone, never by the count of samples, and every path sums each sample's terms in an order
+   * of its own: a sample's outputs are the same bits whichever lane, tile or batch it falls in (a model's loss is
+   * the same on any number of threads). So 20x784 takes denseNarrow over 32 samples too, where its copy of w
+   * transposed costs it 0.8 to 0.95 of the dot products' speed (1.1 at 64 samples, 1.8 at 1024).
    */
   static void dense(Workspace work, double[] w, int rows, int columns, double[] bias, double[] x, int xOffset,
       int xStride, int lo, int hi, double[] out, int outOffset, int outStride) {
-    boolean narrow = rows > SPECIES.length() && rows <= 3 * SPECIES.length();
-    if (narrow && (hi - lo >= NARROW_SAMPLES || columns < 8 * SPECIES.length() && hi - lo >= 4)) {
+    if (rows > SPECIES.length() && rows <= 3 * SPECIES.length()) {
       denseNarrow(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
       return;
     }
@@ -149,7 +145,8 @@ final class PanamaDouble {
    * the rows as the 2 or 3 vectors of a register tile, so that no sum needs its lanes added up at the end. w is
    * first copied transposed, column k's rows side by side and zeros past them; each input is broadcast and
    * multiplied into the vectors of its column, 4 samples at a time in 8 accumulators (2 vectors) or 3 in 9 (3
-   * vectors), which start from the bias. Past the last whole tile of samples, the last samples again.
+   * vectors), which start from the bias. Past the last whole tile of samples, the last samples again; fewer
+   * samples than a tile, one at a time (the same sums, term by term).
    */
   static void denseNarrow(Workspace work, double[] w, int rows, int columns, double[] bias, double[] x, int xOffset,
       int xStride, int lo, int hi, double[] out, int outOffset, int outStride) {
@@ -176,6 +173,16 @@ final class PanamaDouble {
     for (int i = 0; i < width; i++) {
       tile[samples * width + i] = bias == null || i >= rows ? 0 : bias[i];
     }
+    if (hi - lo < samples) {
+      for (int b = lo; b < hi; b++) {
+        columnsTimesSample(columnsOfW, columns, width, x, b * xStride + xOffset, tile);
+        int o = b * outStride + outOffset;
+        for (int i = 0; i < rows; i++) {
+          out[o + i] = tile[i];
+        }
+      }
+      return;
+    }
     for (int b = lo; b < hi; b += samples) {
       int first = Math.min(b, hi - samples);
       if (samples == 4) {
@@ -190,6 +197,35 @@ final class PanamaDouble {
         }
       }
     }
+  }
+
+  /**
+   * tile[r] = tile[samples W + r] + Σ_k columnsOfW[k W + r] x[s0 + k], W = {@code width} (2 or 3 vectors), the bias
+   * being the row after the tile's samples: {@link #denseNarrow} for one sample, its terms in the tiles' order.
+   */
+  private static void columnsTimesSample(double[] columnsOfW, int columns, int width, double[] x, int s0, double[] tile) {
+    int step = SPECIES.length();
+    int biasAt = (width == 2 * step ? 4 : 3) * width;
+    DoubleVector a0 = DoubleVector.fromArray(SPECIES, tile, biasAt);
+    DoubleVector a1 = DoubleVector.fromArray(SPECIES, tile, biasAt + step);
+    if (width == 2 * step) {
+      for (int k = 0, p = 0; k < columns; k++, p += width) {
+        DoubleVector c = DoubleVector.broadcast(SPECIES, x[s0 + k]);
+        a0 = DoubleVector.fromArray(SPECIES, columnsOfW, p).fma(c, a0);
+        a1 = DoubleVector.fromArray(SPECIES, columnsOfW, p + step).fma(c, a1);
+      }
+    } else {
+      DoubleVector a2 = DoubleVector.fromArray(SPECIES, tile, biasAt + 2 * step);
+      for (int k = 0, p = 0; k < columns; k++, p += width) {
+        DoubleVector c = DoubleVector.broadcast(SPECIES, x[s0 + k]);
+        a0 = DoubleVector.fromArray(SPECIES, columnsOfW, p).fma(c, a0);
+        a1 = DoubleVector.fromArray(SPECIES, columnsOfW, p + step).fma(c, a1);
+        a2 = DoubleVector.fromArray(SPECIES, columnsOfW, p + 2 * step).fma(c, a2);
+      }
+      a2.intoArray(tile, 2 * step);
+    }
+    a0.intoArray(tile, 0);
+    a1.intoArray(tile, step);
   }
 
   /**
