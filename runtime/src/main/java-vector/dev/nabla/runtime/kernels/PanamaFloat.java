@@ -28,15 +28,25 @@ final class PanamaFloat {
   private static final int STRIP = 2 * SPECIES.length();
   /** Weights (32 Ki values) that stay in L2 while Wᵀ δ reads them again for every 4 samples. */
   private static final int CACHED_WEIGHTS = 32 * 1024;
-  /** Strips packed at a time: each 4 rows of the weights, loaded once, serve this many strips. */
+  /** Strips packed at a time: each 6 rows of the weights, loaded once, serve this many strips. */
   private static final int PANEL_STRIPS = 4;
 
   /**
-   * out[b, i] = bias[i] + Σ_k w[i, k] x[b, k]: dot products, 4 rows by 4 samples at a time in 16 vector
-   * accumulators, with the inputs where they lie.
+   * out[b, i] = bias[i] + Σ_k w[i, k] x[b, k]. A layer of 9 to 24 rows (for 8 lanes) takes {@link #denseNarrow}, a
+   * wide one {@link #densePanels}; the others dot products, 4 rows by 4 samples at a time in 16 vector
+   * accumulators, with the inputs where they lie (tiles of 3 × 3 or 3 × 4, which fit AVX2's 16 registers, were
+   * slower: 0.75 to 0.9 of this one at 20x784, whose w is read again from L2 for every tile of samples). The path is
+   * chosen by the shape alone, never by the count of samples, and every path sums each sample's terms in an order
+   * of its own: a sample's outputs are the same bits whichever lane, tile or batch it falls in (a model's loss is
+   * the same on any number of threads). So 20x784 takes denseNarrow over 32 samples too, where its copy of w
+   * transposed costs it 0.8 to 0.95 of the dot products' speed (1.1 at 64 samples, 1.8 at 1024).
    */
   static void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
       int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+    if (rows > SPECIES.length() && rows <= 3 * SPECIES.length()) {
+      denseNarrow(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+      return;
+    }
     if (rows >= PANEL_ROWS || columns < 8 * SPECIES.length()) {
       densePanels(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
       return;
@@ -131,38 +141,264 @@ final class PanamaFloat {
   }
 
   /**
+   * The forward product of a layer of 9 to 24 rows (an output layer of 10 classes, the lesson's hidden layer of 20):
+   * the rows as the 2 or 3 vectors of a register tile, so that no sum needs its lanes added up at the end. w is
+   * first copied transposed, column k's rows side by side and zeros past them; each input is broadcast and
+   * multiplied into the vectors of its column, 4 samples at a time in 8 accumulators (2 vectors) or 3 in 9 (3
+   * vectors), which start from the bias. Past the last whole tile of samples, the last samples again; fewer
+   * samples than a tile, one at a time (the same sums, term by term).
+   */
+  static void denseNarrow(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
+      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+    int width = rows <= 2 * SPECIES.length() ? 2 * SPECIES.length() : 3 * SPECIES.length();
+    int samples = width == 2 * SPECIES.length() ? 4 : 3;
+    float[] columnsOfW = work.floats(Slot.PANEL, 1, columns * width)[0];
+    float[] tile = work.floats(Slot.SUMS, 1, (samples + 1) * width)[0];
+    // By blocks of 64 columns, whose 64 × width values stay in L1 while the rows are written into them.
+    for (int from = 0; from < columns; from += 64) {
+      int to = Math.min(columns, from + 64);
+      for (int i = 0; i < width; i++) {
+        int wRow = i * columns;
+        if (i < rows) {
+          for (int k = from, p = from * width + i; k < to; k++, p += width) {
+            columnsOfW[p] = w[wRow + k];
+          }
+        } else {
+          for (int k = from, p = from * width + i; k < to; k++, p += width) {
+            columnsOfW[p] = 0;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < width; i++) {
+      tile[samples * width + i] = bias == null || i >= rows ? 0 : bias[i];
+    }
+    if (hi - lo < samples) {
+      for (int b = lo; b < hi; b++) {
+        columnsTimesSample(columnsOfW, columns, width, x, b * xStride + xOffset, tile);
+        int o = b * outStride + outOffset;
+        for (int i = 0; i < rows; i++) {
+          out[o + i] = tile[i];
+        }
+      }
+      return;
+    }
+    for (int b = lo; b < hi; b += samples) {
+      int first = Math.min(b, hi - samples);
+      if (samples == 4) {
+        columnsTimesSamples4(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
+      } else {
+        columnsTimesSamples3(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
+      }
+      for (int s = 0; s < samples; s++) {
+        int o = (first + s) * outStride + outOffset;
+        for (int i = 0; i < rows; i++) {
+          out[o + i] = tile[s * width + i];
+        }
+      }
+    }
+  }
+
+  /**
+   * tile[r] = tile[samples W + r] + Σ_k columnsOfW[k W + r] x[s0 + k], W = {@code width} (2 or 3 vectors), the bias
+   * being the row after the tile's samples: {@link #denseNarrow} for one sample, its terms in the tiles' order.
+   */
+  private static void columnsTimesSample(float[] columnsOfW, int columns, int width, float[] x, int s0, float[] tile) {
+    int step = SPECIES.length();
+    int biasAt = (width == 2 * step ? 4 : 3) * width;
+    FloatVector a0 = FloatVector.fromArray(SPECIES, tile, biasAt);
+    FloatVector a1 = FloatVector.fromArray(SPECIES, tile, biasAt + step);
+    if (width == 2 * step) {
+      for (int k = 0, p = 0; k < columns; k++, p += width) {
+        FloatVector c = FloatVector.broadcast(SPECIES, x[s0 + k]);
+        a0 = FloatVector.fromArray(SPECIES, columnsOfW, p).fma(c, a0);
+        a1 = FloatVector.fromArray(SPECIES, columnsOfW, p + step).fma(c, a1);
+      }
+    } else {
+      FloatVector a2 = FloatVector.fromArray(SPECIES, tile, biasAt + 2 * step);
+      for (int k = 0, p = 0; k < columns; k++, p += width) {
+        FloatVector c = FloatVector.broadcast(SPECIES, x[s0 + k]);
+        a0 = FloatVector.fromArray(SPECIES, columnsOfW, p).fma(c, a0);
+        a1 = FloatVector.fromArray(SPECIES, columnsOfW, p + step).fma(c, a1);
+        a2 = FloatVector.fromArray(SPECIES, columnsOfW, p + 2 * step).fma(c, a2);
+      }
+      a2.intoArray(tile, 2 * step);
+    }
+    a0.intoArray(tile, 0);
+    a1.intoArray(tile, step);
+  }
+
+  /**
+   * tile[s W + r] = tile[3 W + r] + Σ_k columnsOfW[k W + r] x[s0 + s xStride + k] for s &lt; 3, W the 3 vectors of
+   * rows, the bias being the tile's fourth row: {@link #denseNarrow}'s tile of 3 vectors, 9 accumulators, 3 loads
+   * and 3 broadcasts.
+   */
+  private static void columnsTimesSamples3(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
+      float[] tile) {
+    int step = SPECIES.length();
+    int width = 3 * step;
+    int s1 = s0 + xStride, s2 = s1 + xStride;
+    FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 3 * width);
+    FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 3 * width + step);
+    FloatVector bias2 = FloatVector.fromArray(SPECIES, tile, 3 * width + 2 * step);
+    FloatVector a00 = bias0, a01 = bias1, a02 = bias2;
+    FloatVector a10 = bias0, a11 = bias1, a12 = bias2;
+    FloatVector a20 = bias0, a21 = bias1, a22 = bias2;
+    for (int k = 0, p = 0; k < columns; k++, p += width) {
+      FloatVector v0 = FloatVector.fromArray(SPECIES, columnsOfW, p);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, columnsOfW, p + step);
+      FloatVector v2 = FloatVector.fromArray(SPECIES, columnsOfW, p + 2 * step);
+      FloatVector c = FloatVector.broadcast(SPECIES, x[s0 + k]);
+      a00 = v0.fma(c, a00);
+      a01 = v1.fma(c, a01);
+      a02 = v2.fma(c, a02);
+      c = FloatVector.broadcast(SPECIES, x[s1 + k]);
+      a10 = v0.fma(c, a10);
+      a11 = v1.fma(c, a11);
+      a12 = v2.fma(c, a12);
+      c = FloatVector.broadcast(SPECIES, x[s2 + k]);
+      a20 = v0.fma(c, a20);
+      a21 = v1.fma(c, a21);
+      a22 = v2.fma(c, a22);
+    }
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, step);
+    a02.intoArray(tile, 2 * step);
+    a10.intoArray(tile, width);
+    a11.intoArray(tile, width + step);
+    a12.intoArray(tile, width + 2 * step);
+    a20.intoArray(tile, 2 * width);
+    a21.intoArray(tile, 2 * width + step);
+    a22.intoArray(tile, 2 * width + 2 * step);
+  }
+
+  /**
+   * tile[s STRIP + r] = tile[4 STRIP + r] + Σ_k columnsOfW[k STRIP + r] x[s0 + s xStride + k] for s &lt; 4, the bias
+   * being the tile's fifth row: the register tile of {@link #denseNarrow}, 8 accumulators, 2 loads and 4 broadcasts.
+   * The bias comes in the array, not as vectors: a vector passed to a method C2 does not inline is boxed on the heap.
+   */
+  private static void columnsTimesSamples4(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
+      float[] tile) {
+    int step = SPECIES.length();
+    FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 4 * STRIP);
+    FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 4 * STRIP + step);
+    int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
+    FloatVector a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1;
+    FloatVector a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
+    for (int k = 0, p = 0; k < columns; k++, p += STRIP) {
+      FloatVector v0 = FloatVector.fromArray(SPECIES, columnsOfW, p);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, columnsOfW, p + step);
+      FloatVector c = FloatVector.broadcast(SPECIES, x[s0 + k]);
+      a00 = v0.fma(c, a00);
+      a01 = v1.fma(c, a01);
+      c = FloatVector.broadcast(SPECIES, x[s1 + k]);
+      a10 = v0.fma(c, a10);
+      a11 = v1.fma(c, a11);
+      c = FloatVector.broadcast(SPECIES, x[s2 + k]);
+      a20 = v0.fma(c, a20);
+      a21 = v1.fma(c, a21);
+      c = FloatVector.broadcast(SPECIES, x[s3 + k]);
+      a30 = v0.fma(c, a30);
+      a31 = v1.fma(c, a31);
+    }
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, step);
+    a10.intoArray(tile, STRIP);
+    a11.intoArray(tile, STRIP + step);
+    a20.intoArray(tile, 2 * STRIP);
+    a21.intoArray(tile, 2 * STRIP + step);
+    a30.intoArray(tile, 3 * STRIP);
+    a31.intoArray(tile, 3 * STRIP + step);
+  }
+
+  /**
    * The forward product of a wide layer: the inputs of up to {@link #PANEL_STRIPS} strips of {@link #STRIP}
    * samples copied into a panel (value k of a strip's samples side by side, samples past the batch as zeros),
-   * then 4 rows of w by one strip in 8 vector accumulators, each weight broadcast and multiplied into 2 vectors
-   * of samples; the 4 rows of w (in L1) serve every strip of the panel (in L2) before the next 4.
+   * then 6 rows of w by one strip in 12 vector accumulators, each weight broadcast and multiplied into 2 vectors
+   * of samples: with the 2 vectors and the broadcast, 15 of AVX2's 16 registers (the 4-row tile had 8
+   * accumulators, just the 2 FMA units' 8 products in flight; 6 rows: 1.1 to 1.2 times its speed at 128x256 and
+   * 256x784). The 6 rows of w (in L1) serve every strip of the panel (in L2) before the next 6. The rows past the
+   * last 6 take a 4-row tile, the last 4 rows again if fewer remain (their sums are the same, term by term).
    */
   static void densePanels(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
       int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
     int stripSize = columns * STRIP;
+    int sixes = rows / 6;
     float[] panel = work.floats(Slot.PANEL, 1, PANEL_STRIPS * stripSize)[0];
-    float[] tile = work.floats(Slot.SUMS, 1, 4 * STRIP)[0];
+    float[] tile = work.floats(Slot.SUMS, 1, 6 * STRIP)[0];
     for (int blockStart = lo; blockStart < hi; blockStart += PANEL_STRIPS * STRIP) {
       int strips = Math.min(PANEL_STRIPS, (hi - blockStart + STRIP - 1) / STRIP);
       for (int t = 0; t < strips; t++) {
         int from = blockStart + t * STRIP;
         packStrip(x, xOffset, xStride, columns, from, Math.min(STRIP, hi - from), panel, t * stripSize);
       }
-      int i = 0;
-      for (; i + 4 <= rows; i += 4) {
+      for (int q = 0; q < sixes; q++) {
         for (int t = 0; t < strips; t++) {
           int from = blockStart + t * STRIP;
-          rowsTimesStrip4(w, i * columns, columns, panel, t * stripSize, tile);
-          unpackTile(tile, 4, i, bias, from, Math.min(STRIP, hi - from), out, outOffset, outStride);
+          rowsTimesStrip6(w, q * 6 * columns, columns, panel, t * stripSize, tile);
+          unpackTile(tile, 6, 6 * q, bias, from, Math.min(STRIP, hi - from), out, outOffset, outStride);
         }
       }
-      for (; i < rows; i++) {
+      int i = 6 * sixes;
+      while (i < rows) {
+        int first = rows >= 4 ? Math.min(i, rows - 4) : i;
         for (int t = 0; t < strips; t++) {
           int from = blockStart + t * STRIP;
-          rowTimesStrip(w, i * columns, columns, panel, t * stripSize, tile);
-          unpackTile(tile, 1, i, bias, from, Math.min(STRIP, hi - from), out, outOffset, outStride);
+          if (rows >= 4) {
+            rowsTimesStrip4(w, first * columns, columns, panel, t * stripSize, tile);
+            unpackTile(tile, 4, first, bias, from, Math.min(STRIP, hi - from), out, outOffset, outStride);
+          } else {
+            rowTimesStrip(w, first * columns, columns, panel, t * stripSize, tile);
+            unpackTile(tile, 1, first, bias, from, Math.min(STRIP, hi - from), out, outOffset, outStride);
+          }
         }
+        i = rows >= 4 ? first + 4 : first + 1;
       }
     }
+  }
+
+  /** tile[r STRIP + s] = Σ_k w[wRow + r columns + k] panel[strip + k STRIP + s] for r < 6: the register tile. */
+  private static void rowsTimesStrip6(float[] w, int wRow, int columns, float[] panel, int strip, float[] tile) {
+    int step = SPECIES.length();
+    int w0 = wRow;
+    int w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns, w4 = w3 + columns, w5 = w4 + columns;
+    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
+    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+    for (int k = 0, p = strip; k < columns; k++, p += STRIP) {
+      FloatVector x0 = FloatVector.fromArray(SPECIES, panel, p);
+      FloatVector x1 = FloatVector.fromArray(SPECIES, panel, p + step);
+      FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + k]);
+      a00 = c.fma(x0, a00);
+      a01 = c.fma(x1, a01);
+      c = FloatVector.broadcast(SPECIES, w[w1 + k]);
+      a10 = c.fma(x0, a10);
+      a11 = c.fma(x1, a11);
+      c = FloatVector.broadcast(SPECIES, w[w2 + k]);
+      a20 = c.fma(x0, a20);
+      a21 = c.fma(x1, a21);
+      c = FloatVector.broadcast(SPECIES, w[w3 + k]);
+      a30 = c.fma(x0, a30);
+      a31 = c.fma(x1, a31);
+      c = FloatVector.broadcast(SPECIES, w[w4 + k]);
+      a40 = c.fma(x0, a40);
+      a41 = c.fma(x1, a41);
+      c = FloatVector.broadcast(SPECIES, w[w5 + k]);
+      a50 = c.fma(x0, a50);
+      a51 = c.fma(x1, a51);
+    }
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, step);
+    a10.intoArray(tile, STRIP);
+    a11.intoArray(tile, STRIP + step);
+    a20.intoArray(tile, 2 * STRIP);
+    a21.intoArray(tile, 2 * STRIP + step);
+    a30.intoArray(tile, 3 * STRIP);
+    a31.intoArray(tile, 3 * STRIP + step);
+    a40.intoArray(tile, 4 * STRIP);
+    a41.intoArray(tile, 4 * STRIP + step);
+    a50.intoArray(tile, 5 * STRIP);
+    a51.intoArray(tile, 5 * STRIP + step);
   }
 
   /** tile[r STRIP + s] = Σ_k w[wRow + r columns + k] panel[strip + k STRIP + s] for r < 4: the register tile. */

@@ -31,7 +31,7 @@ final class ScalarFloat {
     for (int blockStart = lo; blockStart < hi; blockStart += BLOCK) {
       int blockSize = Math.min(BLOCK, hi - blockStart);
       transposeBlock(x, xOffset, xStride, columns, blockStart, blockSize, panel);
-      rowsTimesPanel(w, columns, 1, rows, columns, panel, blockSize, sums);
+      rowPairsTimesPanel(w, rows, columns, panel, blockSize, sums);
       for (int col = 0; col < blockSize; col++) {
         int o = (blockStart + col) * outStride + outOffset;
         for (int i = 0; i < rows; i++) {
@@ -97,6 +97,70 @@ final class ScalarFloat {
         }
         for (; k < kEnd; k++) {
           float v0 = w[wRow + k * step];
+          float[] p0 = panel[k];
+          for (int col = 0; col < blockSize; col++) {
+            row[col] = Math.fma(v0, p0[col], row[col]);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * sums[i][col] = Σ_k w[i columns + k] panel[k][col]: {@link #rowsTimesPanel} for the forward product, 2 rows of w
+   * by 4 panel rows at a time, so that each value loaded from the panel serves 2 rows: 8 multiply-adds for 8 loads
+   * and stores where one row has 4 for 6. Each element's loads come before its stores: C2 cannot tell the sums'
+   * arrays from the panel's, and would load the panel again after a store.
+   */
+  static void rowPairsTimesPanel(float[] w, int rows, int columns, float[][] panel, int blockSize, float[][] sums) {
+    for (int i = 0; i < rows; i++) {
+      Arrays.fill(sums[i], 0, blockSize, 0f);
+    }
+    int chunk = Math.max(PANEL_CHUNK, PANEL_CHUNK_VALUES / Math.max(1, blockSize) / 4 * 4);
+    for (int panelStart = 0; panelStart < columns; panelStart += chunk) {
+      int kEnd = Math.min(columns, panelStart + chunk);
+      int i = 0;
+      for (; i + 2 <= rows; i += 2) {
+        int w0 = i * columns, w1 = w0 + columns;
+        float[] row0 = sums[i], row1 = sums[i + 1];
+        int k = panelStart;
+        for (; k + 4 <= kEnd; k += 4) {
+          float v00 = w[w0 + k], v01 = w[w0 + k + 1], v02 = w[w0 + k + 2], v03 = w[w0 + k + 3];
+          float v10 = w[w1 + k], v11 = w[w1 + k + 1], v12 = w[w1 + k + 2], v13 = w[w1 + k + 3];
+          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
+          for (int col = 0; col < blockSize; col++) {
+            float q0 = p0[col], q1 = p1[col], q2 = p2[col], q3 = p3[col];
+            float s0 = Math.fma(v03, q3, Math.fma(v02, q2, Math.fma(v01, q1, Math.fma(v00, q0, row0[col]))));
+            float s1 = Math.fma(v13, q3, Math.fma(v12, q2, Math.fma(v11, q1, Math.fma(v10, q0, row1[col]))));
+            row0[col] = s0;
+            row1[col] = s1;
+          }
+        }
+        for (; k < kEnd; k++) {
+          float v0 = w[w0 + k], v1 = w[w1 + k];
+          float[] p0 = panel[k];
+          for (int col = 0; col < blockSize; col++) {
+            float q0 = p0[col];
+            float s0 = Math.fma(v0, q0, row0[col]);
+            float s1 = Math.fma(v1, q0, row1[col]);
+            row0[col] = s0;
+            row1[col] = s1;
+          }
+        }
+      }
+      for (; i < rows; i++) {
+        int wRow = i * columns;
+        float[] row = sums[i];
+        int k = panelStart;
+        for (; k + 4 <= kEnd; k += 4) {
+          float v0 = w[wRow + k], v1 = w[wRow + k + 1], v2 = w[wRow + k + 2], v3 = w[wRow + k + 3];
+          float[] p0 = panel[k], p1 = panel[k + 1], p2 = panel[k + 2], p3 = panel[k + 3];
+          for (int col = 0; col < blockSize; col++) {
+            row[col] = Math.fma(v3, p3[col], Math.fma(v2, p2[col], Math.fma(v1, p1[col], Math.fma(v0, p0[col], row[col]))));
+          }
+        }
+        for (; k < kEnd; k++) {
+          float v0 = w[wRow + k];
           float[] p0 = panel[k];
           for (int col = 0; col < blockSize; col++) {
             row[col] = Math.fma(v0, p0[col], row[col]);

@@ -1,5 +1,6 @@
 package dev.nabla.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -79,6 +80,26 @@ class KernelsTest {
     cases.add(new int[] {2, 48, 126});
     cases.add(new int[] {128, 256, 133});
     cases.add(new int[] {26, 32, 260});
+    // The forward product's tiles and their edges: wide layers of every remainder of the 6-row tile (32 to 37 rows,
+    // the last 4 rows taken again past the last 6) over a partial strip; layers of 9 to 24 rows (for 8 float lanes;
+    // 5 to 12 for 4 double lanes) as 2 or 3 vectors of rows, over 64 samples or more with every remainder of their
+    // 4- and 3-sample tiles, and over a few samples with short rows.
+    for (int rows = 32; rows <= 37; rows++) {
+      cases.add(new int[] {rows, 50, 21});
+    }
+    for (int samples = 64; samples <= 67; samples++) {
+      cases.add(new int[] {10, 128, samples});
+      cases.add(new int[] {20, 100, samples});
+      cases.add(new int[] {6, 70, samples});
+      cases.add(new int[] {11, 70, samples});
+    }
+    for (int rows : new int[] {9, 16, 17, 24, 5, 8, 12}) {
+      cases.add(new int[] {rows, 65, 70});
+      cases.add(new int[] {rows, 20, 4});
+      cases.add(new int[] {rows, 20, 5});
+    }
+    cases.add(new int[] {20, 784, 64});
+    cases.add(new int[] {10, 20, 1000});
     return cases;
   }
 
@@ -131,6 +152,41 @@ class KernelsTest {
 
   static final double FLOAT_EPSILON = Math.ulp(1f);
   static final double DOUBLE_EPSILON = Math.ulp(1.0);
+
+  /**
+   * A sample's outputs are the same bits whichever share of the batch it is computed in: a model splits its batch
+   * over lanes, and its loss must not depend on how many (the kernels choose their tiles by the shape alone).
+   */
+  @ParameterizedTest
+  @MethodSource("implementations")
+  void denseGivesEachSampleTheSameBitsInAnyShareOfTheBatch(KernelSupport kernels) {
+    SplittableRandom random = new SplittableRandom(3);
+    int samples = 70;
+    for (int[] shape : new int[][] {{10, 128}, {20, 784}, {10, 20}, {20, 20}, {17, 65}, {6, 70}, {11, 40}, {40, 100},
+        {37, 50}, {2, 100}}) {
+      int rows = shape[0], columns = shape[1];
+      double[] w = values(rows * columns, random);
+      double[] bias = values(rows, random);
+      double[] x = values(samples * columns, random);
+      float[] wF = floats(w), biasF = floats(bias), xF = floats(x);
+      float[] wholeF = new float[samples * rows];
+      double[] wholeD = new double[samples * rows];
+      kernels.dense(new Workspace(), wF, rows, columns, biasF, xF, 0, columns, 0, samples, wholeF, 0, rows);
+      kernels.dense(new Workspace(), w, rows, columns, bias, x, 0, columns, 0, samples, wholeD, 0, rows);
+      for (int split : new int[] {1, 2, 3, 5, 35, 64, 69}) {
+        float[] partsF = new float[samples * rows];
+        double[] partsD = new double[samples * rows];
+        Workspace work = new Workspace();
+        kernels.dense(work, wF, rows, columns, biasF, xF, 0, columns, 0, split, partsF, 0, rows);
+        kernels.dense(work, wF, rows, columns, biasF, xF, 0, columns, split, samples, partsF, 0, rows);
+        kernels.dense(work, w, rows, columns, bias, x, 0, columns, 0, split, partsD, 0, rows);
+        kernels.dense(work, w, rows, columns, bias, x, 0, columns, split, samples, partsD, 0, rows);
+        String what = kernels.name() + " dense " + rows + "x" + columns + " split at " + split;
+        assertArrayEquals(wholeF, partsF, what + " (float)");
+        assertArrayEquals(wholeD, partsD, what + " (double)");
+      }
+    }
+  }
 
   @ParameterizedTest
   @MethodSource("implementations")
