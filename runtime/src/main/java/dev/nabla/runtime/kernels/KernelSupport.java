@@ -58,7 +58,7 @@ public interface KernelSupport {
    * The activation {@code y[yFrom + i] = tanh(x[xFrom + i])} for {@code i < length}: a lane's samples of a
    * per-sample value are one contiguous run, {@code [lo size, hi size)}. {@code Math.tanh} is not an
    * intrinsic of JDK 17 (about 45 ns a value, most of a 784-256-128-10 forward pass); the Vector API kernel takes
-   * vectors of the values in double through a series of e^x (about 2.5 ns; not the API's SVML {@code TANH}, whose
+   * vectors of the values in double through a series of e^x (about 6 ns; not the API's SVML {@code TANH}, whose
    * results change once C2 compiles it), and the plain Java kernel goes through {@code Math.exp} (about 12 ns).
    * Both give the same bits in every tier of the JIT.
    */
