@@ -34,6 +34,19 @@ final class PanamaActivations {
   private static final double SIGMOID_VANISHES = -105;
 
   static void tanh(float[] x, int xFrom, float[] y, int yFrom, int length) {
+    throughDoubles(false, x, xFrom, y, yFrom, length);
+  }
+
+  static void sigmoid(float[] x, int xFrom, float[] y, int yFrom, int length) {
+    throughDoubles(true, x, xFrom, y, yFrom, length);
+  }
+
+  /**
+   * y = tanh(x), or sigmoid(x), a chunk at a time through the thread's double buffer; the values past the last whole
+   * vector take the plain Java kernels' expressions. The choice is a flag, not a function passed in, so that both
+   * vector functions are inlined here and C2 keeps their vectors in registers.
+   */
+  private static void throughDoubles(boolean sigmoid, float[] x, int xFrom, float[] y, int yFrom, int length) {
     double[] buffer = BUFFERS.get();
     for (int from = 0; from < length; from += CHUNK) {
       int n = Math.min(CHUNK, length - from);
@@ -42,10 +55,12 @@ final class PanamaActivations {
         buffer[i] = x[xFrom + from + i];
       }
       for (int i = 0; i < upper; i += DOUBLES.length()) {
-        tanh(DoubleVector.fromArray(DOUBLES, buffer, i)).intoArray(buffer, i);
+        DoubleVector v = DoubleVector.fromArray(DOUBLES, buffer, i);
+        (sigmoid ? sigmoid(v) : tanh(v)).intoArray(buffer, i);
       }
       for (int i = upper; i < n; i++) {
-        y[yFrom + from + i] = ScalarKernels.tanh(x[xFrom + from + i]);
+        float value = x[xFrom + from + i];
+        y[yFrom + from + i] = sigmoid ? 1f / (1f + (float) Math.exp(-value)) : ScalarKernels.tanh(value);
       }
       for (int i = 0; i < upper; i++) {
         y[yFrom + from + i] = (float) buffer[i];
@@ -64,26 +79,6 @@ final class PanamaActivations {
     DoubleVector series = v.mul(s.mul(2.0 / 15).neg().add(1.0 / 3).mul(s).neg().add(1));
     // NaN is not below 0.01: it takes the large branch, which carries it through.
     return signed.blend(series, a.compare(VectorOperators.LT, 0.01));
-  }
-
-  static void sigmoid(float[] x, int xFrom, float[] y, int yFrom, int length) {
-    double[] buffer = BUFFERS.get();
-    for (int from = 0; from < length; from += CHUNK) {
-      int n = Math.min(CHUNK, length - from);
-      int upper = DOUBLES.loopBound(n);
-      for (int i = 0; i < upper; i++) {
-        buffer[i] = x[xFrom + from + i];
-      }
-      for (int i = 0; i < upper; i += DOUBLES.length()) {
-        sigmoid(DoubleVector.fromArray(DOUBLES, buffer, i)).intoArray(buffer, i);
-      }
-      for (int i = upper; i < n; i++) {
-        y[yFrom + from + i] = 1f / (1f + (float) Math.exp(-x[xFrom + from + i]));
-      }
-      for (int i = 0; i < upper; i++) {
-        y[yFrom + from + i] = (float) buffer[i];
-      }
-    }
   }
 
   /** 1 / (1 + e^{−v}), e^{−v} for |v| ≤ 105 the series of e^{−v/256} squared 8 times; 0 below −105, NaN for NaN. */
