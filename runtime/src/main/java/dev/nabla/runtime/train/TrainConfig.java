@@ -16,8 +16,9 @@ import java.util.Objects;
  * @param outDir where the checkpoint goes after each epoch, or {@code null} for none
  * @param resumeFrom a checkpoint to continue from, or {@code null} to start afresh
  * @param progress where progress is shown
- * @param report whether to write the report ({@code metrics.csv}, {@code loss.png}, {@code accuracy.png},
- *     {@code confusion.png}) to {@code outDir} after each epoch, as {@code nabla train} does
+ * @param report whether to write the report to {@code outDir}, as {@code nabla train} does: {@code metrics.csv}
+ *     after each epoch, and the charts ({@code loss.png}, {@code accuracy.png}, {@code confusion.png}) when the run
+ *     ends and at most once a minute before
  */
 public record TrainConfig(
     int epochs,
@@ -115,7 +116,7 @@ public record TrainConfig(
     return withProgress(ProgressSink.console());
   }
 
-  /** With {@code true}, the report goes to {@link #outDir} after each epoch, as {@code nabla train} writes it. */
+  /** With {@code true}, the report goes to {@link #outDir} as {@code nabla train} writes it (see {@link #report}). */
   public TrainConfig withReport(boolean value) {
     return new TrainConfig(epochs, batchSize, learningRate, schedule, optimizer, seed, outDir, resumeFrom, progress, value);
   }

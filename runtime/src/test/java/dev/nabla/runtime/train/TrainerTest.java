@@ -360,6 +360,47 @@ class TrainerTest {
   }
 
   @Test
+  void theCsvComesAfterEveryEpochAndTheChartsWhenTheRunEnds() throws Exception {
+    Path out = dir.resolve("run");
+    List<String> afterEachEpoch = new java.util.ArrayList<>();
+    new Trainer(config().withOutDir(out).withReport(true)).train(newModel(), TRAIN, TEST, (metrics, evaluation) ->
+        afterEachEpoch.add(lines(out.resolve("metrics.csv")) + " lines, charts " + Files.exists(out.resolve("loss.png"))));
+
+    // The charts wait for the end (or a minute): drawing them makes C2 compile Java2D, which slows the next epochs.
+    assertEquals(List.of("2 lines, charts false", "3 lines, charts false", "4 lines, charts true"), afterEachEpoch);
+  }
+
+  @Test
+  void aRunThatDivergesLeavesTheChartsOfItsGoodEpochs() throws Exception {
+    Path out = dir.resolve("run");
+    DelegatingTrainable poisoned = new DelegatingTrainable(newModel()) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, int[] labels, int n, float lr) {
+        double loss = super.trainStep(x, labels, n, lr);
+        return ++steps == 19 + 4 ? Double.NaN : loss;
+      }
+    };
+
+    assertThrows(DivergenceException.class,
+        () -> new Trainer(config().withOutDir(out).withReport(true)).train(poisoned, TRAIN, TEST));
+
+    assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+    for (String chart : List.of("loss.png", "accuracy.png", "confusion.png")) {
+      assertTrue(Files.size(out.resolve(chart)) > 0, chart);
+    }
+  }
+
+  private static int lines(Path file) {
+    try {
+      return Files.readAllLines(file).size();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void afterAStopRequestTheReportIsTheCsvAlone() throws Exception {
     Path out = dir.resolve("run");
     Trainer[] trainer = new Trainer[1];
