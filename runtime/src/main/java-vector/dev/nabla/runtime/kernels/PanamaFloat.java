@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The float kernels with the Vector API: register tiles that make each vector loaded serve 4 rows or 4
  * samples. Narrow layers (the lesson's 20 rows) take their dot products on the inputs where they lie; wide
  * ones copy a strip of samples into a panel of the {@link Workspace} first, as a BLAS packs its operands, so
- * that the innermost loop reads one cache line after another. {@code PanamaDouble} is this file with
- * {@code float} read as {@code double}: change this one and derive that one with the same replacements.
+ * that the innermost loop reads one cache line after another.
+ *
+ * <p>The double kernels, {@code PanamaDouble}, are generated from this file at build time (runtime/pom.xml).
  */
 final class PanamaFloat {
   private PanamaFloat() {}

@@ -6,7 +6,9 @@ import java.util.Arrays;
 /**
  * The float kernels in plain Java, in the forms C2 turns into vector instructions by itself: every
  * innermost loop runs over a row array from index 0, applies {@code Math.fma}, and reuses each value it
- * loads for 4 rows or 4 samples. {@code ScalarDouble} is this file with {@code float} read as {@code double}.
+ * loads for 4 rows or 4 samples.
+ *
+ * <p>The double kernels, {@code ScalarDouble}, are generated from this file at build time (runtime/pom.xml).
  */
 final class ScalarFloat {
   private ScalarFloat() {}
@@ -15,13 +17,17 @@ final class ScalarFloat {
   static final int BLOCK = 256;
   /**
    * Panel rows multiplied by every row of the weights before the next: at least 16, and as many as make
-   * {@link #PANEL_CHUNK_VALUES} values (16 KiB of floats) for short blocks, so that each row of the weights is
-   * read a run of cache lines at a time rather than one line (a miss each) per 16 of its values.
+   * {@link #PANEL_CHUNK_VALUES} values (16 KiB in single precision, 32 in double) for short blocks, so that each
+   * row of the weights is read a run of cache lines at a time rather than one line (a miss each) per 16 of its
+   * values.
    */
   static final int PANEL_CHUNK = 16;
   /** Panel values multiplied by every row of the weights before the next. */
   static final int PANEL_CHUNK_VALUES = 4096;
-  /** Values of a weight gradient's columns updated by every sample before the next columns: 24 KiB of floats. */
+  /**
+   * Values of a weight gradient's columns updated by every sample before the next columns: 24 KiB in single
+   * precision, 48 in double.
+   */
   static final int GRADIENT_CHUNK_VALUES = 6144;
 
   static void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
@@ -78,7 +84,7 @@ final class ScalarFloat {
   static void rowsTimesPanel(float[] w, int rowStride, int step, int count, int length, float[][] panel,
       int blockSize, float[][] sums) {
     for (int i = 0; i < count; i++) {
-      Arrays.fill(sums[i], 0, blockSize, 0f);
+      Arrays.fill(sums[i], 0, blockSize, 0);
     }
     int chunk = Math.max(PANEL_CHUNK, PANEL_CHUNK_VALUES / Math.max(1, blockSize) / 4 * 4);
     for (int panelStart = 0; panelStart < length; panelStart += chunk) {
@@ -114,7 +120,7 @@ final class ScalarFloat {
    */
   static void rowPairsTimesPanel(float[] w, int rows, int columns, float[][] panel, int blockSize, float[][] sums) {
     for (int i = 0; i < rows; i++) {
-      Arrays.fill(sums[i], 0, blockSize, 0f);
+      Arrays.fill(sums[i], 0, blockSize, 0);
     }
     int chunk = Math.max(PANEL_CHUNK, PANEL_CHUNK_VALUES / Math.max(1, blockSize) / 4 * 4);
     for (int panelStart = 0; panelStart < columns; panelStart += chunk) {
@@ -181,7 +187,7 @@ final class ScalarFloat {
     float[][] coefficients = work.floats(Slot.COEFFICIENTS, 4, rows);
     float[][] sums = work.floats(Slot.GRADIENT, rows, columns);
     for (int i = 0; i < rows; i++) {
-      Arrays.fill(sums[i], 0, columns, 0f);
+      Arrays.fill(sums[i], 0, columns, 0);
     }
     int chunk = Math.max(64, Math.min(columns, GRADIENT_CHUNK_VALUES / Math.max(1, rows) / 16 * 16));
     for (int from = 0; from < columns; from += chunk) {
