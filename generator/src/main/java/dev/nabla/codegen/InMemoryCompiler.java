@@ -57,7 +57,7 @@ public final class InMemoryCompiler {
    * and no warning but the incubating notice) and returns a loader that defines their classes.
    */
   public static ClassLoader compile(List<JavaFile> files) {
-    boolean vector = requireVectorModuleIfUsed(files);
+    boolean vector = requireVectorModuleIfUsed(sources(files));
     return vector ? compile(files, STRICT_VECTOR, true) : compile(files, STRICT, false);
   }
 
@@ -67,12 +67,10 @@ public final class InMemoryCompiler {
    * checksum missed) is compiled again and replaced.
    */
   public static ClassLoader compile(List<JavaFile> files, ClassCache cache) {
-    boolean vector = requireVectorModuleIfUsed(files);
+    // Each toString() writes the whole file anew: once here, for the key and the check.
+    List<String> sources = sources(files);
+    boolean vector = requireVectorModuleIfUsed(sources);
     List<String> options = javacOptions(vector ? STRICT_VECTOR : STRICT);
-    List<String> sources = new ArrayList<>();
-    for (JavaFile file : files) {
-      sources.add(file.toString());
-    }
     String key = cache.key(options, sources);
     Optional<Map<String, byte[]>> cached = cache.load(key);
     if (cached.isPresent()) {
@@ -86,9 +84,17 @@ public final class InMemoryCompiler {
     return loader(bytecode);
   }
 
-  /** Whether {@code files} use the Vector API, refusing them when this JVM lacks its module. */
-  private static boolean requireVectorModuleIfUsed(List<JavaFile> files) {
-    boolean vector = files.stream().anyMatch(InMemoryCompiler::usesVectorApi);
+  private static List<String> sources(List<JavaFile> files) {
+    List<String> sources = new ArrayList<>();
+    for (JavaFile file : files) {
+      sources.add(file.toString());
+    }
+    return sources;
+  }
+
+  /** Whether {@code sources} use the Vector API, refusing them when this JVM lacks its module. */
+  private static boolean requireVectorModuleIfUsed(List<String> sources) {
+    boolean vector = sources.stream().anyMatch(source -> source.contains("import " + VECTOR_MODULE + "."));
     if (vector && !vectorModuleLoaded()) {
       throw new IllegalStateException("the vector backend's classes need the JVM started with --add-modules " + VECTOR_MODULE);
     }
@@ -110,10 +116,6 @@ public final class InMemoryCompiler {
   /** Whether this JVM resolved {@code jdk.incubator.vector} (started with {@code --add-modules} naming it). */
   public static boolean vectorModuleLoaded() {
     return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
-  }
-
-  private static boolean usesVectorApi(JavaFile file) {
-    return file.toString().contains("import " + VECTOR_MODULE + ".");
   }
 
   /**
