@@ -51,6 +51,7 @@ public final class ClassCache {
   static final String SUFFIX = ".classes";
   private static final byte[] MAGIC = "NABLA-CLASSES\n".getBytes(StandardCharsets.US_ASCII);
   private static final int CHECKSUM_BYTES = 32;
+  private static final long MAX_ENTRY_BYTES = 64 << 20;
 
   private final Path directory;
   private final String runtimeFingerprint;
@@ -174,8 +175,12 @@ public final class ClassCache {
     Path entry = entry(key);
     byte[] contents;
     try {
+      // Not an entry of ours if it is that large (the lesson's network takes 6 KB): no need to read it to know.
+      if (Files.size(entry) > MAX_ENTRY_BYTES) {
+        return Optional.empty();
+      }
       contents = Files.readAllBytes(entry);
-    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
     Optional<Map<String, byte[]>> classes = decode(key, contents);
