@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.codegen.ClassCache;
 import dev.nabla.codegen.CodegenOptions;
 import dev.nabla.codegen.InMemoryCompiler;
 import dev.nabla.codegen.JavaWriter;
@@ -13,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A network's generated class, compiled in memory (javax.tools) and instantiated. */
+/**
+ * A network's generated class, compiled in memory (javax.tools), or taken from the {@link ClassCache} of an earlier
+ * run of the same source, and instantiated.
+ */
 final class CompiledModels {
   /** The package generated classes get when the user names none. */
   static final String DEFAULT_PACKAGE = "dev.nabla.generated";
@@ -52,7 +56,12 @@ final class CompiledModels {
     } catch (dev.nabla.codegen.UnsupportedSpecException e) {
       throw UserError.badInput(network.source().name() + ":" + (e.position().isEmpty() ? " " : e.position()) + e.getMessage());
     }
-    ClassLoader loader = InMemoryCompiler.compile(List.of(file));
+    // The same spec trained again (another --lr, --batch or --epochs) gives the same source: its classes come from the
+    // cache instead of javac, which takes about 2 s of a cold JVM and fills C2's queue while the warm-up needs it.
+    List<com.palantir.javapoet.JavaFile> files = List.of(file);
+    ClassLoader loader = ClassCache.forThisRuntime()
+        .map(cache -> InMemoryCompiler.compile(files, cache))
+        .orElseGet(() -> InMemoryCompiler.compile(files));
     return InMemoryCompiler.instantiate(loader, DEFAULT_PACKAGE + "." + file.typeSpec().name(), rows, type);
   }
 

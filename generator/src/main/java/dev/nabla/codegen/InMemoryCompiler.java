@@ -15,7 +15,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
@@ -55,20 +57,65 @@ public final class InMemoryCompiler {
    * and no warning but the incubating notice) and returns a loader that defines their classes.
    */
   public static ClassLoader compile(List<JavaFile> files) {
-    boolean vector = files.stream().anyMatch(InMemoryCompiler::usesVectorApi);
+    boolean vector = requireVectorModuleIfUsed(sources(files));
+    return vector ? compile(files, STRICT_VECTOR, true) : compile(files, STRICT, false);
+  }
+
+  /**
+   * As {@link #compile(List)}, taking the classes from {@code cache} when it has this compile (javac is then not
+   * run), else compiling them and storing them there. A cache entry that cannot be defined (corrupt in a way its
+   * checksum missed) is compiled again and replaced.
+   */
+  public static ClassLoader compile(List<JavaFile> files, ClassCache cache) {
+    // Each toString() writes the whole file anew: once here, for the key and the check.
+    List<String> sources = sources(files);
+    boolean vector = requireVectorModuleIfUsed(sources);
+    List<String> options = javacOptions(vector ? STRICT_VECTOR : STRICT);
+    String key = cache.key(options, sources);
+    Optional<Map<String, byte[]>> cached = cache.load(key);
+    if (cached.isPresent()) {
+      ClassLoader loader = loader(cached.get());
+      if (definesAll(loader, cached.get().keySet())) {
+        return loader;
+      }
+    }
+    Map<String, byte[]> bytecode = javac(files, options, vector);
+    cache.store(key, bytecode);
+    return loader(bytecode);
+  }
+
+  private static List<String> sources(List<JavaFile> files) {
+    List<String> sources = new ArrayList<>();
+    for (JavaFile file : files) {
+      sources.add(file.toString());
+    }
+    return sources;
+  }
+
+  /** Whether {@code sources} use the Vector API, refusing them when this JVM lacks its module. */
+  private static boolean requireVectorModuleIfUsed(List<String> sources) {
+    boolean vector = sources.stream().anyMatch(source -> source.contains("import " + VECTOR_MODULE + "."));
     if (vector && !vectorModuleLoaded()) {
       throw new IllegalStateException("the vector backend's classes need the JVM started with --add-modules " + VECTOR_MODULE);
     }
-    return vector ? compile(files, STRICT_VECTOR, true) : compile(files, STRICT, false);
+    return vector;
+  }
+
+  /** Defines every class of a cached compile now, so that bytes the JVM refuses make a miss rather than a failed run. */
+  private static boolean definesAll(ClassLoader loader, Set<String> names) {
+    try {
+      for (String name : names) {
+        Class.forName(name, false, loader);
+      }
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   /** Whether this JVM resolved {@code jdk.incubator.vector} (started with {@code --add-modules} naming it). */
   public static boolean vectorModuleLoaded() {
     return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
-  }
-
-  private static boolean usesVectorApi(JavaFile file) {
-    return file.toString().contains("import " + VECTOR_MODULE + ".");
   }
 
   /**
@@ -81,6 +128,26 @@ public final class InMemoryCompiler {
   }
 
   private static ClassLoader compile(List<JavaFile> files, List<String> options, boolean failOnWarnings) {
+    return loader(javac(files, javacOptions(options), failOnWarnings));
+  }
+
+  /** {@code options} and what every in-memory compile adds: no annotation processing. */
+  private static List<String> javacOptions(List<String> options) {
+    List<String> all = new ArrayList<>(options);
+    all.add("-proc:none");
+    return all;
+  }
+
+  /** How many times javac has run in this JVM: the tests of the cache count them. */
+  static int javacRuns() {
+    return JAVAC_RUNS.get();
+  }
+
+  private static final AtomicInteger JAVAC_RUNS = new AtomicInteger();
+
+  /** The classes javac makes of {@code files} (binary name to bytes), or its messages as an exception. */
+  private static Map<String, byte[]> javac(List<JavaFile> files, List<String> options, boolean failOnWarnings) {
+    JAVAC_RUNS.incrementAndGet();
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     if (compiler == null) {
       throw new IllegalStateException("no Java compiler: run nabla on a JDK, not a JRE");
@@ -106,9 +173,7 @@ public final class InMemoryCompiler {
           };
         }
       };
-      List<String> allOptions = new ArrayList<>(options);
-      allOptions.add("-proc:none");
-      boolean ok = compiler.getTask(null, manager, diagnostics, allOptions, null, sources).call();
+      boolean ok = compiler.getTask(null, manager, diagnostics, options, null, sources).call();
       if (failOnWarnings) {
         ok &= diagnostics.getDiagnostics().stream()
             .noneMatch(d -> d.getKind() != Diagnostic.Kind.NOTE && !INCUBATING.equals(d.getCode()));
@@ -126,6 +191,11 @@ public final class InMemoryCompiler {
     }
     Map<String, byte[]> bytecode = new HashMap<>();
     classes.forEach((name, bytes) -> bytecode.put(name, bytes.toByteArray()));
+    return bytecode;
+  }
+
+  /** A loader that defines the classes of {@code bytecode} on demand, its parent the runtime's loader. */
+  private static ClassLoader loader(Map<String, byte[]> bytecode) {
     return new ClassLoader(Model.class.getClassLoader()) {
       @Override
       protected Class<?> findClass(String name) throws ClassNotFoundException {
