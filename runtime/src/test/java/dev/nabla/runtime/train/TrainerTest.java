@@ -163,15 +163,7 @@ class TrainerTest {
     Path out = dir.resolve("run");
     Path checkpoint = out.resolve(CheckpointFile.DEFAULT_NAME);
     byte[][] afterEpoch1 = new byte[1][];
-    DelegatingTrainable poisoned = new DelegatingTrainable(newModel()) {
-      private int steps;
-
-      @Override
-      public double trainStep(float[] x, int[] labels, int n, float lr) {
-        double loss = super.trainStep(x, labels, n, lr);
-        return ++steps == 19 + 4 ? Double.NaN : loss;
-      }
-    };
+    DelegatingTrainable poisoned = nanLossAtStep(19 + 4); // step 4 of epoch 2
 
     DivergenceException e = assertThrows(DivergenceException.class,
         () -> new Trainer(config().withLearningRate(5.0).withOutDir(out)).train(poisoned, TRAIN, TEST, (m, ev) -> {
@@ -373,15 +365,7 @@ class TrainerTest {
   @Test
   void aRunThatDivergesLeavesTheChartsOfItsGoodEpochs() throws Exception {
     Path out = dir.resolve("run");
-    DelegatingTrainable poisoned = new DelegatingTrainable(newModel()) {
-      private int steps;
-
-      @Override
-      public double trainStep(float[] x, int[] labels, int n, float lr) {
-        double loss = super.trainStep(x, labels, n, lr);
-        return ++steps == 19 + 4 ? Double.NaN : loss;
-      }
-    };
+    DelegatingTrainable poisoned = nanLossAtStep(19 + 4); // step 4 of epoch 2
 
     assertThrows(DivergenceException.class,
         () -> new Trainer(config().withOutDir(out).withReport(true)).train(poisoned, TRAIN, TEST));
@@ -390,6 +374,19 @@ class TrainerTest {
     for (String chart : List.of("loss.png", "accuracy.png", "confusion.png")) {
       assertTrue(Files.size(out.resolve(chart)) > 0, chart);
     }
+  }
+
+  /** The test model, but for a NaN loss at its {@code step}-th train step (counting from 1). */
+  private static DelegatingTrainable nanLossAtStep(int step) {
+    return new DelegatingTrainable(newModel()) {
+      private int steps;
+
+      @Override
+      public double trainStep(float[] x, int[] labels, int n, float lr) {
+        double loss = super.trainStep(x, labels, n, lr);
+        return ++steps == step ? Double.NaN : loss;
+      }
+    };
   }
 
   private static int lines(Path file) {
