@@ -73,7 +73,7 @@ public record Conv2d(int channels, int height, int width,
   public void forward(Workspace work, float[] k, float[] bias, float[] x, int xOffset, int xStride,
       int lo, int hi, float[] y, int yOffset, int yStride) {
     if (ConvShifted.applies(this)) {
-      ConvShifted.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      ConvShiftedFloat.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     } else {
       ConvColumns.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
@@ -83,7 +83,7 @@ public record Conv2d(int channels, int height, int width,
   public void forward(Workspace work, double[] k, double[] bias, double[] x, int xOffset, int xStride,
       int lo, int hi, double[] y, int yOffset, int yStride) {
     if (ConvShifted.applies(this)) {
-      ConvShifted.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      ConvShiftedDouble.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     } else {
       ConvColumns.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
@@ -93,7 +93,7 @@ public record Conv2d(int channels, int height, int width,
   public void inputGradient(Workspace work, float[] k, float[] dy, int dyOffset, int dyStride,
       int lo, int hi, float[] dx, int dxOffset, int dxStride) {
     if (ConvShifted.applies(this)) {
-      ConvShifted.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      ConvShiftedFloat.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     } else {
       ConvColumns.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
@@ -105,7 +105,7 @@ public record Conv2d(int channels, int height, int width,
   public void inputGradient(Workspace work, double[] k, double[] dy, int dyOffset, int dyStride,
       int lo, int hi, double[] dx, int dxOffset, int dxStride) {
     if (ConvShifted.applies(this)) {
-      ConvShifted.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      ConvShiftedDouble.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     } else {
       ConvColumns.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
@@ -120,7 +120,7 @@ public record Conv2d(int channels, int height, int width,
   public void kernelGradient(Workspace work, float[] dk, float[] dbias, float[] x, int xOffset, int xStride,
       float[] dy, int dyOffset, int dyStride, int lo, int hi, float scale) {
     if (ConvShifted.applies(this)) {
-      ConvShifted.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      ConvShiftedFloat.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     } else {
       ConvColumns.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
@@ -132,7 +132,7 @@ public record Conv2d(int channels, int height, int width,
   public void kernelGradient(Workspace work, double[] dk, double[] dbias, double[] x, int xOffset, int xStride,
       double[] dy, int dyOffset, int dyStride, int lo, int hi, double scale) {
     if (ConvShifted.applies(this)) {
-      ConvShifted.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      ConvShiftedDouble.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     } else {
       ConvColumns.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,

@@ -71,7 +71,7 @@ class Conv2dTest {
     switch (way) {
       case PUBLIC_API -> g.forward(work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
       case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
-      default -> ConvShifted.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      default -> ConvShiftedFloat.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
   }
 
@@ -80,7 +80,7 @@ class Conv2dTest {
     switch (way) {
       case PUBLIC_API -> g.forward(work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
       case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
-      default -> ConvShifted.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      default -> ConvShiftedDouble.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
   }
 
@@ -90,7 +90,7 @@ class Conv2dTest {
       case PUBLIC_API -> g.inputGradient(work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset, dxStride);
       case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
-      default -> ConvShifted.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      default -> ConvShiftedFloat.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     }
   }
@@ -101,7 +101,7 @@ class Conv2dTest {
       case PUBLIC_API -> g.inputGradient(work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset, dxStride);
       case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
-      default -> ConvShifted.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      default -> ConvShiftedDouble.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     }
   }
@@ -112,7 +112,7 @@ class Conv2dTest {
       case PUBLIC_API -> g.kernelGradient(work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi, scale);
       case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
-      default -> ConvShifted.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      default -> ConvShiftedFloat.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     }
   }
@@ -123,7 +123,7 @@ class Conv2dTest {
       case PUBLIC_API -> g.kernelGradient(work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi, scale);
       case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
-      default -> ConvShifted.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      default -> ConvShiftedDouble.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     }
   }
