@@ -75,7 +75,7 @@ public record Conv2d(int channels, int height, int width,
     if (ConvShifted.applies(this)) {
       ConvShiftedFloat.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     } else {
-      ConvColumns.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      ConvColumnsFloat.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
   }
 
@@ -85,7 +85,7 @@ public record Conv2d(int channels, int height, int width,
     if (ConvShifted.applies(this)) {
       ConvShiftedDouble.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     } else {
-      ConvColumns.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      ConvColumnsDouble.forward(this, ConvProducts.get(), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
   }
 
@@ -96,7 +96,7 @@ public record Conv2d(int channels, int height, int width,
       ConvShiftedFloat.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     } else {
-      ConvColumns.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      ConvColumnsFloat.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     }
   }
@@ -108,7 +108,7 @@ public record Conv2d(int channels, int height, int width,
       ConvShiftedDouble.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     } else {
-      ConvColumns.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      ConvColumnsDouble.inputGradient(this, ConvProducts.get(), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
     }
   }
@@ -123,7 +123,7 @@ public record Conv2d(int channels, int height, int width,
       ConvShiftedFloat.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     } else {
-      ConvColumns.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      ConvColumnsFloat.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     }
   }
@@ -135,7 +135,7 @@ public record Conv2d(int channels, int height, int width,
       ConvShiftedDouble.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     } else {
-      ConvColumns.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      ConvColumnsDouble.kernelGradient(this, ConvProducts.get(), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
     }
   }

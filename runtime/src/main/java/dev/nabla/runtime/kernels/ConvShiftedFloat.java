@@ -44,7 +44,7 @@ final class ConvShiftedFloat {
       int dyStride, int lo, int hi, float[] dx, int dxOffset, int dxStride) {
     int reach = ConvColumns.reach(g), wide = wide(g), outChannels = g.outChannels();
     float[] kt = work.floats(Flat.TRANSPOSED, reach * outChannels);
-    ConvColumns.transpose(k, 0, outChannels, reach, kt, outChannels);
+    ConvColumnsFloat.transpose(k, 0, outChannels, reach, kt, outChannels);
     float[] dyWide = work.floats(Flat.SUMS, outChannels * wide);
     Arrays.fill(dyWide, 0, outChannels * wide, 0);
     float[] col = work.floats(Flat.COLUMNS, reach * wide);

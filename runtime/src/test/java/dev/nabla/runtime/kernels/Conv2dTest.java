@@ -70,7 +70,7 @@ class Conv2dTest {
       int xStride, int lo, int hi, float[] y, int yOffset, int yStride) {
     switch (way) {
       case PUBLIC_API -> g.forward(work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
-      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumnsFloat.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
       default -> ConvShiftedFloat.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
   }
@@ -79,7 +79,7 @@ class Conv2dTest {
       int xStride, int lo, int hi, double[] y, int yOffset, int yStride) {
     switch (way) {
       case PUBLIC_API -> g.forward(work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
-      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumnsDouble.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
       default -> ConvShiftedDouble.forward(g, products(way), work, k, bias, x, xOffset, xStride, lo, hi, y, yOffset, yStride);
     }
   }
@@ -88,7 +88,7 @@ class Conv2dTest {
       int lo, int hi, float[] dx, int dxOffset, int dxStride) {
     switch (way) {
       case PUBLIC_API -> g.inputGradient(work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset, dxStride);
-      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumnsFloat.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
       default -> ConvShiftedFloat.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
@@ -99,7 +99,7 @@ class Conv2dTest {
       int lo, int hi, double[] dx, int dxOffset, int dxStride) {
     switch (way) {
       case PUBLIC_API -> g.inputGradient(work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset, dxStride);
-      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumnsDouble.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
       default -> ConvShiftedDouble.inputGradient(g, products(way), work, k, dy, dyOffset, dyStride, lo, hi, dx, dxOffset,
           dxStride);
@@ -110,7 +110,7 @@ class Conv2dTest {
       int xStride, float[] dy, int dyOffset, int dyStride, int lo, int hi, float scale) {
     switch (way) {
       case PUBLIC_API -> g.kernelGradient(work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi, scale);
-      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumnsFloat.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
       default -> ConvShiftedFloat.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
@@ -121,7 +121,7 @@ class Conv2dTest {
       int xStride, double[] dy, int dyOffset, int dyStride, int lo, int hi, double scale) {
     switch (way) {
       case PUBLIC_API -> g.kernelGradient(work, dk, dbias, x, xOffset, xStride, dy, dyOffset, dyStride, lo, hi, scale);
-      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumns.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
+      case SCALAR_COLUMNS, VECTOR_COLUMNS -> ConvColumnsDouble.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
       default -> ConvShiftedDouble.kernelGradient(g, products(way), work, dk, dbias, x, xOffset, xStride, dy, dyOffset,
           dyStride, lo, hi, scale);
