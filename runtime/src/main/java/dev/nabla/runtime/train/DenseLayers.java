@@ -53,15 +53,7 @@ final class DenseLayers extends FloatNetwork {
       dw[l] = gradient(2 * l);
       db[l] = gradient(2 * l + 1);
     }
-    // Per-sample arrays in one order, so that a lane (which takes the model's in the order it asks) gets the same ones.
-    for (int l = 0; l < count; l++) {
-      WarmUp.Layer layer = layers.get(l);
-      ownInput[l] = chained(l) ? null : perSample(layer.columns());
-      z[l] = perSample(layer.rows());
-      y[l] = perSample(layer.rows());
-      dz[l] = perSample(layer.rows());
-      dy[l] = perSample(layer.rows());
-    }
+    takePerSampleArrays();
     loss = perSample(1);
     softmax = perSample(layers.get(count - 1).rows());
   }
@@ -84,7 +76,17 @@ final class DenseLayers extends FloatNetwork {
     y = new float[count][];
     dz = new float[count][];
     dy = new float[count][];
-    for (int l = 0; l < count; l++) {
+    takePerSampleArrays();
+    loss = perSample(1);
+    softmax = perSample(layers.get(count - 1).rows());
+  }
+
+  /**
+   * Each layer's per-sample arrays, asked for in one order by the model and by each lane, so that a lane (which gets
+   * the model's arrays in the order it asks) gets the same ones.
+   */
+  private void takePerSampleArrays() {
+    for (int l = 0; l < layers.size(); l++) {
       WarmUp.Layer layer = layers.get(l);
       ownInput[l] = chained(l) ? null : perSample(layer.columns());
       z[l] = perSample(layer.rows());
@@ -92,8 +94,6 @@ final class DenseLayers extends FloatNetwork {
       dz[l] = perSample(layer.rows());
       dy[l] = perSample(layer.rows());
     }
-    loss = perSample(1);
-    softmax = perSample(layers.get(count - 1).rows());
   }
 
   private static ModelInfo info(int inputSize, List<WarmUp.Layer> layers) {
