@@ -515,11 +515,15 @@ final class PanamaFloat {
    * copied 4 rows at a time into a panel (the 4 of one sample side by side), so that a tile reads them in
    * order; the 2 vectors of j of the chunk's inputs are copied side by side into a strip, which stays in L1 while
    * every 4 rows pass.
+   *
+   * <p>The loops over samples are all in the small methods this one calls, so that the JIT compiles each of them once,
+   * as a whole method. When they were loops of this one, C2 compiled it over and over at startup, each time entering
+   * at another loop (on-stack replacement), 300-500 ms a compile: 1.6 s of the one C2 thread of a 2-core JVM in the
+   * first seconds of {@code nabla train}, while the kernels the first epoch needs waited for it.
    */
   static void weightGradient(Workspace work, float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
       float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
     int step = SPECIES.length();
-    FloatVector factor = FloatVector.broadcast(SPECIES, scale);
     int quads = rows / 4;
     boolean six = rows % 4 == 2 && quads > 0;
     if (six) {
@@ -531,62 +535,12 @@ final class PanamaFloat {
     for (int from = lo; from < hi; from += SAMPLE_CHUNK) {
       int to = Math.min(hi, from + SAMPLE_CHUNK);
       int count = to - from;
-      for (int q = 0; q < quads; q++) {
-        int p = q * 4 * count;
-        for (int b = from; b < to; b++, p += 4) {
-          int e = b * dStride + dOffset + 4 * q;
-          panel[p] = d[e];
-          panel[p + 1] = d[e + 1];
-          panel[p + 2] = d[e + 2];
-          panel[p + 3] = d[e + 3];
-        }
-      }
-      if (six) {
-        for (int b = from, p = quads * 4 * count; b < to; b++, p += GRADIENT_ROWS) {
-          System.arraycopy(d, b * dStride + dOffset + 4 * quads, panel, p, GRADIENT_ROWS);
-        }
-      }
+      packGradientPanel(d, dOffset, dStride, from, to, quads, six, panel);
       int j = 0;
       for (; j + 2 * step <= columns; j += 2 * step) {
-        // The chunk's 2 vectors of j, copied side by side: the tiles below read them at a constant stride, whose
-        // bounds checks C2 takes out of the loop (at the stride of x it checks every load: 256x784 over 32 samples ran
-        // at 52 GFLOP/s, 68 with the copy).
-        for (int b = from, t = 0; b < to; b++, t += STRIP) {
-          int s = b * xStride + xOffset + j;
-          FloatVector.fromArray(SPECIES, x, s).intoArray(strip, t);
-          FloatVector.fromArray(SPECIES, x, s + step).intoArray(strip, t + step);
-        }
+        packStripPair(x, xOffset + j, xStride, from, to, strip);
         for (int q = 0; q < quads; q++) {
-          int i = 4 * q;
-          FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
-          FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          for (int t = 0, p = q * 4 * count, end = count * STRIP; t < end; t += STRIP, p += 4) {
-            FloatVector x0 = FloatVector.fromArray(SPECIES, strip, t);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, strip, t + step);
-            FloatVector c = FloatVector.broadcast(SPECIES, panel[p]);
-            a00 = c.fma(x0, a00);
-            a01 = c.fma(x1, a01);
-            c = FloatVector.broadcast(SPECIES, panel[p + 1]);
-            a10 = c.fma(x0, a10);
-            a11 = c.fma(x1, a11);
-            c = FloatVector.broadcast(SPECIES, panel[p + 2]);
-            a20 = c.fma(x0, a20);
-            a21 = c.fma(x1, a21);
-            c = FloatVector.broadcast(SPECIES, panel[p + 3]);
-            a30 = c.fma(x0, a30);
-            a31 = c.fma(x1, a31);
-          }
-          // Added here, not in a helper: a vector passed to a method C2 does not inline is boxed on the heap.
-          int g0 = i * columns + j;
-          int g1 = g0 + columns, g2 = g1 + columns, g3 = g2 + columns;
-          a00.fma(factor, FloatVector.fromArray(SPECIES, g, g0)).intoArray(g, g0);
-          a01.fma(factor, FloatVector.fromArray(SPECIES, g, g0 + step)).intoArray(g, g0 + step);
-          a10.fma(factor, FloatVector.fromArray(SPECIES, g, g1)).intoArray(g, g1);
-          a11.fma(factor, FloatVector.fromArray(SPECIES, g, g1 + step)).intoArray(g, g1 + step);
-          a20.fma(factor, FloatVector.fromArray(SPECIES, g, g2)).intoArray(g, g2);
-          a21.fma(factor, FloatVector.fromArray(SPECIES, g, g2 + step)).intoArray(g, g2 + step);
-          a30.fma(factor, FloatVector.fromArray(SPECIES, g, g3)).intoArray(g, g3);
-          a31.fma(factor, FloatVector.fromArray(SPECIES, g, g3 + step)).intoArray(g, g3 + step);
+          gradientTile4(g, 4 * q * columns + j, columns, panel, q * 4 * count, strip, count, scale);
         }
         if (six) {
           gradientTile6(g, 4 * quads * columns + j, columns, panel, quads * 4 * count, strip, count, scale);
@@ -599,6 +553,82 @@ final class PanamaFloat {
         gradientColumns(g, i, columns, j, columns, d, dOffset, dStride, x, xOffset, xStride, from, to, scale);
       }
     }
+  }
+
+  /**
+   * The panel of d's samples [from, to) that the tiles read in order: each 4 rows of a quad side by side, sample by
+   * sample, then (when {@code six}) the 6 rows past the quads likewise.
+   */
+  private static void packGradientPanel(float[] d, int dOffset, int dStride, int from, int to, int quads, boolean six,
+      float[] panel) {
+    int count = to - from;
+    for (int q = 0; q < quads; q++) {
+      int p = q * 4 * count;
+      for (int b = from; b < to; b++, p += 4) {
+        int e = b * dStride + dOffset + 4 * q;
+        panel[p] = d[e];
+        panel[p + 1] = d[e + 1];
+        panel[p + 2] = d[e + 2];
+        panel[p + 3] = d[e + 3];
+      }
+    }
+    if (six) {
+      for (int b = from, p = quads * 4 * count; b < to; b++, p += GRADIENT_ROWS) {
+        System.arraycopy(d, b * dStride + dOffset + 4 * quads, panel, p, GRADIENT_ROWS);
+      }
+    }
+  }
+
+  /**
+   * The 2 vectors at {@code offset} of each sample [from, to) of x, copied side by side into {@code strip}: the tiles read
+   * them at a constant stride, whose bounds checks C2 takes out of the loop (at the stride of x it checks every load:
+   * 256x784 over 32 samples ran at 52 GFLOP/s, 68 with the copy).
+   */
+  private static void packStripPair(float[] x, int offset, int stride, int from, int to, float[] strip) {
+    int step = SPECIES.length();
+    for (int b = from, t = 0; b < to; b++, t += STRIP) {
+      int s = b * stride + offset;
+      FloatVector.fromArray(SPECIES, x, s).intoArray(strip, t);
+      FloatVector.fromArray(SPECIES, x, s + step).intoArray(strip, t + step);
+    }
+  }
+
+  /**
+   * g[g0 + r columns + c] += scale Σ_s panel[p0 + 4 s + r] strip[s STRIP + c] for r &lt; 4, c &lt; STRIP: 8 vector
+   * accumulators, 2 loads and 4 broadcasts a sample.
+   */
+  private static void gradientTile4(float[] g, int g0, int columns, float[] panel, int p0, float[] strip, int count,
+      float scale) {
+    int step = SPECIES.length();
+    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
+    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    for (int t = 0, p = p0, end = count * STRIP; t < end; t += STRIP, p += 4) {
+      FloatVector x0 = FloatVector.fromArray(SPECIES, strip, t);
+      FloatVector x1 = FloatVector.fromArray(SPECIES, strip, t + step);
+      FloatVector c = FloatVector.broadcast(SPECIES, panel[p]);
+      a00 = c.fma(x0, a00);
+      a01 = c.fma(x1, a01);
+      c = FloatVector.broadcast(SPECIES, panel[p + 1]);
+      a10 = c.fma(x0, a10);
+      a11 = c.fma(x1, a11);
+      c = FloatVector.broadcast(SPECIES, panel[p + 2]);
+      a20 = c.fma(x0, a20);
+      a21 = c.fma(x1, a21);
+      c = FloatVector.broadcast(SPECIES, panel[p + 3]);
+      a30 = c.fma(x0, a30);
+      a31 = c.fma(x1, a31);
+    }
+    // Added here, not in a helper: a vector passed to a method C2 does not inline is boxed on the heap.
+    FloatVector factor = FloatVector.broadcast(SPECIES, scale);
+    int g1 = g0 + columns, g2 = g1 + columns, g3 = g2 + columns;
+    a00.fma(factor, FloatVector.fromArray(SPECIES, g, g0)).intoArray(g, g0);
+    a01.fma(factor, FloatVector.fromArray(SPECIES, g, g0 + step)).intoArray(g, g0 + step);
+    a10.fma(factor, FloatVector.fromArray(SPECIES, g, g1)).intoArray(g, g1);
+    a11.fma(factor, FloatVector.fromArray(SPECIES, g, g1 + step)).intoArray(g, g1 + step);
+    a20.fma(factor, FloatVector.fromArray(SPECIES, g, g2)).intoArray(g, g2);
+    a21.fma(factor, FloatVector.fromArray(SPECIES, g, g2 + step)).intoArray(g, g2 + step);
+    a30.fma(factor, FloatVector.fromArray(SPECIES, g, g3)).intoArray(g, g3);
+    a31.fma(factor, FloatVector.fromArray(SPECIES, g, g3 + step)).intoArray(g, g3 + step);
   }
 
   /**
