@@ -1,6 +1,9 @@
 package dev.nabla.runtime.lanes;
 
 import java.lang.ref.WeakReference;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,8 +15,14 @@ import java.util.concurrent.locks.LockSupport;
  * for without taking the core that the JIT's thread or the late lane needs: spinning alone made the lesson's
  * network's first epochs 15–25 times slower than its steady ones.
  *
- * <p>A lane's thread holds its {@code Lanes} only weakly and no job after it is done: once the model (and
- * with it this object) is unreachable, each thread ends within {@link #IDLE_PARK_NANOS} of its last wait.
+ * <p>A lane is a part of the job, not a thread: each thread first takes the lane of its own number and then any lane
+ * no thread has taken yet, so a thread that is late to wake (its core taken by the JIT's compiler, the report, another
+ * process) leaves its lane to one that is done with its own, instead of holding up the step. What a lane computes does
+ * not depend on the thread that runs it (its state is the lane's own), so results are the same, bit for bit, whichever
+ * thread took which lane.
+ *
+ * <p>A lane's thread holds its {@code Lanes} only weakly, and strongly only while it takes part in a job: once the
+ * model (and with it this object) is unreachable, each thread ends within {@link #IDLE_PARK_NANOS} of its last wait.
  * A job that throws in any lane is rethrown to the caller of {@link #run}, after every lane has finished.
  */
 public final class Lanes {
@@ -37,6 +46,19 @@ public final class Lanes {
 
   private final String name;
   private final Worker[] workers;
+  /** The job now running: its number times {@link #JOB} plus its lane count (a volatile pair, read in one go). */
+  private volatile long current;
+  /** The number of the last job whose lane {@code t} a thread has taken. */
+  private final AtomicLongArray taken;
+  /** Lanes of the current job that have finished. */
+  private final AtomicInteger finished = new AtomicInteger();
+  /** The current job's task and waiting caller: written before {@link #current} names the job, read after. */
+  private Task task;
+  private Thread caller;
+  /** Each lane's failure in the current job, or null. */
+  private final Throwable[] failures;
+  /** Job numbers step by this in {@link #current}, whose low bits hold the job's lane count. */
+  private static final long JOB = 128;
 
   /**
    * Lanes for {@code threads} threads (1: the calling thread only), named {@code nabla-<name>-1} and so on.
@@ -47,6 +69,8 @@ public final class Lanes {
     }
     this.name = name;
     this.workers = new Worker[threads];
+    this.taken = new AtomicLongArray(threads);
+    this.failures = new Throwable[threads];
     WeakReference<Lanes> self = new WeakReference<>(this);
     for (int t = 1; t < threads; t++) {
       workers[t] = new Worker(self, "nabla-" + name + "-" + t, t);
@@ -78,26 +102,75 @@ public final class Lanes {
     if (count < 1 || count > workers.length) {
       throw new IllegalArgumentException("a job for " + count + " lanes; there are " + workers.length);
     }
-    Thread caller = Thread.currentThread();
+    long job = current / JOB + 1;
+    this.task = task;
+    this.caller = Thread.currentThread();
+    finished.set(0);
+    taken.set(0, job);
+    current = job * JOB + count;
     for (int t = 1; t < count; t++) {
-      workers[t].submit(task, caller);
+      workers[t].submit(job);
     }
-    Throwable failure = null;
-    int failedLane = 0;
-    try {
-      task.run(0);
-    } catch (Throwable thrown) {
-      failure = thrown;
-    }
-    for (int t = 1; t < count; t++) {
-      Throwable thrown = workers[t].await();
-      if (thrown != null && failure == null) {
-        failure = thrown;
-        failedLane = t;
+    runLane(0, count);
+    takeLanes(job, count, 1);
+    long start = 0;
+    for (int spins = 0; finished.get() < count; spins++) {
+      if (spins == SPINS_PER_LOOK) {
+        start = System.nanoTime();
+      }
+      if (pause(spins, start)) {
+        // The thread that finishes the last lane unparks the caller: a permit left over only makes one look more.
+        LockSupport.park(this);
       }
     }
-    if (failure != null) {
-      throw rethrown(failure, failedLane);
+    this.task = null;
+    for (int t = 0; t < count; t++) {
+      Throwable thrown = failures[t];
+      if (thrown != null) {
+        Arrays.fill(failures, 0, count, null);
+        throw rethrown(thrown, t);
+      }
+    }
+  }
+
+  /**
+   * Runs the lanes of job {@code job} that no thread has taken yet, from lane {@code first} on (and round), until none
+   * is left; nothing if the job is over. A lane is taken by moving its number in {@link #taken} to the job's: only one
+   * thread can, and not once the job is over (every lane of a job is taken before it ends).
+   */
+  private void takeLanes(long job, int count, int first) {
+    for (int i = 0; i < count; i++) {
+      int t = (first + i) % count;
+      long last = taken.get(t);
+      if (last < job && current == job * JOB + count && taken.compareAndSet(t, last, job)) {
+        runLane(t, count);
+      }
+    }
+  }
+
+  /** Runs lane {@code t} of the current job of {@code count} lanes; the thread that finishes its last lane wakes the caller. */
+  private void runLane(int t, int count) {
+    try {
+      task.run(t);
+    } catch (Throwable thrown) {
+      failures[t] = thrown;
+    }
+    if (finished.incrementAndGet() == count) {
+      LockSupport.unpark(caller);
+    }
+  }
+
+  /**
+   * The part of job {@code job} that a worker woken for it takes: its own lane first, then any other not yet taken.
+   * Static, so that no frame of the worker's loop keeps its {@code Lanes} reachable once this returns.
+   */
+  private static void work(WeakReference<Lanes> owner, long job, int lane) {
+    Lanes lanes = owner.get();
+    if (lanes != null) {
+      long now = lanes.current;
+      if (now / JOB == job) {
+        lanes.takeLanes(job, (int) (now % JOB), lane);
+      }
     }
   }
 
@@ -144,19 +217,14 @@ public final class Lanes {
     }
   }
 
-  /** One lane's thread and its handoff; it refers to its {@code Lanes} only weakly. */
+  /** One lane's thread and its wake-up; it refers to its {@code Lanes} only weakly. */
   private static final class Worker implements Runnable {
     private final WeakReference<Lanes> owner;
     private final String threadName;
     private final int lane;
     private Thread thread;
-    private volatile int requested;
-    private volatile int completed;
+    private volatile long requested;
     private volatile boolean sleeping;
-    /** The job and who waits for it: written before {@code requested} is raised, read after it is seen. */
-    private Task task;
-    private Thread waiter;
-    private Throwable failure;
 
     Worker(WeakReference<Lanes> owner, String threadName, int lane) {
       this.owner = owner;
@@ -164,40 +232,21 @@ public final class Lanes {
       this.lane = lane;
     }
 
-    void submit(Task job, Thread caller) {
-      task = job;
-      waiter = caller;
-      failure = null;
+    void submit(long job) {
       if (thread == null) {
         thread = new Thread(this, threadName);
         thread.setDaemon(true);
         thread.start();
       }
-      requested = requested + 1;
+      requested = job;
       if (sleeping) {
         LockSupport.unpark(thread);
       }
     }
 
-    /** Waits until the lane has done its job; its failure, if it threw. */
-    Throwable await() {
-      int seen = requested;
-      long start = 0;
-      for (int spins = 0; completed != seen; spins++) {
-        if (spins == SPINS_PER_LOOK) {
-          start = System.nanoTime();
-        }
-        if (pause(spins, start)) {
-          // The lane unparks its waiter when it is done: a permit left over only makes one look more.
-          LockSupport.park(this);
-        }
-      }
-      return failure;
-    }
-
     @Override
     public void run() {
-      int seen = 0;
+      long seen = 0;
       while (true) {
         long start = 0;
         for (int spins = 0; requested == seen; spins++) {
@@ -216,17 +265,7 @@ public final class Lanes {
           }
         }
         seen = requested;
-        Task job = task;
-        task = null;
-        try {
-          job.run(lane);
-        } catch (Throwable thrown) {
-          failure = thrown;
-        }
-        Thread wake = waiter;
-        waiter = null;
-        completed = seen;
-        LockSupport.unpark(wake);
+        work(owner, seen, lane);
       }
     }
   }
