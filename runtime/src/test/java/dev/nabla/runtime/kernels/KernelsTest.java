@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * strides and offsets, and every element a kernel must not write is checked untouched.
  */
 class KernelsTest {
-  static final int[] SIZES = {1, 3, 4, 5, 8, 13, 16, 17, 31, 64, 65, 127, 256, 300, 784, 1000};
+  static final int[] SIZES = {1, 3, 4, 5, 6, 8, 10, 13, 16, 17, 31, 64, 65, 127, 256, 300, 784, 1000};
   /** Sample counts that hit the 4-sample tiles, the 8-sample transposes, the 128-sample chunks and the 256-sample blocks. */
   static final int[] BATCHES = {1, 3, 4, 5, 8, 13, 17, 127, 256, 300};
   /** Bound on rows × columns × samples per case, so that the whole grid runs in seconds. */
