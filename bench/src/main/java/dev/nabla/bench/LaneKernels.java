@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The kernel calls of one lane's 784-256-128-10 tanh training step, in the order the generated class makes
  * them, each timed in place over {@value #CALLS} passes after a warm-up on the same shapes: the fastest and the median,
  * in microseconds and GFLOP/s, and the whole sequence's likewise as samples per second of one lane. On a shared machine
- * the two differ by 1.3 to 2 times (bench/RESULTS.md): the fastest says what the code can do, the median what a pass gets. What a step
- * costs beyond this sum is outside the kernels (the elementwise loops, the lanes' handoff, the gradient sum and
- * the SGD step). Arguments: {@code SAMPLES} (a lane's share of the batch: 32 of 64, 512 of 1024) and
+ * the two differ by 1.3 to 2 times (bench/RESULTS.md): the fastest says what the code can do, the median what a pass
+ * gets. What a step costs beyond this sum is outside the kernels (the elementwise loops, the lanes' handoff, the
+ * gradient sum and the SGD step). Arguments: {@code SAMPLES} (a lane's share of the batch: 32 of 64, 512 of 1024) and
  * {@code WARMUP_SECONDS} (4) and {@code LANES} (1; with 2, a second thread runs the same pass on arrays of its own
  * meanwhile, as a model's second lane does); run with {@code --add-modules jdk.incubator.vector} for the Vector API kernels:
  * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.nabla.bench.LaneKernels 32}.
