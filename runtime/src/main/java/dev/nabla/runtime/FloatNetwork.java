@@ -107,20 +107,35 @@ public abstract class FloatNetwork extends BaseNetwork implements FloatTrainable
       int to = Lanes.split(own.length, shares, share + 1);
       if (summedOverSamples(p)) {
         for (int t = 1; t < count; t++) {
-          float[] lane = ((FloatNetwork) lane(t)).gradients[p];
-          for (int i = from; i < to; i++) {
-            own[i] += lane[i];
-          }
+          add(((FloatNetwork) lane(t)).gradients[p], own, from, to);
         }
       }
       if (step && update != null) {
         update.update(p, from, to);
       } else if (step) {
-        float[] values = parameters[p];
-        for (int i = from; i < to; i++) {
-          values[i] -= rate * own[i];
-        }
+        descend(parameters[p], own, rate, from, to);
       }
+    }
+  }
+
+  /*
+   * The loops of the sum and the step are methods of their own, so that C2 compiles each once, small, as a method. As
+   * loops of sumShare they were compiled with it four times in a run's first second (two on-stack replacements, two
+   * methods, 150 ms of the one C2 thread of a 2-core JVM while the first epoch ran): the warm-up's stand-in, on one
+   * lane, never sums lanes, so the real run's first steps took paths its compile had not seen.
+   */
+
+  /** to[i] += from[i] for i in [lo, hi). */
+  private static void add(float[] from, float[] to, int lo, int hi) {
+    for (int i = lo; i < hi; i++) {
+      to[i] += from[i];
+    }
+  }
+
+  /** values[i] −= rate · gradient[i] for i in [lo, hi): plain SGD. */
+  private static void descend(float[] values, float[] gradient, float rate, int lo, int hi) {
+    for (int i = lo; i < hi; i++) {
+      values[i] -= rate * gradient[i];
     }
   }
 
