@@ -145,14 +145,14 @@ final class PanamaFloat {
    * The forward product of a layer of 9 to 24 rows (an output layer of 10 classes, the lesson's hidden layer of 20):
    * the rows as the 2 or 3 vectors of a register tile, so that no sum needs its lanes added up at the end. w is
    * first copied transposed, column k's rows side by side and zeros past them; each input is broadcast and
-   * multiplied into the vectors of its column, 4 samples at a time in 8 accumulators (2 vectors) or 3 in 9 (3
+   * multiplied into the vectors of its column, 4 samples at a time in 8 accumulators (2 vectors) or 12 (3
    * vectors), which start from the bias. Past the last whole tile of samples, the last samples again; fewer
    * samples than a tile, one at a time (the same sums, term by term).
    */
   static void denseNarrow(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
       int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
     int width = rows <= 2 * SPECIES.length() ? 2 * SPECIES.length() : 3 * SPECIES.length();
-    int samples = width == 2 * SPECIES.length() ? 4 : 3;
+    int samples = 4;
     float[] columnsOfW = work.floats(Slot.PANEL, 1, columns * width)[0];
     float[] tile = work.floats(Slot.SUMS, 1, (samples + 1) * width)[0];
     // By blocks of 64 columns, whose 64 × width values stay in L1 while the rows are written into them.
@@ -186,10 +186,10 @@ final class PanamaFloat {
     }
     for (int b = lo; b < hi; b += samples) {
       int first = Math.min(b, hi - samples);
-      if (samples == 4) {
+      if (width == STRIP) {
         columnsTimesSamples4(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
       } else {
-        columnsTimesSamples3(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
+        columnsTimesSamples4x3(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
       }
       for (int s = 0; s < samples; s++) {
         int o = (first + s) * outStride + outOffset;
@@ -201,12 +201,12 @@ final class PanamaFloat {
   }
 
   /**
-   * tile[r] = tile[samples W + r] + Σ_k columnsOfW[k W + r] x[s0 + k], W = {@code width} (2 or 3 vectors), the bias
+   * tile[r] = tile[4 W + r] + Σ_k columnsOfW[k W + r] x[s0 + k], W = {@code width} (2 or 3 vectors), the bias
    * being the row after the tile's samples: {@link #denseNarrow} for one sample, its terms in the tiles' order.
    */
   private static void columnsTimesSample(float[] columnsOfW, int columns, int width, float[] x, int s0, float[] tile) {
     int step = SPECIES.length();
-    int biasAt = (width == 2 * step ? 4 : 3) * width;
+    int biasAt = 4 * width;
     FloatVector a0 = FloatVector.fromArray(SPECIES, tile, biasAt);
     FloatVector a1 = FloatVector.fromArray(SPECIES, tile, biasAt + step);
     if (width == 2 * step) {
@@ -230,21 +230,25 @@ final class PanamaFloat {
   }
 
   /**
-   * tile[s W + r] = tile[3 W + r] + Σ_k columnsOfW[k W + r] x[s0 + s xStride + k] for s &lt; 3, W the 3 vectors of
-   * rows, the bias being the tile's fourth row: {@link #denseNarrow}'s tile of 3 vectors, 9 accumulators, 3 loads
-   * and 3 broadcasts.
+   * tile[s W + r] = tile[4 W + r] + Σ_k columnsOfW[k W + r] x[s0 + s xStride + k] for s &lt; 4, W the 3 vectors of
+   * rows, the bias being the tile's fifth row: {@link #denseNarrow}'s tile of 3 vectors, 12 accumulators, 3 loads
+   * and 4 broadcasts; with the 3 columns and the broadcast, all 16 of AVX2's registers. It reads 3 vectors of w for
+   * 12 products where a tile of 3 samples read them for 9: columnsOfW (75 KB at 20x784) comes from L2, and 784 × 24
+   * rows over 504 samples ran at 93-96 GFLOP/s (fastest of many) against 81-83 with 3 samples, medians 49-53 against
+   * 45-50 (one thread, bench/RESULTS.md).
    */
-  private static void columnsTimesSamples3(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
+  private static void columnsTimesSamples4x3(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
       float[] tile) {
     int step = SPECIES.length();
     int width = 3 * step;
-    int s1 = s0 + xStride, s2 = s1 + xStride;
-    FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 3 * width);
-    FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 3 * width + step);
-    FloatVector bias2 = FloatVector.fromArray(SPECIES, tile, 3 * width + 2 * step);
+    int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
+    FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 4 * width);
+    FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 4 * width + step);
+    FloatVector bias2 = FloatVector.fromArray(SPECIES, tile, 4 * width + 2 * step);
     FloatVector a00 = bias0, a01 = bias1, a02 = bias2;
     FloatVector a10 = bias0, a11 = bias1, a12 = bias2;
     FloatVector a20 = bias0, a21 = bias1, a22 = bias2;
+    FloatVector a30 = bias0, a31 = bias1, a32 = bias2;
     for (int k = 0, p = 0; k < columns; k++, p += width) {
       FloatVector v0 = FloatVector.fromArray(SPECIES, columnsOfW, p);
       FloatVector v1 = FloatVector.fromArray(SPECIES, columnsOfW, p + step);
@@ -261,6 +265,10 @@ final class PanamaFloat {
       a20 = v0.fma(c, a20);
       a21 = v1.fma(c, a21);
       a22 = v2.fma(c, a22);
+      c = FloatVector.broadcast(SPECIES, x[s3 + k]);
+      a30 = v0.fma(c, a30);
+      a31 = v1.fma(c, a31);
+      a32 = v2.fma(c, a32);
     }
     a00.intoArray(tile, 0);
     a01.intoArray(tile, step);
@@ -271,6 +279,9 @@ final class PanamaFloat {
     a20.intoArray(tile, 2 * width);
     a21.intoArray(tile, 2 * width + step);
     a22.intoArray(tile, 2 * width + 2 * step);
+    a30.intoArray(tile, 3 * width);
+    a31.intoArray(tile, 3 * width + step);
+    a32.intoArray(tile, 3 * width + 2 * step);
   }
 
   /**

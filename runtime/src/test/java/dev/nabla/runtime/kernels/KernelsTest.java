@@ -83,7 +83,7 @@ class KernelsTest {
     // The forward product's tiles and their edges: wide layers of every remainder of the 6-row tile (32 to 37 rows,
     // the last 4 rows taken again past the last 6) over a partial strip; layers of 9 to 24 rows (for 8 float lanes;
     // 5 to 12 for 4 double lanes) as 2 or 3 vectors of rows, over 64 samples or more with every remainder of their
-    // 4- and 3-sample tiles, and over a few samples with short rows.
+    // 4-sample tiles, and over a few samples (fewer than a tile: one at a time) with short rows.
     for (int rows = 32; rows <= 37; rows++) {
       cases.add(new int[] {rows, 50, 21});
     }
