@@ -5,11 +5,9 @@ import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
 import dev.nabla.runtime.kernels.Activations;
-import java.lang.Float;
-import java.lang.Math;
+import dev.nabla.runtime.kernels.Losses;
 import java.lang.Override;
 import java.lang.String;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -227,10 +225,7 @@ public final class Blocks extends FloatNetwork {
   @Override
   protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     // t = onehot(y)
-    for (int b = lo; b < hi; b++) {
-      Arrays.fill(y, b * 3, (b + 1) * 3, 0f);
-      y[b * 3 + labels[b]] = 1f;
-    }
+    Losses.oneHot(labels, lo, hi, y, 3);
     // z1 = A X + c   [9:27]
     dense(A, 4, 5, c, x, 0, 5, lo, hi, z1, 0, 4);
     // h = tanh(z1)   [9:22]
@@ -248,17 +243,7 @@ public final class Blocks extends FloatNetwork {
     // matmul2 = C added   [12:16]
     dense(C, 3, 4, null, added, 0, 4, lo, hi, matmul2, 0, 3);
     // loss = cross_entropy(matmul2, y)   [13:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 3; i++) {
-        max = Math.max(max, matmul2[b * 3 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 3; i++) {
-        sum += (float) Math.exp(matmul2[b * 3 + i] - max);
-      }
-      loss[b] = max + (float) Math.log(sum) - matmul2[b * 3 + labels[b]];
-    }
+    Losses.crossEntropy(matmul2, 0, 3, 3, labels, loss, lo, hi);
   }
 
   /**
@@ -268,21 +253,7 @@ public final class Blocks extends FloatNetwork {
   protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     // out = softmax(matmul2)   [12:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] = matmul2[b * 3 + i];
-        max = Math.max(max, out[b * 3 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] = (float) Math.exp(out[b * 3 + i] - max);
-        sum += out[b * 3 + i];
-      }
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] /= sum;
-      }
-    }
+    Activations.softmax(matmul2, 0, 3, out, 3, lo, hi);
     // dMatmul2 = ∂H/∂matmul2 = out − t   [12:16]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 3; i++) {
@@ -308,11 +279,7 @@ public final class Blocks extends FloatNetwork {
       }
     }
     // dc = ∂C/∂c = (1/n) Σ_b dZ1   [7:1]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        dc[i] += invN * dZ1[b * 4 + i];
-      }
-    }
+    addBatchMean(dc, 4, dZ1, 0, 4, lo, hi, invN);
     // dA = ∂C/∂A = (1/n) Σ_b dZ1 Xᵀ   [5:1]
     weightGradient(dA, 4, 5, dZ1, 0, 4, x, 0, 5, lo, hi, invN);
   }
@@ -348,21 +315,7 @@ public final class Blocks extends FloatNetwork {
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
     // out = softmax(matmul2)   [12:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] = matmul2[b * 3 + i];
-        max = Math.max(max, out[b * 3 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] = (float) Math.exp(out[b * 3 + i] - max);
-        sum += out[b * 3 + i];
-      }
-      for (int i = 0; i < 3; i++) {
-        out[b * 3 + i] /= sum;
-      }
-    }
+    Activations.softmax(matmul2, 0, 3, out, 3, lo, hi);
     // the output, out
     copyOutput(out, 3, lo, hi, result);
   }

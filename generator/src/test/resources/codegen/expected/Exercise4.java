@@ -247,19 +247,11 @@ public final class Exercise4 extends FloatNetwork {
     // z1 = W1 x + b1   [11:32]
     dense(W1, 6, 4, b1, x, 0, 4, lo, hi, z1, 0, 6);
     // relu = relu(z1)   [11:27]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 6; i++) {
-        relu[b * 6 + i] = Math.max(z1[b * 6 + i], 0f);
-      }
-    }
+    Activations.relu(z1, lo * 6, relu, lo * 6, (hi - lo) * 6);
     // z2 = W2 relu + b2   [11:24]
     dense(W2, 5, 6, b2, relu, 0, 6, lo, hi, z2, 0, 5);
     // relu2 = relu(z2)   [11:19]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 5; i++) {
-        relu2[b * 5 + i] = Math.max(z2[b * 5 + i], 0f);
-      }
-    }
+    Activations.relu(z2, lo * 5, relu2, lo * 5, (hi - lo) * 5);
     // z3 = W3 relu2 + b3   [11:16]
     dense(W3, 1, 5, b3, relu2, 0, 5, lo, hi, z3, 0, 1);
     // loss = mean(softplus(z3) − t ⊙ z3)   [12:8]
@@ -283,9 +275,7 @@ public final class Exercise4 extends FloatNetwork {
       dZ3[b] = out[b] - targets[b];
     }
     // db3 = ∂C/∂b3 = (1/n) Σ_b dZ3   [10:1]
-    for (int b = lo; b < hi; b++) {
-      db3[0] += invN * dZ3[b];
-    }
+    addBatchMean(db3, 1, dZ3, 0, 1, lo, hi, invN);
     // dW3 = ∂C/∂W3 = (1/n) Σ_b dZ3 relu2ᵀ   [9:1]
     weightGradient(dW3, 1, 5, dZ3, 0, 1, relu2, 0, 5, lo, hi, invN);
     // dRelu2 = ∂H/∂relu2 = W3ᵀ dZ3   [11:19]
@@ -297,11 +287,7 @@ public final class Exercise4 extends FloatNetwork {
       }
     }
     // db2 = ∂C/∂b2 = (1/n) Σ_b dZ2   [8:1]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 5; i++) {
-        db2[i] += invN * dZ2[b * 5 + i];
-      }
-    }
+    addBatchMean(db2, 5, dZ2, 0, 5, lo, hi, invN);
     // dW2 = ∂C/∂W2 = (1/n) Σ_b dZ2 reluᵀ   [7:1]
     weightGradient(dW2, 5, 6, dZ2, 0, 5, relu, 0, 6, lo, hi, invN);
     // dRelu = ∂H/∂relu = W2ᵀ dZ2   [11:27]
@@ -313,11 +299,7 @@ public final class Exercise4 extends FloatNetwork {
       }
     }
     // db1 = ∂C/∂b1 = (1/n) Σ_b dZ1   [6:1]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 6; i++) {
-        db1[i] += invN * dZ1[b * 6 + i];
-      }
-    }
+    addBatchMean(db1, 6, dZ1, 0, 6, lo, hi, invN);
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 xᵀ   [5:1]
     weightGradient(dW1, 6, 4, dZ1, 0, 6, x, 0, 4, lo, hi, invN);
   }
@@ -330,19 +312,11 @@ public final class Exercise4 extends FloatNetwork {
     // z1 = W1 x + b1   [11:32]
     dense(W1, 6, 4, b1, x, 0, 4, lo, hi, z1, 0, 6);
     // relu = relu(z1)   [11:27]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 6; i++) {
-        relu[b * 6 + i] = Math.max(z1[b * 6 + i], 0f);
-      }
-    }
+    Activations.relu(z1, lo * 6, relu, lo * 6, (hi - lo) * 6);
     // z2 = W2 relu + b2   [11:24]
     dense(W2, 5, 6, b2, relu, 0, 6, lo, hi, z2, 0, 5);
     // relu2 = relu(z2)   [11:19]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 5; i++) {
-        relu2[b * 5 + i] = Math.max(z2[b * 5 + i], 0f);
-      }
-    }
+    Activations.relu(z2, lo * 5, relu2, lo * 5, (hi - lo) * 5);
     // z3 = W3 relu2 + b3   [11:16]
     dense(W3, 1, 5, b3, relu2, 0, 5, lo, hi, z3, 0, 1);
     // the rest of the output, as after the forward pass

@@ -4,11 +4,10 @@ package dev.nabla.generated;
 import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
-import java.lang.Float;
-import java.lang.Math;
+import dev.nabla.runtime.kernels.Activations;
+import dev.nabla.runtime.kernels.Losses;
 import java.lang.Override;
 import java.lang.String;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -209,32 +208,15 @@ public final class FashionMlp extends FloatNetwork {
   @Override
   protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     // t = onehot(y)
-    for (int b = lo; b < hi; b++) {
-      Arrays.fill(y, b * 10, (b + 1) * 10, 0f);
-      y[b * 10 + labels[b]] = 1f;
-    }
+    Losses.oneHot(labels, lo, hi, y, 10);
     // z1 = W1 X + b1   [9:13]
     dense(W1, 20, 784, b1, x, 0, 784, lo, hi, z1, 0, 20);
     // y1 = relu(z1)   [9:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 20; i++) {
-        y1[b * 20 + i] = Math.max(z1[b * 20 + i], 0f);
-      }
-    }
+    Activations.relu(z1, lo * 20, y1, lo * 20, (hi - lo) * 20);
     // z2 = W2 y1 + b2   [10:19]
     dense(W2, 10, 20, b2, y1, 0, 20, lo, hi, z2, 0, 10);
     // loss = cross_entropy(z2, y)   [11:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 10; i++) {
-        max = Math.max(max, z2[b * 10 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 10; i++) {
-        sum += (float) Math.exp(z2[b * 10 + i] - max);
-      }
-      loss[b] = max + (float) Math.log(sum) - z2[b * 10 + labels[b]];
-    }
+    Losses.crossEntropy(z2, 0, 10, 10, labels, loss, lo, hi);
   }
 
   /**
@@ -244,21 +226,7 @@ public final class FashionMlp extends FloatNetwork {
   protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     // softmax = softmax(z2)
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 10; i++) {
-        softmax[b * 10 + i] = z2[b * 10 + i];
-        max = Math.max(max, softmax[b * 10 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 10; i++) {
-        softmax[b * 10 + i] = (float) Math.exp(softmax[b * 10 + i] - max);
-        sum += softmax[b * 10 + i];
-      }
-      for (int i = 0; i < 10; i++) {
-        softmax[b * 10 + i] /= sum;
-      }
-    }
+    Activations.softmax(z2, 0, 10, softmax, 10, lo, hi);
     // dZ2 = ∂H/∂z2 = softmax − t   [10:19]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 10; i++) {
@@ -266,11 +234,7 @@ public final class FashionMlp extends FloatNetwork {
       }
     }
     // db2 = ∂C/∂b2 = (1/n) Σ_b dZ2   [8:1]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 10; i++) {
-        db2[i] += invN * dZ2[b * 10 + i];
-      }
-    }
+    addBatchMean(db2, 10, dZ2, 0, 10, lo, hi, invN);
     // dW2 = ∂C/∂W2 = (1/n) Σ_b dZ2 y1ᵀ   [7:1]
     weightGradient(dW2, 10, 20, dZ2, 0, 10, y1, 0, 20, lo, hi, invN);
     // dY1 = ∂H/∂y1 = W2ᵀ dZ2   [9:8]
@@ -282,11 +246,7 @@ public final class FashionMlp extends FloatNetwork {
       }
     }
     // db1 = ∂C/∂b1 = (1/n) Σ_b dZ1   [6:1]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 20; i++) {
-        db1[i] += invN * dZ1[b * 20 + i];
-      }
-    }
+    addBatchMean(db1, 20, dZ1, 0, 20, lo, hi, invN);
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 Xᵀ   [5:1]
     weightGradient(dW1, 20, 784, dZ1, 0, 20, x, 0, 784, lo, hi, invN);
   }
@@ -299,11 +259,7 @@ public final class FashionMlp extends FloatNetwork {
     // z1 = W1 X + b1   [9:13]
     dense(W1, 20, 784, b1, x, 0, 784, lo, hi, z1, 0, 20);
     // y1 = relu(z1)   [9:8]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 20; i++) {
-        y1[b * 20 + i] = Math.max(z1[b * 20 + i], 0f);
-      }
-    }
+    Activations.relu(z1, lo * 20, y1, lo * 20, (hi - lo) * 20);
     // z2 = W2 y1 + b2   [10:19]
     dense(W2, 10, 20, b2, y1, 0, 20, lo, hi, z2, 0, 10);
     // the rest of the output, as after the forward pass
@@ -316,21 +272,7 @@ public final class FashionMlp extends FloatNetwork {
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
     // out = logsoftmax(z2)   [10:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 10; i++) {
-        out[b * 10 + i] = z2[b * 10 + i];
-        max = Math.max(max, out[b * 10 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 10; i++) {
-        sum += (float) Math.exp(out[b * 10 + i] - max);
-      }
-      float logSum = max + (float) Math.log(sum);
-      for (int i = 0; i < 10; i++) {
-        out[b * 10 + i] -= logSum;
-      }
-    }
+    Activations.logSoftmax(z2, 0, 10, out, 10, lo, hi);
     // the output, out
     copyOutput(out, 10, lo, hi, result);
   }

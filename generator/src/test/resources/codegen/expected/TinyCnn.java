@@ -6,12 +6,10 @@ import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
 import dev.nabla.runtime.kernels.Activations;
 import dev.nabla.runtime.kernels.Conv2d;
+import dev.nabla.runtime.kernels.Losses;
 import dev.nabla.runtime.kernels.Pool2d;
-import java.lang.Float;
-import java.lang.Math;
 import java.lang.Override;
 import java.lang.String;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -323,18 +321,11 @@ public final class TinyCnn extends FloatNetwork {
   @Override
   protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     // t = onehot(digit)
-    for (int b = lo; b < hi; b++) {
-      Arrays.fill(digit, b * 4, (b + 1) * 4, 0f);
-      digit[b * 4 + labels[b]] = 1f;
-    }
+    Losses.oneHot(labels, lo, hi, digit, 4);
     // z1 = K1 ⋆ₚ₌₁ image + c1   [11:11]
     CONV1.forward(workspace(), K1, c1, x, 0, 64, lo, hi, z1, 0, 256);
     // a1 = relu(z1)   [11:6]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 256; i++) {
-        a1[b * 256 + i] = Math.max(z1[b * 256 + i], 0f);
-      }
-    }
+    Activations.relu(z1, lo * 256, a1, lo * 256, (hi - lo) * 256);
     // p1 = maxpool(a1, 2)   [12:6]
     POOL1.maxForward(a1, 0, 256, lo, hi, p1, 0, 64, argmaxP1);
     // z2 = K2 ⋆ₚ₌₁ p1 + c2   [13:11]
@@ -354,17 +345,7 @@ public final class TinyCnn extends FloatNetwork {
       }
     }
     // loss = cross_entropy(logits, digit)   [16:8]
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 4; i++) {
-        max = Math.max(max, logits[b * 4 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 4; i++) {
-        sum += (float) Math.exp(logits[b * 4 + i] - max);
-      }
-      loss[b] = max + (float) Math.log(sum) - logits[b * 4 + labels[b]];
-    }
+    Losses.crossEntropy(logits, 0, 4, 4, labels, loss, lo, hi);
   }
 
   /**
@@ -374,21 +355,7 @@ public final class TinyCnn extends FloatNetwork {
   protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     // softmax = softmax(logits)
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < 4; i++) {
-        softmax[b * 4 + i] = logits[b * 4 + i];
-        max = Math.max(max, softmax[b * 4 + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < 4; i++) {
-        softmax[b * 4 + i] = (float) Math.exp(softmax[b * 4 + i] - max);
-        sum += softmax[b * 4 + i];
-      }
-      for (int i = 0; i < 4; i++) {
-        softmax[b * 4 + i] /= sum;
-      }
-    }
+    Activations.softmax(logits, 0, 4, softmax, 4, lo, hi);
     // dLogits = ∂H/∂logits = softmax − t   [15:10]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 4; i++) {
@@ -396,11 +363,7 @@ public final class TinyCnn extends FloatNetwork {
       }
     }
     // db3 = ∂C/∂b3 = (1/n) Σ_b dLogits   [10:1]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 4; i++) {
-        db3[i] += invN * dLogits[b * 4 + i];
-      }
-    }
+    addBatchMean(db3, 4, dLogits, 0, 4, lo, hi, invN);
     // dW3 = ∂C/∂W3 = (1/n) Σ_b dLogits droppedᵀ   [9:1]
     weightGradient(dW3, 4, 24, dLogits, 0, 4, dropped, 0, 24, lo, hi, invN);
     // dDropped = ∂H/∂dropped = W3ᵀ dLogits   [15:13]
@@ -445,11 +408,7 @@ public final class TinyCnn extends FloatNetwork {
     // z1 = K1 ⋆ₚ₌₁ image + c1   [11:11]
     CONV1.forward(workspace(), K1, c1, x, 0, 64, lo, hi, z1, 0, 256);
     // a1 = relu(z1)   [11:6]
-    for (int b = lo; b < hi; b++) {
-      for (int i = 0; i < 256; i++) {
-        a1[b * 256 + i] = Math.max(z1[b * 256 + i], 0f);
-      }
-    }
+    Activations.relu(z1, lo * 256, a1, lo * 256, (hi - lo) * 256);
     // p1 = maxpool(a1, 2)   [12:6]
     POOL1.maxForward(a1, 0, 256, lo, hi, p1, 0, 64, argmaxP1);
     // z2 = K2 ⋆ₚ₌₁ p1 + c2   [13:11]

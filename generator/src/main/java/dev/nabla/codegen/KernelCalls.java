@@ -12,13 +12,17 @@ import dev.nabla.symbolic.Structural;
 import dev.nabla.symbolic.Unary;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The products the runtime's kernels take ({@code dense}, {@code transposedDense}, {@code weightGradient}
  * of {@code dev.nabla.runtime.kernels.KernelSupport}): a weight matrix times vectors stored per sample, and
  * the weight gradient as one product over the lane's samples, where the {@link Plan} chose a kernel; the
- * other products are written as loops. The activations whose loops would each call a transcendental function of
- * {@code Math} ({@code tanh}, {@code sigmoid}) are calls of the runtime's {@code Activations} over the lane's samples.
+ * other products are written as loops. What every classifier repeats, whose loops are not the spec's math but the
+ * same in each class, is a call of the runtime over the lane's samples where the values are rows of each sample:
+ * the activations ({@code Activations}: tanh, sigmoid, ReLU, softmax), the one-hot labels and the cross-entropy
+ * ({@code Losses}), a bias's batch mean ({@code addBatchMean}). The warm-up's stand-in calls the same methods, so the
+ * JIT has compiled them before the run.
  */
 abstract class KernelCalls extends Elements {
   KernelCalls(Network network, Gradients gradients, CodegenOptions options) {
@@ -26,6 +30,7 @@ abstract class KernelCalls extends Elements {
   }
 
   static final ClassName ACTIVATIONS = ClassName.get("dev.nabla.runtime.kernels", "Activations");
+  static final ClassName LOSSES = ClassName.get("dev.nabla.runtime.kernels", "Losses");
 
   /** Work per lane, in floating-point operations, below which a lane is not worth its handoff. */
   static final long MIN_LANE_WORK = 300_000;
@@ -131,14 +136,14 @@ abstract class KernelCalls extends Elements {
   }
 
   /**
-   * {@code node = tanh(x)} or {@code sigmoid(x)} for the lane's samples as one call of the runtime's activation
-   * kernels, when both are stored per sample with nothing between two samples' values (so that the lane's values
-   * are one run of each array); {@code false}, and nothing written, otherwise. {@code Math.tanh} is not an intrinsic
-   * of JDK 17: at about 45 ns a value, the loop took most of a 784-256-128-10 forward pass.
+   * {@code node = tanh(x)}, {@code sigmoid(x)} or {@code relu(x)} for the lane's samples as one call of the runtime's
+   * {@code Activations}, when both are stored per sample with nothing between two samples' values (so that the lane's
+   * values are one run of each array); {@code false}, and nothing written, otherwise. {@code Math.tanh} is not an
+   * intrinsic of JDK 17: at about 45 ns a value, the loop took most of a 784-256-128-10 forward pass.
    */
   boolean activationCall(MethodBody body, Node node) {
-    if (!(node.op() instanceof Unary unary) || (unary != Unary.TANH && unary != Unary.SIGMOID)
-        || plan.storage(node) != Storage.ARRAY || !plan.perSample(node)) {
+    if (!(node.op() instanceof Unary unary) || (unary != Unary.TANH && unary != Unary.SIGMOID && unary != Unary.RELU)
+        || !storedPerSample(node)) {
       return false;
     }
     int size = size(node);
@@ -150,8 +155,63 @@ abstract class KernelCalls extends Elements {
     String hi = body.name("hi");
     String from = size == 1 ? lo : lo + " * " + size;
     String length = size == 1 ? hi + " - " + lo : "(" + hi + " - " + lo + ") * " + size;
-    body.code.addStatement("$T.$L($L, $L, $L, $L, $L)", ACTIVATIONS, unary == Unary.TANH ? "tanh" : "sigmoid", source.array(),
-        source.offset() == 0 ? from : from + " + " + source.offset(), arrays.get(node), from, length);
+    body.code.addStatement("$T.$L($L, $L, $L, $L, $L)", ACTIVATIONS, unary.name().toLowerCase(Locale.ROOT),
+        source.array(), source.offset() == 0 ? from : from + " + " + source.offset(), arrays.get(node), from, length);
     return true;
+  }
+
+  /**
+   * {@code node = softmax(x)} or {@code logsoftmax(x)} for the lane's samples as one call of the runtime's
+   * {@code Activations}, when {@code node} is stored per sample and {@code x} is a row of each sample; {@code false},
+   * and nothing written, otherwise.
+   */
+  boolean softmaxCall(MethodBody body, Node node) {
+    Rows source = storedPerSample(node) ? rowsOf(body, node.input(0)) : null;
+    if (source == null || source.length() != size(node)) {
+      return false;
+    }
+    body.statement("$T.$L($L, $N, $L, $N, $N)", ACTIVATIONS, node.is(Structural.LOGSOFTMAX) ? "logSoftmax" : "softmax",
+        source.code(), arrays.get(node), size(node), body.name("lo"), body.name("hi"));
+    return true;
+  }
+
+  /**
+   * {@code node = cross_entropy(z, y)} against the labels for the lane's samples as one call of the runtime's
+   * {@code Losses}, when {@code node} is stored per sample and {@code z} is a row of each sample; {@code false}, and
+   * nothing written, otherwise.
+   */
+  boolean crossEntropyCall(MethodBody body, Node node, Node prediction) {
+    Rows scores = storedPerSample(node) ? rowsOf(body, prediction) : null;
+    if (scores == null || scores.stride() == 0 || scores.length() != size(prediction) || size(node) != 1) {
+      return false;
+    }
+    body.statement("$T.crossEntropy($L, $L, $N, $N, $N, $N)", LOSSES, scores.code(), size(prediction),
+        body.read(MethodBody.Read.LABELS), arrays.get(node), body.name("lo"), body.name("hi"));
+    return true;
+  }
+
+  /** The labels as one-hot rows of the lane's samples, {@code t = onehot(y)}, as one call of the runtime's {@code Losses}. */
+  void oneHotCall(MethodBody body, Node label) {
+    body.statement("$T.oneHot($N, $N, $N, $N, $L)", LOSSES, body.read(MethodBody.Read.LABELS), body.name("lo"),
+        body.name("hi"), arrays.get(label), size(label));
+  }
+
+  /**
+   * {@code g += (1/n) Σ_b v_b} for a value {@code v} that is a row of each sample, as the runtime's
+   * {@code addBatchMean}; {@code false}, and nothing written, when {@code v} is not stored so.
+   */
+  boolean batchMeanCall(MethodBody body, Node node, String gradient) {
+    Rows rows = plan.perSample(node) ? rowsOf(body, node) : null;
+    if (rows == null || rows.stride() == 0 || rows.length() != size(node)) {
+      return false;
+    }
+    body.statement("addBatchMean($N, $L, $L, $N, $N, $N)", gradient, size(node), rows.code(), body.name("lo"),
+        body.name("hi"), body.read(MethodBody.Read.INV_N));
+    return true;
+  }
+
+  /** Whether {@code node} has an array of its own with a row per sample. */
+  private boolean storedPerSample(Node node) {
+    return plan.storage(node) == Storage.ARRAY && plan.perSample(node);
   }
 }

@@ -207,6 +207,9 @@ abstract class PassWriter extends SpatialCalls {
   }
 
   void softmax(MethodBody body, Node node) {
+    if (softmaxCall(body, node)) {
+      return;
+    }
     boolean log = node.is(Structural.LOGSOFTMAX);
     Target target = arrayTarget(node);
     String type = ex.type();
@@ -261,6 +264,9 @@ abstract class PassWriter extends SpatialCalls {
   void loss(MethodBody body, Node node, Loss loss) {
     Node prediction = node.input(0);
     Node truth = node.input(1);
+    if (loss == Loss.CROSS_ENTROPY && truth == label && crossEntropyCall(body, node, prediction)) {
+      return;
+    }
     Target target = arrayTarget(node);
     String type = ex.type();
     String b = body.batch(plan.perSample(node), true);
@@ -385,6 +391,9 @@ abstract class PassWriter extends SpatialCalls {
       matmul(body, node, null, target, true, perSample);
       return;
     }
+    if (perSample && batchMeanCall(body, node, gradient)) {
+      return;
+    }
     String b = body.batch(perSample);
     String i = body.index("i", size(node));
     boolean loop = body.loop("i", size(node));
@@ -406,13 +415,8 @@ abstract class PassWriter extends SpatialCalls {
     MethodBody body = new MethodBody(pass, names);
     boolean forward = pass == Pass.FORWARD;
     if (forward && oneHot) {
-      String array = arrays.get(label);
-      int classes = size(label);
       body.comment("t = onehot(" + Network.leafName(label) + ")");
-      String b = body.openBatch();
-      body.statement("$T.fill($N, $N * $L, ($N + 1) * $L, $L)", ARRAYS, array, b, classes, b, classes, ex.literal(0).code());
-      body.statement("$N[$N * $L + $N[$N]] = $L", array, b, classes, body.read(MethodBody.Read.LABELS), b, ex.literal(1).code());
-      body.close();
+      oneHotCall(body, label);
     }
     Map<Node, List<Node>> early = new LinkedHashMap<>();
     Map<Node, List<Node>> late = new LinkedHashMap<>();

@@ -3,6 +3,8 @@ package dev.nabla.runtime;
 import dev.nabla.runtime.kernels.Dropout;
 import dev.nabla.runtime.kernels.KernelSupport;
 import dev.nabla.runtime.kernels.Kernels;
+import dev.nabla.runtime.kernels.RowsDouble;
+import dev.nabla.runtime.kernels.RowsFloat;
 import dev.nabla.runtime.kernels.Workspace;
 import dev.nabla.runtime.lanes.Lanes;
 import java.util.ArrayList;
@@ -525,6 +527,16 @@ abstract class BaseNetwork implements Trainable {
   protected final void weightGradient(double[] g, int rows, int columns, double[] d, int dOffset, int dStride,
       double[] x, int xOffset, int xStride, int lo, int hi, double scale) {
     KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+  }
+
+  /** {@code g[i] += scale Σ_b d[b, i]} over the samples {@code [lo, hi)}: the batch mean of a vector's gradient, a bias's. */
+  protected static void addBatchMean(float[] g, int size, float[] d, int dOffset, int dStride, int lo, int hi, float scale) {
+    RowsFloat.addBatchMean(g, size, d, dOffset, dStride, lo, hi, scale);
+  }
+
+  protected static void addBatchMean(double[] g, int size, double[] d, int dOffset, int dStride, int lo, int hi,
+      double scale) {
+    RowsDouble.addBatchMean(g, size, d, dOffset, dStride, lo, hi, scale);
   }
 
   /** {@code out[b, j] = Σ_i w[i, j] d[b, i]}, the product {@code Wᵀ δ}, for the samples {@code [lo, hi)}. */

@@ -4,6 +4,7 @@ import dev.nabla.runtime.FloatNetwork;
 import dev.nabla.runtime.Initializers;
 import dev.nabla.runtime.ModelInfo;
 import dev.nabla.runtime.kernels.Activations;
+import dev.nabla.runtime.kernels.Losses;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +14,8 @@ import java.util.SplittableRandom;
  * A stand-in for a generated class that {@link WarmUp} trains while the real one is being compiled: a chain of dense
  * layers of the spec's shapes, each {@code z = W x + b} then its activation, and softmax cross-entropy on the last.
  * It calls the runtime exactly as a generated class does ({@code dense}, {@code weightGradient},
- * {@code transposedDense}, the activation kernels, the lanes and the trainer's step), so that the JIT compiles that
- * code for these shapes. A layer whose columns are not the previous layer's rows reads inputs of its own (zeros), and
+ * {@code transposedDense}, {@code addBatchMean}, the activations and the loss, the lanes and the trainer's step), so
+ * that the JIT compiles that code for these shapes. A layer whose columns are not the previous layer's rows reads inputs of its own (zeros), and
  * the gradient flows back only along the chain: what matters is which kernels run on which shapes, not the math.
  */
 final class DenseLayers extends FloatNetwork {
@@ -147,32 +148,15 @@ final class DenseLayers extends FloatNetwork {
       activate(layer.activation(), z[l], y[l], lo * rows, (hi - lo) * rows);
     }
     int classes = layers.get(last).rows();
-    for (int b = lo; b < hi; b++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < classes; i++) {
-        max = Math.max(max, y[last][b * classes + i]);
-      }
-      float sum = 0f;
-      for (int i = 0; i < classes; i++) {
-        softmax[b * classes + i] = (float) Math.exp(y[last][b * classes + i] - max);
-        sum += softmax[b * classes + i];
-      }
-      for (int i = 0; i < classes; i++) {
-        softmax[b * classes + i] /= sum;
-      }
-      loss[b] = max + (float) Math.log(sum) - y[last][b * classes + labels[b]];
-    }
+    Activations.softmax(y[last], 0, classes, softmax, classes, lo, hi);
+    Losses.crossEntropy(y[last], 0, classes, classes, labels, loss, lo, hi);
   }
 
   private static void activate(WarmUp.Activation activation, float[] z, float[] y, int from, int length) {
     switch (activation) {
       case TANH -> Activations.tanh(z, from, y, from, length);
       case SIGMOID -> Activations.sigmoid(z, from, y, from, length);
-      case RELU -> {
-        for (int i = from; i < from + length; i++) {
-          y[i] = Math.max(z[i], 0f);
-        }
-      }
+      case RELU -> Activations.relu(z, from, y, from, length);
       case NONE -> System.arraycopy(z, from, y, from, length);
     }
   }
@@ -199,11 +183,7 @@ final class DenseLayers extends FloatNetwork {
         };
         dz[l][k] = dy[l][k] * slope;
       }
-      for (int b = lo; b < hi; b++) {
-        for (int i = 0; i < rows; i++) {
-          db[l][i] += invN * dz[l][b * rows + i];
-        }
-      }
+      addBatchMean(db[l], rows, dz[l], 0, rows, lo, hi, invN);
       weightGradient(dw[l], rows, layer.columns(), dz[l], 0, rows, input(x, l), 0, layer.columns(), lo, hi, invN);
       if (l > 0 && chained(l)) {
         transposedDense(w[l], rows, layer.columns(), dz[l], 0, rows, lo, hi, dy[l - 1], 0, layer.columns());
