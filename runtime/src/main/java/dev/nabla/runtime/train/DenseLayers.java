@@ -204,9 +204,12 @@ final class DenseLayers extends FloatNetwork {
     outputSamples(x, lo, hi, result);
   }
 
+  /** The log-softmax of the last layer, the output of a classifier as the lesson writes it ({@code logsoftmax}). */
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
-    copyOutput(y[layers.size() - 1], layers.get(layers.size() - 1).rows(), lo, hi, result);
+    int classes = layers.get(layers.size() - 1).rows();
+    Activations.logSoftmax(y[layers.size() - 1], 0, classes, softmax, classes, lo, hi);
+    copyOutput(softmax, classes, lo, hi, result);
   }
 
   @Override
