@@ -36,14 +36,6 @@ class RowsTest {
     return x;
   }
 
-  static float[] floats(double[] values) {
-    float[] result = new float[values.length];
-    for (int i = 0; i < values.length; i++) {
-      result[i] = (float) values[i];
-    }
-    return result;
-  }
-
   /** log Σ exp of sample {@code b}'s row, in double. */
   static double logSumExp(double[] x, int b) {
     double max = Double.NEGATIVE_INFINITY;
@@ -73,8 +65,8 @@ class RowsTest {
     Arrays.fill(logY, UNTOUCHED);
     Arrays.fill(yD, UNTOUCHED);
     Arrays.fill(logYD, UNTOUCHED);
-    Activations.softmax(floats(x), OFFSET, STRIDE, y, WIDTH, LO, HI);
-    Activations.logSoftmax(floats(x), OFFSET, STRIDE, logY, WIDTH, LO, HI);
+    Activations.softmax(KernelsTest.floats(x), OFFSET, STRIDE, y, WIDTH, LO, HI);
+    Activations.logSoftmax(KernelsTest.floats(x), OFFSET, STRIDE, logY, WIDTH, LO, HI);
     Activations.softmax(x, OFFSET, STRIDE, yD, WIDTH, LO, HI);
     Activations.logSoftmax(x, OFFSET, STRIDE, logYD, WIDTH, LO, HI);
     for (int b = 0; b < SAMPLES; b++) {
@@ -109,7 +101,7 @@ class RowsTest {
     double[] lossD = new double[SAMPLES];
     Arrays.fill(loss, UNTOUCHED);
     Arrays.fill(lossD, UNTOUCHED);
-    Losses.crossEntropy(floats(x), OFFSET, STRIDE, WIDTH, labels, loss, LO, HI);
+    Losses.crossEntropy(KernelsTest.floats(x), OFFSET, STRIDE, WIDTH, labels, loss, LO, HI);
     Losses.crossEntropy(x, OFFSET, STRIDE, WIDTH, labels, lossD, LO, HI);
     for (int b = 0; b < SAMPLES; b++) {
       if (b < LO || b >= HI) {
@@ -147,7 +139,7 @@ class RowsTest {
     double[] d = scores();
     float[] g = {1, 2, 3, 4, 5, 6, 7};
     double[] gD = {1, 2, 3, 4, 5, 6, 7};
-    RowsFloat.addBatchMean(g, WIDTH - 1, floats(d), OFFSET, STRIDE, LO, HI, 0.25f);
+    RowsFloat.addBatchMean(g, WIDTH - 1, KernelsTest.floats(d), OFFSET, STRIDE, LO, HI, 0.25f);
     RowsDouble.addBatchMean(gD, WIDTH - 1, d, OFFSET, STRIDE, LO, HI, 0.25);
     for (int i = 0; i < WIDTH; i++) {
       double expected = i + 1;
