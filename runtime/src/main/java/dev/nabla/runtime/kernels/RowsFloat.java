@@ -12,7 +12,9 @@ import java.util.Arrays;
  *
  * <p>One place for these loops rather than a copy in every generated class: the warm-up's stand-in calls them too, so
  * the JIT has compiled them before the run, and the generated class is left with the math that is its own. Each
- * computes what the loop it replaces computed, in the same order, to the bit.
+ * computes what the loop it replaces computed, in the same order, but for e^x: in float it is {@link Exp#ofFloat}, within
+ * an ulp of {@code (float) Math.exp} and 1.5 times as fast, where a generated loop (a softmax over another layout)
+ * takes {@code Math.exp}.
  *
  * <p>The double loops, {@code RowsDouble}, are generated from this file at build time (runtime/pom.xml).
  */
@@ -33,7 +35,7 @@ public final class RowsFloat {
       float max = copyRow(x, xOffset + b * xStride, y, out, width);
       float sum = 0;
       for (int i = 0; i < width; i++) {
-        y[out + i] = (float) Math.exp(y[out + i] - max);
+        y[out + i] = Exp.ofFloat(y[out + i] - max);
         sum += y[out + i];
       }
       for (int i = 0; i < width; i++) {
@@ -49,7 +51,7 @@ public final class RowsFloat {
       float max = copyRow(x, xOffset + b * xStride, y, out, width);
       float sum = 0;
       for (int i = 0; i < width; i++) {
-        sum += (float) Math.exp(y[out + i] - max);
+        sum += Exp.ofFloat(y[out + i] - max);
       }
       float logSum = max + (float) Math.log(sum);
       for (int i = 0; i < width; i++) {
@@ -81,7 +83,7 @@ public final class RowsFloat {
       }
       float sum = 0;
       for (int i = 0; i < width; i++) {
-        sum += (float) Math.exp(z[in + i] - max);
+        sum += Exp.ofFloat(z[in + i] - max);
       }
       loss[b] = max + (float) Math.log(sum) - z[in + labels[b]];
     }
