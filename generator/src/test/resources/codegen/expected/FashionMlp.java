@@ -215,8 +215,13 @@ public final class FashionMlp extends FloatNetwork {
     Activations.relu(z1, lo * 20, y1, lo * 20, (hi - lo) * 20);
     // z2 = W2 y1 + b2   [10:19]
     dense(W2, 10, 20, b2, y1, 0, 20, lo, hi, z2, 0, 10);
+    // out = logsoftmax(z2)   [10:8]
+    Activations.logSoftmax(z2, 0, 10, out, 10, lo, hi);
     // loss = cross_entropy(z2, y)   [11:8]
-    Losses.crossEntropy(z2, 0, 10, 10, labels, loss, lo, hi);
+    // as nll(out, y): the log-softmax above, negated at the label
+    for (int b = lo; b < hi; b++) {
+      loss[b] = -out[b * 10 + labels[b]];
+    }
   }
 
   /**
@@ -262,6 +267,8 @@ public final class FashionMlp extends FloatNetwork {
     Activations.relu(z1, lo * 20, y1, lo * 20, (hi - lo) * 20);
     // z2 = W2 y1 + b2   [10:19]
     dense(W2, 10, 20, b2, y1, 0, 20, lo, hi, z2, 0, 10);
+    // out = logsoftmax(z2)   [10:8]
+    Activations.logSoftmax(z2, 0, 10, out, 10, lo, hi);
     // the rest of the output, as after the forward pass
     outputSamples(x, lo, hi, result);
   }
@@ -271,8 +278,6 @@ public final class FashionMlp extends FloatNetwork {
    */
   @Override
   protected void outputSamples(float[] x, int lo, int hi, float[] result) {
-    // out = logsoftmax(z2)   [10:8]
-    Activations.logSoftmax(z2, 0, 10, out, 10, lo, hi);
     // the output, out
     copyOutput(out, 10, lo, hi, result);
   }

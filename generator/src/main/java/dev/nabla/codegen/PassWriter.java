@@ -264,9 +264,20 @@ abstract class PassWriter extends SpatialCalls {
   void loss(MethodBody body, Node node, Loss loss) {
     Node prediction = node.input(0);
     Node truth = node.input(1);
+    if (node == plan.logSoftmaxScoredLoss()) {
+      String labels = truth.op() instanceof Op.Leaf leaf ? leaf.name() : reference(truth);
+      body.comment("as nll(" + reference(network.output()) + ", " + labels + "): the log-softmax above, negated at the label");
+      lossLoop(body, node, Loss.NLL, network.output(), truth);
+      return;
+    }
     if (loss == Loss.CROSS_ENTROPY && truth == label && crossEntropyCall(body, node, prediction)) {
       return;
     }
+    lossLoop(body, node, loss, prediction, truth);
+  }
+
+  /** {@code node = loss(prediction, truth)} as loops over the lane's samples. */
+  private void lossLoop(MethodBody body, Node node, Loss loss, Node prediction, Node truth) {
     Target target = arrayTarget(node);
     String type = ex.type();
     String b = body.batch(plan.perSample(node), true);

@@ -83,13 +83,46 @@ record Plan(Network network, Gradients gradients, Map<Node, Storage> storage, Ma
     for (Node parameter : network.parameters()) {
       backwardRoots.add(gradients.of(parameter));
     }
-    List<Node> forward = planner.computed(Differentiator.reachable(network.loss()), Set.of());
+    List<Node> forwardRoots = new ArrayList<>(List.of(network.loss()));
+    if (logSoftmaxScoredLoss(network, planner.storage, planner.perSample) != null) {
+      forwardRoots.add(network.output());
+    }
+    List<Node> forward = planner.computed(Differentiator.reachable(forwardRoots), Set.of());
     Map<Node, List<Node>> gradientOf = new LinkedHashMap<>();
     planner.gradientOf.forEach((gradient, parameters) -> gradientOf.put(gradient, List.copyOf(parameters)));
     return new Plan(network, gradients, frozen(planner.storage), frozen(planner.perSample), frozen(planner.fusedProduct),
         Collections.unmodifiableMap(gradientOf), frozen(planner.kernels()), frozen(planner.adjointOwners()),
         frozen(planner.terms), planner.computed(Differentiator.reachable(network.output()), Set.of()), forward,
         planner.computed(Differentiator.reachable(backwardRoots), new LinkedHashSet<>(forward)));
+  }
+
+  /**
+   * The cross-entropy of the loss whose scores the output takes the log-softmax of, when the forward pass is to compute
+   * that output before the loss and read the loss off it, {@code −out[label]}: the lesson's {@code out = logsoftmax(z)}
+   * with {@code loss = nll(out, y)}, which the engine rewrites to {@code cross_entropy(z, y)}. The same bits as the
+   * cross-entropy (its log-sum-exp is the log-softmax's, term by term), and the log-sum-exp of an evaluation's scores is
+   * taken once, not once for the loss and again for the output. Null otherwise: the output is not kept per sample, the
+   * loss is not against the labels, or the output comes after the loss in the spec.
+   */
+  static Node logSoftmaxScoredLoss(Network network, Map<Node, Storage> storage, Map<Node, Boolean> perSample) {
+    Node output = network.output();
+    Node label = network.label().orElse(null);
+    if (label == null || !output.is(Structural.LOGSOFTMAX) || storage.get(output) != Storage.ARRAY
+        || !perSample.get(output)) {
+      return null;
+    }
+    for (Node node : Differentiator.reachable(network.loss())) {
+      if (node.is(Loss.CROSS_ENTROPY) && node.input(0) == output.input(0) && node.input(1) == label
+          && node.id() > output.id() && storage.get(node) == Storage.ARRAY) {
+        return node;
+      }
+    }
+    return null;
+  }
+
+  /** {@link #logSoftmaxScoredLoss(Network, Map, Map)} of this plan's network: the loss the forward pass reads off the output. */
+  Node logSoftmaxScoredLoss() {
+    return logSoftmaxScoredLoss(network, storage, perSample);
   }
 
   /** An unmodifiable copy that keeps comparing nodes by identity. */
