@@ -243,9 +243,10 @@ public final class Exercise4 extends FloatNetwork {
    * The forward pass for the loss, {@code H = mean(softplus(W3 relu(W2 relu(W1 x + b1) + b2) + b3) − t ⊙ (W3 relu(W2 relu(W1 x + b1) + b2) + b3))}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
-  protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     // z1 = W1 x + b1   [11:32]
-    dense(W1, 6, 4, b1, x, 0, 4, lo, hi, z1, 0, 6);
+    dense(W1, 6, 4, b1, x, xOffset, 4, lo, hi, z1, 0, 6);
     // relu = relu(z1)   [11:27]
     Activations.relu(z1, lo * 6, relu, lo * 6, (hi - lo) * 6);
     // z2 = W2 relu + b2   [11:24]
@@ -266,7 +267,8 @@ public final class Exercise4 extends FloatNetwork {
    * The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).
    */
   @Override
-  protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     float invN = 1f / n;
     // out = sigmoid(z3)   [11:8]
     Activations.sigmoid(z3, lo, out, lo, hi - lo);
@@ -301,16 +303,16 @@ public final class Exercise4 extends FloatNetwork {
     // db1 = ∂C/∂b1 = (1/n) Σ_b dZ1   [6:1]
     addBatchMean(db1, 6, dZ1, 0, 6, lo, hi, invN);
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 xᵀ   [5:1]
-    weightGradient(dW1, 6, 4, dZ1, 0, 6, x, 0, 4, lo, hi, invN);
+    weightGradient(dW1, 6, 4, dZ1, 0, 6, x, xOffset, 4, lo, hi, invN);
   }
 
   /**
    * Writes {@code sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)} for samples {@code [lo, hi)} to {@code result}, 1 values per sample.
    */
   @Override
-  protected void predictSamples(float[] x, int lo, int hi, float[] result) {
+  protected void predictSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     // z1 = W1 x + b1   [11:32]
-    dense(W1, 6, 4, b1, x, 0, 4, lo, hi, z1, 0, 6);
+    dense(W1, 6, 4, b1, x, xOffset, 4, lo, hi, z1, 0, 6);
     // relu = relu(z1)   [11:27]
     Activations.relu(z1, lo * 6, relu, lo * 6, (hi - lo) * 6);
     // z2 = W2 relu + b2   [11:24]
@@ -320,14 +322,14 @@ public final class Exercise4 extends FloatNetwork {
     // z3 = W3 relu2 + b3   [11:16]
     dense(W3, 1, 5, b3, relu2, 0, 5, lo, hi, z3, 0, 1);
     // the rest of the output, as after the forward pass
-    outputSamples(x, lo, hi, result);
+    outputSamples(x, xOffset, lo, hi, result);
   }
 
   /**
    * Writes {@code sigmoid(W3 relu(W2 relu(W1 x + b1) + b2) + b3)} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.
    */
   @Override
-  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+  protected void outputSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     // out = sigmoid(z3)   [11:8]
     Activations.sigmoid(z3, lo, out, lo, hi - lo);
     // the output, out

@@ -319,11 +319,12 @@ public final class TinyCnn extends FloatNetwork {
    * The forward pass for the loss, {@code H = cross_entropy(W3 dropout(0.25, flatten(avgpool(tanh(K2 ⋆ₚ₌₁ maxpool(relu(K1 ⋆ₚ₌₁ image + c1), 2) + c2), 2))) + b3, digit)}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
-  protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     // t = onehot(digit)
     Losses.oneHot(labels, lo, hi, digit, 4);
     // z1 = K1 ⋆ₚ₌₁ image + c1   [11:11]
-    CONV1.forward(workspace(), K1, c1, x, 0, 64, lo, hi, z1, 0, 256);
+    CONV1.forward(workspace(), K1, c1, x, xOffset, 64, lo, hi, z1, 0, 256);
     // a1 = relu(z1)   [11:6]
     Activations.relu(z1, lo * 256, a1, lo * 256, (hi - lo) * 256);
     // p1 = maxpool(a1, 2)   [12:6]
@@ -352,7 +353,8 @@ public final class TinyCnn extends FloatNetwork {
    * The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).
    */
   @Override
-  protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     float invN = 1f / n;
     // softmax = softmax(logits)
     Activations.softmax(logits, 0, 4, softmax, 4, lo, hi);
@@ -397,16 +399,16 @@ public final class TinyCnn extends FloatNetwork {
     }
     // dK1 = ∂C/∂K1 = (1/n) Σ_b dZ1 ⋆ₚ₌₁ image   [5:1]
     // dc1 = ∂C/∂c1 = (1/n) Σ_b Σ_{p,q} dZ1   [6:1], in the same call
-    CONV1.kernelGradient(workspace(), dK1, dc1, x, 0, 64, dZ1, 0, 256, lo, hi, invN);
+    CONV1.kernelGradient(workspace(), dK1, dc1, x, xOffset, 64, dZ1, 0, 256, lo, hi, invN);
   }
 
   /**
    * Writes {@code W3 dropout(0.25, flatten(avgpool(tanh(K2 ⋆ₚ₌₁ maxpool(relu(K1 ⋆ₚ₌₁ image + c1), 2) + c2), 2))) + b3} for samples {@code [lo, hi)} to {@code result}, 4 values per sample.
    */
   @Override
-  protected void predictSamples(float[] x, int lo, int hi, float[] result) {
+  protected void predictSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     // z1 = K1 ⋆ₚ₌₁ image + c1   [11:11]
-    CONV1.forward(workspace(), K1, c1, x, 0, 64, lo, hi, z1, 0, 256);
+    CONV1.forward(workspace(), K1, c1, x, xOffset, 64, lo, hi, z1, 0, 256);
     // a1 = relu(z1)   [11:6]
     Activations.relu(z1, lo * 256, a1, lo * 256, (hi - lo) * 256);
     // p1 = maxpool(a1, 2)   [12:6]
@@ -432,14 +434,14 @@ public final class TinyCnn extends FloatNetwork {
       }
     }
     // the rest of the output, as after the forward pass
-    outputSamples(x, lo, hi, result);
+    outputSamples(x, xOffset, lo, hi, result);
   }
 
   /**
    * Writes {@code W3 dropout(0.25, flatten(avgpool(tanh(K2 ⋆ₚ₌₁ maxpool(relu(K1 ⋆ₚ₌₁ image + c1), 2) + c2), 2))) + b3} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.
    */
   @Override
-  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+  protected void outputSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     // the output, logits
     copyOutput(logits, 4, lo, hi, result);
   }

@@ -33,7 +33,8 @@ abstract class Elements extends Comments {
     if (op instanceof Op.Leaf leaf) {
       switch (leaf.kind()) {
         case INPUT -> {
-          return Expressions.atom(inputArray(body) + "[" + Expressions.index(Expressions.times(b, inputSize), offsetOf(node), index) + "]");
+          return Expressions.atom(inputArray(body) + "[" + Expressions.index(inputBase(body), Expressions.times(b, inputSize),
+              offsetOf(node), index) + "]");
         }
         case TARGET -> {
           return widened(body.read(MethodBody.Read.TARGETS) + "[" + Expressions.index(Expressions.times(b, size(node)), index) + "]");
@@ -165,7 +166,7 @@ abstract class Elements extends Comments {
   }
 
   /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
-  record Rows(String array, int stride, int offset, int length) {
+  record Rows(String array, int stride, String offset, int length) {
     /** {@code array, offset, stride}, as the kernels take a per-sample operand. */
     CodeBlock code() {
       return CodeBlock.of("$N, $L, $L", array, offset, stride);
@@ -180,14 +181,14 @@ abstract class Elements extends Comments {
       return null; // a row [1, n] is one run of n values too, as a transposed vector leaves a δ
     }
     if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
-      return new Rows(inputArray(body), inputSize, inputOffsets.get(node), size(node));
+      return new Rows(inputArray(body), inputSize, Expressions.index(inputBase(body), offsetOf(node)), size(node));
     }
     if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
-      return new Rows(arrays.get(node), size(node), 0, size(node));
+      return new Rows(arrays.get(node), size(node), "0", size(node));
     }
     boolean parameter = node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM;
     if ((plan.storage(node) == Storage.ARRAY || parameter) && !plan.perSample(node)) {
-      return new Rows(arrays.get(node), 0, 0, size(node)); // the same row for every sample: stride 0
+      return new Rows(arrays.get(node), 0, "0", size(node)); // the same row for every sample: stride 0
     }
     return null;
   }

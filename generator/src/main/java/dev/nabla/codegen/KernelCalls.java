@@ -156,7 +156,7 @@ abstract class KernelCalls extends Elements {
     String from = size == 1 ? lo : lo + " * " + size;
     String length = size == 1 ? hi + " - " + lo : "(" + hi + " - " + lo + ") * " + size;
     body.code.addStatement("$T.$L($L, $L, $L, $L, $L)", ACTIVATIONS, unary.name().toLowerCase(Locale.ROOT),
-        source.array(), source.offset() == 0 ? from : from + " + " + source.offset(), arrays.get(node), from, length);
+        source.array(), Expressions.index(from, source.offset()), arrays.get(node), from, length);
     return true;
   }
 

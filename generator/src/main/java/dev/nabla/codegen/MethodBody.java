@@ -20,7 +20,7 @@ final class MethodBody {
   enum Read { X, LABELS, TARGETS, INV_N }
 
   /** The parameters of the passes, named first and in this order, so that every body of a class names them alike. */
-  private static final String[] PARAMETERS = {"x", "labels", "targets", "lo", "hi", "n", "result"};
+  private static final String[] PARAMETERS = {"x", "xOffset", "labels", "targets", "lo", "hi", "n", "result"};
 
   final Pass pass;
   final CodeBlock.Builder code = CodeBlock.builder();

@@ -456,7 +456,8 @@ abstract class PassWriter extends SpatialCalls {
       }
     }
     MethodSpec.Builder method = MethodSpec.methodBuilder(pass.partName).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
-        .addParameter(float[].class, body.name("x")).addParameter(int[].class, body.name("labels"))
+        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("xOffset"))
+        .addParameter(int[].class, body.name("labels"))
         .addParameter(float[].class, body.name("targets")).addParameter(int.class, body.name("lo"))
         .addParameter(int.class, body.name("hi")).addParameter(int.class, body.name("n"));
     if (forward) {
@@ -510,6 +511,7 @@ abstract class PassWriter extends SpatialCalls {
   private static void addInputs(MethodSpec.Builder method, MethodBody part) {
     if (part.reads(MethodBody.Read.X)) {
       method.addParameter(float[].class, part.name("x"));
+      method.addParameter(int.class, part.name("xOffset"));
     }
     if (part.reads(MethodBody.Read.LABELS)) {
       method.addParameter(int[].class, part.name("labels"));
@@ -541,12 +543,14 @@ abstract class PassWriter extends SpatialCalls {
     Set<Node> forward = new HashSet<>(plan.forwardNodes());
     List<MethodSpec> parts = emitInParts(body, plan.predictNodes().stream().filter(forward::contains).toList());
     body.comment("the rest of the output, as after the forward pass");
-    body.statement("outputSamples($N, $N, $N, $N)", body.name("x"), body.name("lo"), body.name("hi"), body.name("result"));
+    body.statement("outputSamples($N, $N, $N, $N, $N)", body.name("x"), body.name("xOffset"), body.name("lo"), body.name("hi"),
+        body.name("result"));
     MethodSpec.Builder method = MethodSpec.methodBuilder("predictSamples").addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result}, $L values per sample.\n",
             Identifiers.javadoc(oneLine(network.output()), false), size(network.output()))
-        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("lo"))
+        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("xOffset"))
+        .addParameter(int.class, body.name("lo"))
         .addParameter(int.class, body.name("hi")).addParameter(float[].class, body.name("result"));
     return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
   }
@@ -564,7 +568,8 @@ abstract class PassWriter extends SpatialCalls {
         .addModifiers(Modifier.PROTECTED)
         .addJavadoc("Writes {@code $L} for samples {@code [lo, hi)} to {@code result} after the forward pass ran for them.\n",
             Identifiers.javadoc(oneLine(network.output()), false))
-        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("lo"))
+        .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("xOffset"))
+        .addParameter(int.class, body.name("lo"))
         .addParameter(int.class, body.name("hi")).addParameter(float[].class, body.name("result"));
     return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
   }

@@ -310,6 +310,14 @@ abstract class ValueNames {
     return options.precision() == Precision.DOUBLE ? inputs : x;
   }
 
+  /**
+   * Where the batch's first input is in the array {@link #inputArray} gives: the pass's {@code xOffset}, as the runtime
+   * hands a batch of consecutive samples where they lie; none in a double model, whose widened copy starts the batch.
+   */
+  String inputBase(MethodBody body) {
+    return options.precision() == Precision.DOUBLE ? null : body.name("xOffset");
+  }
+
   String offsetOf(Node input) {
     int offset = inputOffsets.get(input);
     return offset == 0 ? null : Integer.toString(offset);

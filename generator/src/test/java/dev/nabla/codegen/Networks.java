@@ -2,6 +2,7 @@ package dev.nabla.codegen;
 
 import com.palantir.javapoet.JavaFile;
 import dev.nabla.grammar.SpecParser;
+import dev.nabla.runtime.Trainable;
 import dev.nabla.grammar.ParseResult;
 import dev.nabla.grammar.ast.Spec;
 import dev.nabla.grammar.ast.SpecPrinter;
@@ -42,6 +43,16 @@ final class Networks {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A new instance of the compiled class {@code PACKAGE.name} for batches of {@code maxBatch} on {@code threads} threads. */
+  static Trainable instantiate(ClassLoader loader, String name, int maxBatch, int threads) {
+    try {
+      Class<?> compiled = loader.loadClass(PACKAGE + "." + name);
+      return (Trainable) compiled.getConstructor(int.class, int.class).newInstance(maxBatch, threads);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + name + ": " + e, e);
     }
   }
 

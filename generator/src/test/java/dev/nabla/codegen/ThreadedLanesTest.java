@@ -25,12 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ThreadedLanesTest {
 
   private static Trainable instantiate(ClassLoader loader, String name, int maxBatch, int threads) {
-    try {
-      Class<?> compiled = loader.loadClass(Networks.PACKAGE + "." + name);
-      return (Trainable) compiled.getConstructor(int.class, int.class).newInstance(maxBatch, threads);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot instantiate " + name + ": " + e, e);
-    }
+    return Networks.instantiate(loader, name, maxBatch, threads);
   }
 
   private record Batch(float[] x, int[] labels, float[] targets) {}

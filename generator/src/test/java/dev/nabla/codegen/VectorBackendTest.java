@@ -81,7 +81,7 @@ class VectorBackendTest {
           Networks.java(network, Precision.FLOAT, Backend.VECTOR).toString());
     }
     String wide = Networks.java(Networks.parse("Wide.nabla", WIDE), Precision.FLOAT).toString();
-    assertTrue(wide.contains("dense(W1, 66, 150, b1, x, 0, 150, lo, hi, "), wide);
+    assertTrue(wide.contains("dense(W1, 66, 150, b1, x, xOffset, 150, lo, hi, "), wide);
   }
 
   private static Trainable model(ClassLoader loader, Network network, int n) {

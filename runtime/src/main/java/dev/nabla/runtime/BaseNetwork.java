@@ -69,6 +69,8 @@ abstract class BaseNetwork implements Trainable {
   // The job being run, for the lanes to read: written before the lanes are started, read after.
   private int job;
   private float[] jobX;
+  private int jobXOffset;
+  private boolean jobInPlace;
   private int[] jobLabels;
   private float[] jobTargets;
   private float[] jobResult;
@@ -183,14 +185,19 @@ abstract class BaseNetwork implements Trainable {
     return root().dropoutStep;
   }
 
+  /*
+   * The passes read sample b's inputs at x[xOffset + b · inputSize ..]: xOffset is 0 for a batch the caller gave, and
+   * where the batch starts for consecutive samples of a data set read where they lie (BatchRows#inputsInPlace).
+   */
+
   /** The forward pass for the loss, for samples {@code [lo, hi)} of a batch of {@code n}. */
-  protected abstract void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n);
+  protected abstract void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n);
 
   /** The backward pass for samples {@code [lo, hi)} of a batch of {@code n}, into this lane's gradients. */
-  protected abstract void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n);
+  protected abstract void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n);
 
   /** The output for samples {@code [lo, hi)}, written to {@code result}. */
-  protected abstract void predictSamples(float[] x, int lo, int hi, float[] result);
+  protected abstract void predictSamples(float[] x, int xOffset, int lo, int hi, float[] result);
 
   /** The loss of the batch of {@code n} the forward pass computed: the mean of a per-sample loss. */
   protected abstract double meanLoss(int n);
@@ -198,10 +205,10 @@ abstract class BaseNetwork implements Trainable {
   /**
    * The output for samples {@code [lo, hi)}, written to {@code result}, right after {@link #forward} ran for them:
    * a generated class writes it from what the forward pass kept, computing only what the loss did not need. This
-   * default, for classes generated before there was this method, runs the prediction pass.
+   * default runs the prediction pass.
    */
-  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
-    predictSamples(x, lo, hi, result);
+  protected void outputSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
+    predictSamples(x, xOffset, lo, hi, result);
   }
 
   /** Zeroes this lane's gradients before its backward pass. */
@@ -218,7 +225,7 @@ abstract class BaseNetwork implements Trainable {
    * Called before a pass reads {@code x} for samples {@code [lo, hi)}: a double model widens it; {@code null}
    * when a double model was given its inputs in double.
    */
-  void beforePass(float[] x, int lo, int hi) {}
+  void beforePass(float[] x, int xOffset, int lo, int hi) {}
 
   @Override
   public final ModelInfo info() {
@@ -403,8 +410,14 @@ abstract class BaseNetwork implements Trainable {
       throw new IllegalStateException("a predictor only predicts: train the model it was made from");
     }
     int count = predictor ? 1 : Math.min(lanes.length, n / minLaneBatch);
+    // Consecutive samples of a data set are read where they lie: the lanes copy their labels or targets alone.
+    float[] inPlace = rows == null ? null : rows.inputsInPlace();
+    int xOffset = inPlace == null ? 0 : rows.inputsOffset();
+    if (inPlace != null) {
+      x = inPlace;
+    }
     if (count <= 1) {
-      runRange(job, rows, x, labels, targets, result, 0, n, n);
+      runRange(job, rows, inPlace != null, x, xOffset, labels, targets, result, 0, n, n);
     } else {
       for (int t = 1; t < count; t++) {
         if (lanes[t] == null) {
@@ -414,6 +427,8 @@ abstract class BaseNetwork implements Trainable {
       this.job = job;
       jobRows = rows;
       jobX = x;
+      jobXOffset = xOffset;
+      jobInPlace = inPlace != null;
       jobLabels = labels;
       jobTargets = targets;
       jobResult = result;
@@ -449,8 +464,8 @@ abstract class BaseNetwork implements Trainable {
 
   private void passOfLane(int t) {
     int n = jobN;
-    lanes[t].runRange(job, jobRows, jobX, jobLabels, jobTargets, jobResult, Lanes.split(n, jobCount, t),
-        Lanes.split(n, jobCount, t + 1), n);
+    lanes[t].runRange(job, jobRows, jobInPlace, jobX, jobXOffset, jobLabels, jobTargets, jobResult,
+        Lanes.split(n, jobCount, t), Lanes.split(n, jobCount, t + 1), n);
   }
 
   private void sumOfLane(int share) {
@@ -462,28 +477,32 @@ abstract class BaseNetwork implements Trainable {
     return lanes[t];
   }
 
-  private void runRange(int job, BatchRows rows, float[] x, int[] labels, float[] targets, float[] result, int lo, int hi,
-      int n) {
+  private void runRange(int job, BatchRows rows, boolean inputsInPlace, float[] x, int xOffset, int[] labels,
+      float[] targets, float[] result, int lo, int hi, int n) {
     if (rows != null) {
       // The lane gathers its own samples: in parallel with the other lanes, and into its core's cache for the pass.
-      rows.copy(lo, hi);
+      if (inputsInPlace) {
+        rows.copyTruth(lo, hi);
+      } else {
+        rows.copy(lo, hi);
+      }
       if (labels != null) {
         checkClasses(labels, lo, hi);
       }
     }
-    beforePass(x, lo, hi);
+    beforePass(x, xOffset, lo, hi);
     if (job == PREDICT) {
-      predictSamples(x, lo, hi, result);
+      predictSamples(x, xOffset, lo, hi, result);
       return;
     }
-    forward(x, labels, targets, lo, hi, n);
+    forward(x, xOffset, labels, targets, lo, hi, n);
     if (job == EVALUATE) {
-      outputSamples(x, lo, hi, result);
+      outputSamples(x, xOffset, lo, hi, result);
       return;
     }
     if (job >= GRADIENTS) {
       clearGradients();
-      backward(x, labels, targets, lo, hi, n);
+      backward(x, xOffset, labels, targets, lo, hi, n);
     }
   }
 

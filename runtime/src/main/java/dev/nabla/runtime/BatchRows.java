@@ -11,4 +11,23 @@ package dev.nabla.runtime;
 public interface BatchRows {
   /** Copies samples {@code [lo, hi)} of the batch into rows {@code [lo, hi)}; called once per row, maybe from several threads for disjoint ranges. */
   void copy(int lo, int hi);
+
+  /**
+   * The array that holds the batch's inputs as they are, sample {@code b}'s at {@link #inputsOffset()} {@code + b ·
+   * inputSize}, when they are consecutive samples of one array (an evaluation's batch of the test set); {@code null}
+   * when they must be copied. A model that reads them there copies only their labels or targets ({@link #copyTruth}).
+   */
+  default float[] inputsInPlace() {
+    return null;
+  }
+
+  /** Where the batch's first input is in {@link #inputsInPlace()}. */
+  default int inputsOffset() {
+    return 0;
+  }
+
+  /** {@link #copy} but for the inputs: the labels or targets of samples {@code [lo, hi)}, for a model that reads the inputs in place. */
+  default void copyTruth(int lo, int hi) {
+    copy(lo, hi);
+  }
 }

@@ -196,13 +196,13 @@ public abstract class DoubleNetwork extends BaseNetwork {
   }
 
   @Override
-  final void beforePass(float[] x, int lo, int hi) {
+  final void beforePass(float[] x, int xOffset, int lo, int hi) {
     if (x == null) {
       return; // given in double: inputs holds them already
     }
     int size = info.inputSize();
     for (int i = lo * size, end = hi * size; i < end; i++) {
-      inputs[i] = x[i];
+      inputs[i] = x[xOffset + i];
     }
   }
 

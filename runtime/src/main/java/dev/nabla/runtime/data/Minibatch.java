@@ -10,7 +10,9 @@ import dev.nabla.runtime.Trainable;
  * or the targets, whichever the data has.
  *
  * <p>A batch {@linkplain #select selected} but not yet copied is copied by the model that runs it: a generated
- * network has each of its threads copy its own samples right before its pass ({@link BatchRows}).
+ * network has each of its threads copy its own samples right before its pass ({@link BatchRows}). Consecutive samples
+ * (an evaluation's batch of the test set) it reads where they lie, copying only their labels or targets; {@link #x()}
+ * copies their inputs here if they are asked for afterwards.
  */
 public final class Minibatch implements BatchRows {
 
@@ -24,6 +26,11 @@ public final class Minibatch implements BatchRows {
   private Dataset source;
   private int[] order;
   private int from;
+  /**
+   * After a model ran a batch of consecutive samples, which it may have read where they lie: their data set, whose
+   * inputs {@link #x()} copies if asked for them. The labels or targets are in place by then.
+   */
+  private Dataset inputsSource;
 
   private Minibatch(float[] x, int[] labels, float[] targets, int inputSize, int labelSize, int size) {
     this.x = x;
@@ -79,6 +86,7 @@ public final class Minibatch implements BatchRows {
     this.order = order;
     this.from = from;
     this.size = count;
+    this.inputsSource = null;
   }
 
   /** Copies selected samples {@code [lo, hi)} of the batch to their rows: what each lane of a model does for its own. */
@@ -87,13 +95,8 @@ public final class Minibatch implements BatchRows {
     Dataset data = source;
     float[] inputs = data.x();
     if (order == null) {
-      int first = from + lo;
-      System.arraycopy(inputs, first * inputSize, x, lo * inputSize, (hi - lo) * inputSize);
-      if (labels != null) {
-        System.arraycopy(data.labels(), first, labels, lo, hi - lo);
-      } else {
-        System.arraycopy(data.targets(), first * labelSize, targets, lo * labelSize, (hi - lo) * labelSize);
-      }
+      System.arraycopy(inputs, (from + lo) * inputSize, x, lo * inputSize, (hi - lo) * inputSize);
+      copyTruth(lo, hi);
       return;
     }
     for (int i = lo; i < hi; i++) {
@@ -107,14 +110,43 @@ public final class Minibatch implements BatchRows {
     }
   }
 
-  /** The rows for the model to copy, and from now on none: they will be in place once it has run. */
-  private BatchRows takePending() {
-    BatchRows rows = source == null ? null : this;
-    source = null;
-    order = null;
-    return rows;
+  /** The data set's inputs when the batch is consecutive samples of it, selected and not copied: read them there. */
+  @Override
+  public float[] inputsInPlace() {
+    return source != null && order == null ? source.x() : null;
   }
 
+  @Override
+  public int inputsOffset() {
+    return from * inputSize;
+  }
+
+  /** Copies the labels or targets of consecutive selected samples {@code [lo, hi)}: a model reads their inputs in place. */
+  @Override
+  public void copyTruth(int lo, int hi) {
+    if (order != null) {
+      copy(lo, hi);
+      return;
+    }
+    Dataset data = source;
+    int first = from + lo;
+    if (labels != null) {
+      System.arraycopy(data.labels(), first, labels, lo, hi - lo);
+    } else {
+      System.arraycopy(data.targets(), first * labelSize, targets, lo * labelSize, (hi - lo) * labelSize);
+    }
+  }
+
+  /** After a model ran the selected batch: its rows are in place, but for inputs it may have read where they lie. */
+  private void afterRun() {
+    if (source != null && order == null) {
+      inputsSource = source;
+    }
+    source = null;
+    order = null;
+  }
+
+  /** Copies the selected samples not copied yet. */
   private void copyPending() {
     if (source != null) {
       copy(0, size);
@@ -123,50 +155,68 @@ public final class Minibatch implements BatchRows {
     }
   }
 
+  /** {@link #copyPending()}, and the inputs a model read where they lie: every row of the batch in this buffer. */
+  private void copyAll() {
+    copyPending();
+    if (inputsSource != null) {
+      System.arraycopy(inputsSource.x(), from * inputSize, x, 0, size * inputSize);
+      inputsSource = null;
+    }
+  }
+
+  /** This, for the model to copy the selected samples (or read them where they lie), or null once they are all here. */
+  private BatchRows rowsToCopy() {
+    if (source != null) {
+      return this;
+    }
+    copyAll();
+    return null;
+  }
+
   /** The fused forward, backward and SGD update of the model on this batch. */
   public double trainStep(Trainable model, float learningRate) {
-    BatchRows rows = source == null ? null : this;
+    BatchRows rows = rowsToCopy();
     try {
       return model.trainStep(rows, x, labels, targets, size, learningRate);
     } finally {
-      takePending();
+      afterRun();
     }
   }
 
   /** The gradients of this batch, then {@code update} over every parameter: a step of another optimizer than SGD. */
   public double trainStep(Trainable model, ParameterUpdate update) {
-    BatchRows rows = source == null ? null : this;
+    BatchRows rows = rowsToCopy();
     try {
       return model.trainStep(rows, x, labels, targets, size, update);
     } finally {
-      takePending();
+      afterRun();
     }
   }
 
   /** Forward and backward on this batch, leaving the gradients in the model. */
   public double computeGradients(Trainable model) {
-    copyPending();
+    copyAll();
     return labels != null ? model.computeGradients(x, labels, size) : model.computeGradients(x, targets, size);
   }
 
   /** The mean loss on this batch, forward only. */
   public double loss(Trainable model) {
-    copyPending();
+    copyAll();
     return labels != null ? model.loss(x, labels, size) : model.loss(x, targets, size);
   }
 
   /** The mean loss on this batch and each sample's output in {@code result}, from one forward pass. */
   public double evaluate(Trainable model, float[] result) {
-    BatchRows rows = source == null ? null : this;
+    BatchRows rows = rowsToCopy();
     try {
       return model.evaluate(rows, x, labels, targets, size, result);
     } finally {
-      takePending();
+      afterRun();
     }
   }
 
   public float[] x() {
-    copyPending();
+    copyAll();
     return x;
   }
 

@@ -138,13 +138,19 @@ final class DenseLayers extends FloatNetwork {
     return !chained(l) ? ownInput[l] : l == 0 ? x : y[l - 1];
   }
 
+  /** Where the batch starts in {@link #input}: the pass's {@code xOffset} in the batch's inputs, 0 in the others. */
+  private int inputOffset(int xOffset, int l) {
+    return chained(l) && l == 0 ? xOffset : 0;
+  }
+
   @Override
-  protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
     int last = layers.size() - 1;
     for (int l = 0; l <= last; l++) {
       WarmUp.Layer layer = layers.get(l);
       int rows = layer.rows();
-      dense(w[l], rows, layer.columns(), bias[l], input(x, l), 0, layer.columns(), lo, hi, z[l], 0, rows);
+      dense(w[l], rows, layer.columns(), bias[l], input(x, l), inputOffset(xOffset, l), layer.columns(), lo, hi, z[l], 0,
+          rows);
       activate(layer.activation(), z[l], y[l], lo * rows, (hi - lo) * rows);
     }
     int classes = layers.get(last).rows();
@@ -162,7 +168,7 @@ final class DenseLayers extends FloatNetwork {
   }
 
   @Override
-  protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     int last = layers.size() - 1;
     int classes = layers.get(last).rows();
@@ -184,7 +190,8 @@ final class DenseLayers extends FloatNetwork {
         dz[l][k] = dy[l][k] * slope;
       }
       addBatchMean(db[l], rows, dz[l], 0, rows, lo, hi, invN);
-      weightGradient(dw[l], rows, layer.columns(), dz[l], 0, rows, input(x, l), 0, layer.columns(), lo, hi, invN);
+      weightGradient(dw[l], rows, layer.columns(), dz[l], 0, rows, input(x, l), inputOffset(xOffset, l), layer.columns(), lo,
+          hi, invN);
       if (l > 0 && chained(l)) {
         transposedDense(w[l], rows, layer.columns(), dz[l], 0, rows, lo, hi, dy[l - 1], 0, layer.columns());
       } else if (l > 0) {
@@ -194,19 +201,20 @@ final class DenseLayers extends FloatNetwork {
   }
 
   @Override
-  protected void predictSamples(float[] x, int lo, int hi, float[] result) {
+  protected void predictSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     for (int l = 0; l < layers.size(); l++) {
       WarmUp.Layer layer = layers.get(l);
       int rows = layer.rows();
-      dense(w[l], rows, layer.columns(), bias[l], input(x, l), 0, layer.columns(), lo, hi, z[l], 0, rows);
+      dense(w[l], rows, layer.columns(), bias[l], input(x, l), inputOffset(xOffset, l), layer.columns(), lo, hi, z[l], 0,
+          rows);
       activate(layer.activation(), z[l], y[l], lo * rows, (hi - lo) * rows);
     }
-    outputSamples(x, lo, hi, result);
+    outputSamples(x, xOffset, lo, hi, result);
   }
 
   /** The log-softmax of the last layer, the output of a classifier as the lesson writes it ({@code logsoftmax}). */
   @Override
-  protected void outputSamples(float[] x, int lo, int hi, float[] result) {
+  protected void outputSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     int classes = layers.get(layers.size() - 1).rows();
     Activations.logSoftmax(y[layers.size() - 1], 0, classes, softmax, classes, lo, hi);
     copyOutput(softmax, classes, lo, hi, result);

@@ -46,8 +46,8 @@ final class SoftmaxRegression extends FloatNetwork {
   }
 
   @Override
-  protected void forward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
-    dense(W, CLASSES, INPUTS, b, x, 0, INPUTS, lo, hi, z, 0, CLASSES);
+  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
+    dense(W, CLASSES, INPUTS, b, x, xOffset, INPUTS, lo, hi, z, 0, CLASSES);
     for (int s = lo; s < hi; s++) {
       if (labels[s] == failOn) {
         throw new IllegalStateException("sample " + s + " fails");
@@ -70,7 +70,7 @@ final class SoftmaxRegression extends FloatNetwork {
   }
 
   @Override
-  protected void backward(float[] x, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
     float[] dW = gradient(0);
     float[] db = gradient(1);
     float invN = 1f / n;
@@ -79,13 +79,13 @@ final class SoftmaxRegression extends FloatNetwork {
         db[i] += invN * delta[s * CLASSES + i];
       }
     }
-    weightGradient(dW, CLASSES, INPUTS, delta, 0, CLASSES, x, 0, INPUTS, lo, hi, invN);
+    weightGradient(dW, CLASSES, INPUTS, delta, 0, CLASSES, x, xOffset, INPUTS, lo, hi, invN);
   }
 
   @Override
-  protected void predictSamples(float[] x, int lo, int hi, float[] result) {
+  protected void predictSamples(float[] x, int xOffset, int lo, int hi, float[] result) {
     // Through a per-sample array and then to result, as a generated pass does.
-    dense(W, CLASSES, INPUTS, b, x, 0, INPUTS, lo, hi, z, 0, CLASSES);
+    dense(W, CLASSES, INPUTS, b, x, xOffset, INPUTS, lo, hi, z, 0, CLASSES);
     System.arraycopy(z, lo * CLASSES, result, lo * CLASSES, (hi - lo) * CLASSES);
   }
 
