@@ -82,6 +82,12 @@ public final class Minibatch implements BatchRows {
     if (data.inputSize() != inputSize || data.hasClasses() != (labels != null)) {
       throw new IllegalArgumentException("the " + data.name() + " set's samples do not fit this buffer");
     }
+    // A model may read consecutive samples where they lie, so a range past the data is refused here, not in a kernel.
+    int available = order == null ? data.size() : order.length;
+    if (from < 0 || count < 0 || from > available - count) {
+      throw new IllegalArgumentException("samples " + from + " to " + ((long) from + count) + " of the " + data.name()
+          + " set" + (order == null ? "" : "'s order") + ": it has " + available);
+    }
     this.source = data;
     this.order = order;
     this.from = from;

@@ -55,4 +55,14 @@ class MinibatchTest {
     assertEquals("the prices set's samples do not fit this buffer",
         assertThrows(IllegalArgumentException.class, () -> batch.select(PRICES, null, 0, 1)).getMessage());
   }
+
+  @Test
+  void aRangePastTheDataIsRefusedBeforeAModelReadsIt() {
+    Minibatch batch = Minibatch.forData(SHIRTS, 2);
+    assertEquals("samples 3 to 5 of the train set: it has 4",
+        assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, null, 3, 2)).getMessage());
+    assertEquals("samples 1 to 3 of the train set's order: it has 2",
+        assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, new int[] {0, 1}, 1, 2)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, null, -1, 1));
+  }
 }
