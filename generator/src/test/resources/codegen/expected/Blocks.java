@@ -223,16 +223,16 @@ public final class Blocks extends FloatNetwork {
    * The forward pass for the loss, {@code H = cross_entropy(C (tanh(A X + c) + sigmoid(B X) ⊙ tanh(A X + c)), y)}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
-  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo,
+      int hi, int n) {
     // t = onehot(y)
     Losses.oneHot(labels, lo, hi, y, 3);
     // z1 = A X + c   [9:27]
-    dense(A, 4, 5, c, x, xOffset, 5, lo, hi, z1, 0, 4);
+    dense(A, 4, 5, c, x, xOffset, 5, xRows, lo, hi, z1, 0, 4);
     // h = tanh(z1)   [9:22]
     Activations.tanh(z1, lo * 4, h, lo * 4, (hi - lo) * 4);
     // matmul = B X   [11:16]
-    dense(B, 4, 5, null, x, xOffset, 5, lo, hi, matmul, 0, 4);
+    dense(B, 4, 5, null, x, xOffset, 5, xRows, lo, hi, matmul, 0, 4);
     // sigmoid = sigmoid(matmul)   [11:8]
     Activations.sigmoid(matmul, lo * 4, sigmoid, lo * 4, (hi - lo) * 4);
     // added = h + sigmoid ⊙ h   [12:19]
@@ -251,8 +251,8 @@ public final class Blocks extends FloatNetwork {
    * The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).
    */
   @Override
-  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets,
+      int lo, int hi, int n) {
     float invN = 1f / n;
     // out = softmax(matmul2)   [12:8]
     Activations.softmax(matmul2, 0, 3, out, 3, lo, hi);
@@ -273,7 +273,7 @@ public final class Blocks extends FloatNetwork {
       }
     }
     // dB = ∂C/∂B = (1/n) Σ_b dMatmul Xᵀ   [6:1]
-    weightGradient(dB, 4, 5, dMatmul, 0, 4, x, xOffset, 5, lo, hi, invN);
+    weightGradient(dB, 4, 5, dMatmul, 0, 4, x, xOffset, 5, xRows, lo, hi, invN);
     // dZ1 = ∂H/∂z1 = (dAdded + dAdded ⊙ sigmoid) ⊙ (1 − h²)   [9:27]
     for (int b = lo; b < hi; b++) {
       for (int i = 0; i < 4; i++) {
@@ -283,7 +283,7 @@ public final class Blocks extends FloatNetwork {
     // dc = ∂C/∂c = (1/n) Σ_b dZ1   [7:1]
     addBatchMean(dc, 4, dZ1, 0, 4, lo, hi, invN);
     // dA = ∂C/∂A = (1/n) Σ_b dZ1 Xᵀ   [5:1]
-    weightGradient(dA, 4, 5, dZ1, 0, 4, x, xOffset, 5, lo, hi, invN);
+    weightGradient(dA, 4, 5, dZ1, 0, 4, x, xOffset, 5, xRows, lo, hi, invN);
   }
 
   /**
@@ -325,5 +325,13 @@ public final class Blocks extends FloatNetwork {
   @Override
   protected double meanLoss(int n) {
     return mean(loss, n);
+  }
+
+  /**
+   * The inputs enter the training passes only through products that take {@code xRows}: a shuffled batch of a data set is read where it lies, sample {@code b}'s inputs at {@code x[xRows[b] * 5 ..]}.
+   */
+  @Override
+  protected boolean readsInputRows() {
+    return true;
   }
 }

@@ -243,10 +243,10 @@ public final class Exercise4 extends FloatNetwork {
    * The forward pass for the loss, {@code H = mean(softplus(W3 relu(W2 relu(W1 x + b1) + b2) + b3) − t ⊙ (W3 relu(W2 relu(W1 x + b1) + b2) + b3))}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
-  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo,
+      int hi, int n) {
     // z1 = W1 x + b1   [11:32]
-    dense(W1, 6, 4, b1, x, xOffset, 4, lo, hi, z1, 0, 6);
+    dense(W1, 6, 4, b1, x, xOffset, 4, xRows, lo, hi, z1, 0, 6);
     // relu = relu(z1)   [11:27]
     Activations.relu(z1, lo * 6, relu, lo * 6, (hi - lo) * 6);
     // z2 = W2 relu + b2   [11:24]
@@ -267,8 +267,8 @@ public final class Exercise4 extends FloatNetwork {
    * The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).
    */
   @Override
-  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets,
+      int lo, int hi, int n) {
     float invN = 1f / n;
     // out = sigmoid(z3)   [11:8]
     Activations.sigmoid(z3, lo, out, lo, hi - lo);
@@ -303,7 +303,7 @@ public final class Exercise4 extends FloatNetwork {
     // db1 = ∂C/∂b1 = (1/n) Σ_b dZ1   [6:1]
     addBatchMean(db1, 6, dZ1, 0, 6, lo, hi, invN);
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 xᵀ   [5:1]
-    weightGradient(dW1, 6, 4, dZ1, 0, 6, x, xOffset, 4, lo, hi, invN);
+    weightGradient(dW1, 6, 4, dZ1, 0, 6, x, xOffset, 4, xRows, lo, hi, invN);
   }
 
   /**
@@ -339,5 +339,13 @@ public final class Exercise4 extends FloatNetwork {
   @Override
   protected double meanLoss(int n) {
     return mean(loss, n);
+  }
+
+  /**
+   * The inputs enter the training passes only through products that take {@code xRows}: a shuffled batch of a data set is read where it lies, sample {@code b}'s inputs at {@code x[xRows[b] * 4 ..]}.
+   */
+  @Override
+  protected boolean readsInputRows() {
+    return true;
   }
 }

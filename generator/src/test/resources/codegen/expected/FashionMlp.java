@@ -206,12 +206,12 @@ public final class FashionMlp extends FloatNetwork {
    * The forward pass for the loss, {@code H = cross_entropy(W2 relu(W1 X + b1) + b2, y)}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
-  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo,
+      int hi, int n) {
     // t = onehot(y)
     Losses.oneHot(labels, lo, hi, y, 10);
     // z1 = W1 X + b1   [9:13]
-    dense(W1, 20, 784, b1, x, xOffset, 784, lo, hi, z1, 0, 20);
+    dense(W1, 20, 784, b1, x, xOffset, 784, xRows, lo, hi, z1, 0, 20);
     // y1 = relu(z1)   [9:8]
     Activations.relu(z1, lo * 20, y1, lo * 20, (hi - lo) * 20);
     // z2 = W2 y1 + b2   [10:19]
@@ -229,8 +229,8 @@ public final class FashionMlp extends FloatNetwork {
    * The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).
    */
   @Override
-  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets,
+      int lo, int hi, int n) {
     float invN = 1f / n;
     // softmax = softmax(z2)
     Activations.softmax(z2, 0, 10, softmax, 10, lo, hi);
@@ -255,7 +255,7 @@ public final class FashionMlp extends FloatNetwork {
     // db1 = ∂C/∂b1 = (1/n) Σ_b dZ1   [6:1]
     addBatchMean(db1, 20, dZ1, 0, 20, lo, hi, invN);
     // dW1 = ∂C/∂W1 = (1/n) Σ_b dZ1 Xᵀ   [5:1]
-    weightGradient(dW1, 20, 784, dZ1, 0, 20, x, xOffset, 784, lo, hi, invN);
+    weightGradient(dW1, 20, 784, dZ1, 0, 20, x, xOffset, 784, xRows, lo, hi, invN);
   }
 
   /**
@@ -287,5 +287,13 @@ public final class FashionMlp extends FloatNetwork {
   @Override
   protected double meanLoss(int n) {
     return mean(loss, n);
+  }
+
+  /**
+   * The inputs enter the training passes only through products that take {@code xRows}: a shuffled batch of a data set is read where it lies, sample {@code b}'s inputs at {@code x[xRows[b] * 784 ..]}.
+   */
+  @Override
+  protected boolean readsInputRows() {
+    return true;
   }
 }

@@ -319,8 +319,8 @@ public final class TinyCnn extends FloatNetwork {
    * The forward pass for the loss, {@code H = cross_entropy(W3 dropout(0.25, flatten(avgpool(tanh(K2 ⋆ₚ₌₁ maxpool(relu(K1 ⋆ₚ₌₁ image + c1), 2) + c2), 2))) + b3, digit)}, for samples {@code [lo, hi)} of a batch of {@code n}.
    */
   @Override
-  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo,
+      int hi, int n) {
     // t = onehot(digit)
     Losses.oneHot(labels, lo, hi, digit, 4);
     // z1 = K1 ⋆ₚ₌₁ image + c1   [11:11]
@@ -353,8 +353,8 @@ public final class TinyCnn extends FloatNetwork {
    * The backward pass for samples {@code [lo, hi)} of a batch of {@code n}: their share of every parameter's gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).
    */
   @Override
-  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi,
-      int n) {
+  protected void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets,
+      int lo, int hi, int n) {
     float invN = 1f / n;
     // softmax = softmax(logits)
     Activations.softmax(logits, 0, 4, softmax, 4, lo, hi);

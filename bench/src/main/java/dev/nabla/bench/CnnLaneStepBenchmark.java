@@ -121,16 +121,16 @@ public class CnnLaneStepBenchmark {
     conv2.forward(work, k2, c2, p1, 0, conv2.inputSize(), 0, lane, a2, 0, conv2.outputSize());
     relu(a2);
     pool2.maxForward(a2, 0, pool2.inputSize(), 0, lane, p2, 0, pool2.outputSize(), arg2);
-    kernels.dense(work, w3, HIDDEN, FLAT, b3, p2, 0, FLAT, 0, lane, h3, 0, HIDDEN);
+    kernels.dense(work, w3, HIDDEN, FLAT, b3, p2, 0, FLAT, null, 0, lane, h3, 0, HIDDEN);
     relu(h3);
     Dropout.forward(0.25, 42, step++, h3, 0, HIDDEN, HIDDEN, 0, lane, d3, 0, HIDDEN, mask);
-    kernels.dense(work, w4, CLASSES, HIDDEN, b4, d3, 0, HIDDEN, 0, lane, logits, 0, CLASSES);
+    kernels.dense(work, w4, CLASSES, HIDDEN, b4, d3, 0, HIDDEN, null, 0, lane, logits, 0, CLASSES);
 
-    kernels.weightGradient(work, gw4, CLASSES, HIDDEN, dLogits, 0, CLASSES, d3, 0, HIDDEN, 0, lane, scale);
+    kernels.weightGradient(work, gw4, CLASSES, HIDDEN, dLogits, 0, CLASSES, d3, 0, HIDDEN, null, 0, lane, scale);
     kernels.transposedDense(work, w4, CLASSES, HIDDEN, dLogits, 0, CLASSES, 0, lane, dD3, 0, HIDDEN);
     Dropout.gradient(dD3, 0, HIDDEN, HIDDEN, mask, 0, lane, dH3, 0, HIDDEN);
     reluGradient(h3, dH3);
-    kernels.weightGradient(work, gw3, HIDDEN, FLAT, dH3, 0, HIDDEN, p2, 0, FLAT, 0, lane, scale);
+    kernels.weightGradient(work, gw3, HIDDEN, FLAT, dH3, 0, HIDDEN, p2, 0, FLAT, null, 0, lane, scale);
     kernels.transposedDense(work, w3, HIDDEN, FLAT, dH3, 0, HIDDEN, 0, lane, dP2, 0, FLAT);
     pool2.maxGradient(dP2, 0, pool2.outputSize(), arg2, 0, lane, dA2, 0, pool2.inputSize());
     reluGradient(a2, dA2);

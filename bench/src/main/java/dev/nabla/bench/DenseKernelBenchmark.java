@@ -107,7 +107,7 @@ public class DenseKernelBenchmark {
   /** The forward product {@code W x + b} over the samples. */
   @Benchmark
   public float dense(Flops flops) {
-    impl.dense(work, w, rows, columns, bias, x, 0, columns, 0, samples, out, 0, rows);
+    impl.dense(work, w, rows, columns, bias, x, 0, columns, null, 0, samples, out, 0, rows);
     flops.flops += flopsPerCall();
     return out[0];
   }
@@ -123,7 +123,7 @@ public class DenseKernelBenchmark {
   /** The weight gradient {@code Σ_b δ_b x_bᵀ / n}. */
   @Benchmark
   public float weightGradient(Flops flops) {
-    impl.weightGradient(work, g, rows, columns, d, 0, rows, x, 0, columns, 0, samples, 1f / batch);
+    impl.weightGradient(work, g, rows, columns, d, 0, rows, x, 0, columns, null, 0, samples, 1f / batch);
     flops.flops += flopsPerCall();
     return g[0];
   }

@@ -98,16 +98,16 @@ public final class LaneKernels {
     float[] dy2 = new float[n * 128], dy1 = new float[n * 256];
     float scale = 1f / n;
     return new Call[] {
-        new Call("dense 256x784", 2L * 256 * 784, () -> k.dense(work, w1, 256, 784, b1, x, 0, 784, 0, n, z1, 0, 256)),
+        new Call("dense 256x784", 2L * 256 * 784, () -> k.dense(work, w1, 256, 784, b1, x, 0, 784, null, 0, n, z1, 0, 256)),
         new Call("tanh 256", 0, () -> Activations.tanh(z1, 0, y1, 0, n * 256)),
-        new Call("dense 128x256", 2L * 128 * 256, () -> k.dense(work, w2, 128, 256, b2, y1, 0, 256, 0, n, z2, 0, 128)),
+        new Call("dense 128x256", 2L * 128 * 256, () -> k.dense(work, w2, 128, 256, b2, y1, 0, 256, null, 0, n, z2, 0, 128)),
         new Call("tanh 128", 0, () -> Activations.tanh(z2, 0, y2, 0, n * 128)),
-        new Call("dense 10x128", 2L * 10 * 128, () -> k.dense(work, w3, 10, 128, b3, y2, 0, 128, 0, n, z3, 0, 10)),
-        new Call("weightGradient 10x128", 2L * 10 * 128, () -> k.weightGradient(work, g3, 10, 128, d3, 0, 10, y2, 0, 128, 0, n, scale)),
+        new Call("dense 10x128", 2L * 10 * 128, () -> k.dense(work, w3, 10, 128, b3, y2, 0, 128, null, 0, n, z3, 0, 10)),
+        new Call("weightGradient 10x128", 2L * 10 * 128, () -> k.weightGradient(work, g3, 10, 128, d3, 0, 10, y2, 0, 128, null, 0, n, scale)),
         new Call("transposedDense 10x128", 2L * 10 * 128, () -> k.transposedDense(work, w3, 10, 128, d3, 0, 10, 0, n, dy2, 0, 128)),
-        new Call("weightGradient 128x256", 2L * 128 * 256, () -> k.weightGradient(work, g2, 128, 256, d2, 0, 128, y1, 0, 256, 0, n, scale)),
+        new Call("weightGradient 128x256", 2L * 128 * 256, () -> k.weightGradient(work, g2, 128, 256, d2, 0, 128, y1, 0, 256, null, 0, n, scale)),
         new Call("transposedDense 128x256", 2L * 128 * 256, () -> k.transposedDense(work, w2, 128, 256, d2, 0, 128, 0, n, dy1, 0, 256)),
-        new Call("weightGradient 256x784", 2L * 256 * 784, () -> k.weightGradient(work, g1, 256, 784, d1, 0, 256, x, 0, 784, 0, n, scale)),
+        new Call("weightGradient 256x784", 2L * 256 * 784, () -> k.weightGradient(work, g1, 256, 784, d1, 0, 256, x, 0, 784, null, 0, n, scale)),
     };
   }
 

@@ -165,23 +165,47 @@ abstract class Elements extends Comments {
     return (b, index) -> array + "[" + Expressions.index(perSample ? Expressions.times(b, size) : null, index) + "]";
   }
 
-  /** A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [b stride + offset, + length)}. */
-  record Rows(String array, int stride, String offset, int length) {
+  /**
+   * A per-sample vector stored in a flat array: sample {@code b}'s values at {@code [r stride + offset, + length)},
+   * where {@code r} is {@code b}, or {@code rows[b]} when {@code rows} names an array (the inputs of a shuffled batch
+   * where they lie; only {@link #rowsByRowOf} gives one).
+   */
+  record Rows(String array, int stride, String offset, int length, String rows) {
+    Rows(String array, int stride, String offset, int length) {
+      this(array, stride, offset, length, null);
+    }
+
     /** {@code array, offset, stride}, as the kernels take a per-sample operand. */
     CodeBlock code() {
       return CodeBlock.of("$N, $L, $L", array, offset, stride);
     }
+
+    /** {@code array, offset, stride, rows}, as the products that may read a shuffled batch where it lies take it. */
+    CodeBlock codeWithRows() {
+      return CodeBlock.of("$N, $L, $L, $L", array, offset, stride, rows == null ? "null" : rows);
+    }
   }
 
   Rows rowsOf(MethodBody body, Node node) {
+    return rowsOf(body, node, false);
+  }
+
+  /** {@link #rowsOf}, for a product that reads the inputs through the rows of a shuffled batch ({@link Rows#codeWithRows}). */
+  Rows rowsByRowOf(MethodBody body, Node node) {
+    return rowsOf(body, node, true);
+  }
+
+  private Rows rowsOf(MethodBody body, Node node, boolean byRow) {
     if (Plan.isView(node, plan.storage(node))) {
-      return rowsOf(body, node.input(0));
+      return rowsOf(body, node.input(0), byRow);
     }
     if (!isRowShape(node) && !node.shape().isRow()) {
       return null; // a row [1, n] is one run of n values too, as a transposed vector leaves a δ
     }
     if (node.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.INPUT) {
-      return new Rows(inputArray(body), inputSize, Expressions.index(inputBase(body), offsetOf(node)), size(node));
+      String rows = byRow ? inputRows(body) : null;
+      String array = rows == null ? inputArray(body) : body.read(MethodBody.Read.X);
+      return new Rows(array, inputSize, Expressions.index(inputBase(body), offsetOf(node)), size(node), rows);
     }
     if (plan.storage(node) == Storage.ARRAY && plan.perSample(node) && node != label) {
       return new Rows(arrays.get(node), size(node), "0", size(node));

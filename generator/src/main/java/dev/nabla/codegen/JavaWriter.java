@@ -139,6 +139,14 @@ public final class JavaWriter extends PassWriter {
     passes.forEach(pass -> type.addMethod(pass.method()));
     passes.forEach(pass -> type.addMethods(pass.parts()));
     type.addMethod(meanLoss());
+    if (readsInputRows(forward, backward)) {
+      type.addMethod(MethodSpec.methodBuilder("readsInputRows").addAnnotation(Override.class)
+          .addModifiers(Modifier.PROTECTED).returns(boolean.class)
+          .addJavadoc("The inputs enter the training passes only through products that take {@code xRows}: a shuffled batch"
+              + " of a data set is read where it lies, sample {@code b}'s inputs at {@code x[xRows[b] * $L ..]}.\n",
+              inputSize)
+          .addStatement("return true").build());
+    }
     for (Node parameter : network.parameters()) {
       if (!plan.perSample(plan.gradients().of(parameter))) {
         type.addMethod(notSummed());
@@ -154,6 +162,15 @@ public final class JavaWriter extends PassWriter {
         // otherwise take their simple names, which a single-type import takes back.
         .indent("  ")
         .build();
+  }
+
+  /**
+   * Whether the training passes read the inputs only through the rows of a shuffled batch (the products
+   * {@code W x} and {@code δ xᵀ}), never in the batch's order: then the runtime hands them the batch where it lies.
+   */
+  private static boolean readsInputRows(PassMethods forward, PassMethods backward) {
+    return (forward.readsInputRows() || backward.readsInputRows()) && !forward.readsInputsInOrder()
+        && !backward.readsInputsInOrder();
   }
 
   /** What a dropout's mask holds, for its field. */

@@ -1,6 +1,7 @@
 package dev.nabla.codegen;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import dev.nabla.codegen.Plan.Storage;
 import dev.nabla.symbolic.Gradients;
 import dev.nabla.symbolic.Network;
@@ -94,12 +95,12 @@ abstract class KernelCalls extends Elements {
    */
   void denseCall(MethodBody body, Node node, Node product, Node init) {
     Node w = product.input(0);
-    Rows source = rowsOf(body, product.input(1));
+    Rows source = rowsByRowOf(body, product.input(1));
     boolean biasArray = init != null && init.op() instanceof Op.Leaf leaf && leaf.kind() == Op.Leaf.Kind.PARAM
         && size(init) == rows(w);
-    body.statement("dense($N, $L, $L, $L, $N, $L, $L, $N, $N, $N, 0, $L)", arrays.get(w), rows(w), columns(w),
-        biasArray ? arrays.get(init) : "null", source.array(), source.offset(), source.stride(), body.name("lo"), body.name("hi"),
-        arrays.get(node), size(node));
+    body.statement("dense($N, $L, $L, $L, $L, $N, $N, $N, 0, $L)", arrays.get(w), rows(w), columns(w),
+        biasArray ? arrays.get(init) : "null", operand(source), body.name("lo"), body.name("hi"), arrays.get(node),
+        size(node));
     if (init != null && !biasArray) {
       Target target = arrayTarget(node);
       String b = body.openBatch();
@@ -121,18 +122,23 @@ abstract class KernelCalls extends Elements {
 
   /** {@code dW += (1/n) Σ_b δ_b x_bᵀ} as the runtime's weight-gradient kernel, where the plan chose it ({@link Plan.Kernel#WEIGHT_GRADIENT}). */
   void weightGradientCall(MethodBody body, Node node, Node parameter) {
-    weightGradientCall(body, rowsOf(body, node.input(0)), rowsOf(body, node.input(1)), parameter);
+    weightGradientCall(body, rowsOf(body, node.input(0)), rowsByRowOf(body, node.input(1)), parameter);
   }
 
   /** {@code dW += (1/n) Σ_b (δ_b v_bᵀ)ᵀ = (1/n) Σ_b v_b δ_bᵀ} for the product {@code δ vᵀ}: the same kernel, δ and v swapped. */
   void transposedWeightGradientCall(MethodBody body, Node product, Node parameter) {
-    weightGradientCall(body, rowsOf(body, product.input(1)), rowsOf(body, product.input(0)), parameter);
+    weightGradientCall(body, rowsOf(body, product.input(1)), rowsByRowOf(body, product.input(0)), parameter);
   }
 
   private void weightGradientCall(MethodBody body, Rows deltaRows, Rows source, Node parameter) {
-    body.statement("weightGradient($N, $L, $L, $N, $L, $L, $N, $L, $L, $N, $N, $N)", gradientArrays.get(parameter), rows(parameter),
-        columns(parameter), deltaRows.array(), deltaRows.offset(), deltaRows.stride(), source.array(), source.offset(),
-        source.stride(), body.name("lo"), body.name("hi"), body.read(MethodBody.Read.INV_N));
+    body.statement("weightGradient($N, $L, $L, $L, $L, $N, $N, $N)", gradientArrays.get(parameter), rows(parameter),
+        columns(parameter), deltaRows.code(), operand(source), body.name("lo"), body.name("hi"),
+        body.read(MethodBody.Read.INV_N));
+  }
+
+  /** The operand of a product that may read a shuffled batch's inputs where they lie: with its rows when it has them. */
+  private static CodeBlock operand(Rows source) {
+    return source.rows() == null ? source.code() : source.codeWithRows();
   }
 
   /**

@@ -16,11 +16,16 @@ import java.util.Set;
  * ({@code sum_}), so that no local shadows a field.
  */
 final class MethodBody {
-  /** What a body reads from its caller; the method declares what it reads, and nothing else. */
-  enum Read { X, LABELS, TARGETS, INV_N }
+  /**
+   * What a body reads from its caller; the method declares what it reads, and nothing else. {@code X_ROWS}: the rows
+   * of a shuffled batch's inputs where they lie, which only the products that take them read; {@code X_IN_ORDER}:
+   * the inputs at {@code b · inputSize} (elementwise, or by a kernel without rows), so that the runtime copies a
+   * shuffled batch for the class.
+   */
+  enum Read { X, X_ROWS, X_IN_ORDER, LABELS, TARGETS, INV_N }
 
   /** The parameters of the passes, named first and in this order, so that every body of a class names them alike. */
-  private static final String[] PARAMETERS = {"x", "xOffset", "labels", "targets", "lo", "hi", "n", "result"};
+  private static final String[] PARAMETERS = {"x", "xOffset", "xRows", "labels", "targets", "lo", "hi", "n", "result"};
 
   final Pass pass;
   final CodeBlock.Builder code = CodeBlock.builder();
@@ -46,7 +51,8 @@ final class MethodBody {
   String read(Read read) {
     reads.add(read);
     return switch (read) {
-      case X -> name("x");
+      case X, X_IN_ORDER -> name("x");
+      case X_ROWS -> name("xRows");
       case LABELS -> name("labels");
       case TARGETS -> name("targets");
       case INV_N -> name("invN");

@@ -419,7 +419,17 @@ abstract class PassWriter extends SpatialCalls {
   }
 
   /** A pass's method, the helper methods it calls, and whether it reads the inputs (a double class keeps them widened). */
-  record PassMethods(MethodSpec method, List<MethodSpec> parts, boolean readsInputs) {}
+  /**
+   * A pass's method and its parts, and how it reads the inputs: at all, through the rows of a shuffled batch, in the
+   * batch's order.
+   */
+  record PassMethods(MethodSpec method, List<MethodSpec> parts, boolean readsInputs, boolean readsInputRows,
+      boolean readsInputsInOrder) {
+    PassMethods(MethodSpec method, List<MethodSpec> parts, MethodBody body) {
+      this(method, parts, body.reads(MethodBody.Read.X), body.reads(MethodBody.Read.X_ROWS),
+          body.reads(MethodBody.Read.X_IN_ORDER));
+    }
+  }
 
   /** Training's {@code forward} or {@code backward}: the statements of {@code nodes}, reading only what they need. */
   PassMethods pass(Pass pass, List<Node> nodes) {
@@ -457,7 +467,7 @@ abstract class PassWriter extends SpatialCalls {
     }
     MethodSpec.Builder method = MethodSpec.methodBuilder(pass.partName).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
         .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("xOffset"))
-        .addParameter(int[].class, body.name("labels"))
+        .addParameter(int[].class, body.name("xRows")).addParameter(int[].class, body.name("labels"))
         .addParameter(float[].class, body.name("targets")).addParameter(int.class, body.name("lo"))
         .addParameter(int.class, body.name("hi")).addParameter(int.class, body.name("n"));
     if (forward) {
@@ -468,7 +478,7 @@ abstract class PassWriter extends SpatialCalls {
           + " gradient averaged over the batch, {@code ∇C = (1/n) Σ_b ∇H}, added to this lane's gradients (zero before the pass).\n");
     }
     declareInvN(method, body);
-    return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
+    return new PassMethods(method.addCode(body.code.build()).build(), parts, body);
   }
 
   /** {@code float invN = 1f / n} first, when the body scales by it. */
@@ -513,6 +523,9 @@ abstract class PassWriter extends SpatialCalls {
       method.addParameter(float[].class, part.name("x"));
       method.addParameter(int.class, part.name("xOffset"));
     }
+    if (part.reads(MethodBody.Read.X_ROWS)) {
+      method.addParameter(int[].class, part.name("xRows"));
+    }
     if (part.reads(MethodBody.Read.LABELS)) {
       method.addParameter(int[].class, part.name("labels"));
     }
@@ -552,7 +565,7 @@ abstract class PassWriter extends SpatialCalls {
         .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("xOffset"))
         .addParameter(int.class, body.name("lo"))
         .addParameter(int.class, body.name("hi")).addParameter(float[].class, body.name("result"));
-    return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
+    return new PassMethods(method.addCode(body.code.build()).build(), parts, body);
   }
 
   /**
@@ -571,7 +584,7 @@ abstract class PassWriter extends SpatialCalls {
         .addParameter(float[].class, body.name("x")).addParameter(int.class, body.name("xOffset"))
         .addParameter(int.class, body.name("lo"))
         .addParameter(int.class, body.name("hi")).addParameter(float[].class, body.name("result"));
-    return new PassMethods(method.addCode(body.code.build()).build(), parts, body.reads(MethodBody.Read.X));
+    return new PassMethods(method.addCode(body.code.build()).build(), parts, body);
   }
 
   /** The copy of the output to {@code result}, in float: by the runtime's {@code copyOutput} when it is kept per sample. */

@@ -307,7 +307,20 @@ abstract class ValueNames {
   /** The array a body reads the inputs from: its {@code x}, or in a double model the widened copy. */
   String inputArray(MethodBody body) {
     String x = body.read(MethodBody.Read.X);
+    body.read(MethodBody.Read.X_IN_ORDER);
     return options.precision() == Precision.DOUBLE ? inputs : x;
+  }
+
+  /**
+   * The {@code xRows} a training pass hands a product that reads the inputs through them (a shuffled batch where it
+   * lies in its data set); {@code null} where the inputs are only ever in order: in the prediction, and in a double
+   * model, which reads its widened copy.
+   */
+  String inputRows(MethodBody body) {
+    if (!body.pass.ofBatch || options.precision() == Precision.DOUBLE) {
+      return null;
+    }
+    return body.read(MethodBody.Read.X_ROWS);
   }
 
   /**

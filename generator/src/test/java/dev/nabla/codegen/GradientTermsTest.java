@@ -65,7 +65,7 @@ class GradientTermsTest {
       }
     }
     String source = Networks.java(regularized, Precision.FLOAT).toString();
-    assertTrue(source.contains("weightGradient(dW1, 256, 784, dZ1, 0, 256, x, xOffset, 784, lo, hi, invN);"), source);
+    assertTrue(source.contains("weightGradient(dW1, 256, 784, dZ1, 0, 256, x, xOffset, 784, xRows, lo, hi, invN);"), source);
     assertTrue(source.contains("if (lo == 0) {\n      for (int i = 0; i < 200704; i++) {\n        dW1[i] += 1.0E-4f * (W1[i] + W1[i]);"),
         source);
   }

@@ -18,8 +18,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A generated class evaluates and trains on consecutive samples of a data set where they lie (an evaluation's batch of
- * the test set: the passes read sample b's inputs at {@code x[xOffset + b · inputSize]}), with the same bits as on the
- * samples copied out first: dense layers, convolutions and pooling, in float and in double, on one thread and two.
+ * the test set: the passes read sample b's inputs at {@code x[xOffset + b · inputSize]}), and a float class of dense
+ * layers trains on a shuffled batch where it lies (at {@code x[xRows[b] · inputSize]}), with the same bits as on the
+ * samples copied out first: dense layers, convolutions and pooling (whose shuffled batches the runtime copies), in
+ * float and in double, on one thread and two.
  */
 class InputsInPlaceTest {
   private static final List<String> SPECS = List.of("FashionMlp", "TinyCnn", "Blocks");
@@ -70,8 +72,27 @@ class InputsInPlaceTest {
 
     batch.select(data, null, FROM, COUNT);
     assertEquals(copied.trainStep(rows, labels, COUNT, 0.05f), batch.trainStep(inPlace, 0.05f), where);
-    for (var parameter : inPlace.info().parameters()) {
-      assertArrayEquals(copied.parameter(parameter.name()), inPlace.parameter(parameter.name()), where + ", " + parameter.name());
+    sameParameters(copied, inPlace, where);
+
+    // A shuffled step, as the trainer takes one: samples order[FROM ..] of the data set.
+    int[] order = IntStream.range(0, SAMPLES).map(i -> (i * 31 + 7) % SAMPLES).toArray();
+    float[] shuffled = new float[COUNT * inputs];
+    int[] shuffledLabels = new int[COUNT];
+    for (int i = 0; i < COUNT; i++) {
+      System.arraycopy(x, order[FROM + i] * inputs, shuffled, i * inputs, inputs);
+      shuffledLabels[i] = data.labels()[order[FROM + i]];
+    }
+    batch.select(data, order, FROM, COUNT);
+    assertEquals(copied.trainStep(shuffled, shuffledLabels, COUNT, 0.05f), batch.trainStep(inPlace, 0.05f),
+        where + ", shuffled");
+    sameParameters(copied, inPlace, where + ", shuffled");
+    assertArrayEquals(shuffled, Arrays.copyOf(batch.x(), COUNT * inputs), where + ": the inputs, copied when asked for");
+  }
+
+  private static void sameParameters(Trainable expected, Trainable actual, String where) {
+    for (var parameter : actual.info().parameters()) {
+      assertArrayEquals(expected.parameter(parameter.name()), actual.parameter(parameter.name()),
+          where + ", " + parameter.name());
     }
   }
 }

@@ -70,6 +70,7 @@ abstract class BaseNetwork implements Trainable {
   private int job;
   private float[] jobX;
   private int jobXOffset;
+  private int[] jobXRows;
   private boolean jobInPlace;
   private int[] jobLabels;
   private float[] jobTargets;
@@ -187,14 +188,27 @@ abstract class BaseNetwork implements Trainable {
 
   /*
    * The passes read sample b's inputs at x[xOffset + b · inputSize ..]: xOffset is 0 for a batch the caller gave, and
-   * where the batch starts for consecutive samples of a data set read where they lie (BatchRows#inputsInPlace).
+   * where the batch starts for consecutive samples of a data set read where they lie (BatchRows#inputsInPlace). The
+   * training passes of a model that reads its inputs by row (readsInputRows) may be handed the rows of a shuffled
+   * batch instead: sample b's inputs at x[xOffset + xRows[b] · inputSize ..], xRows null otherwise.
    */
 
   /** The forward pass for the loss, for samples {@code [lo, hi)} of a batch of {@code n}. */
-  protected abstract void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n);
+  protected abstract void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi,
+      int n);
 
   /** The backward pass for samples {@code [lo, hi)} of a batch of {@code n}, into this lane's gradients. */
-  protected abstract void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n);
+  protected abstract void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi,
+      int n);
+
+  /**
+   * Whether {@link #forward} and {@link #backward} read the inputs through {@code xRows}, so that a shuffled batch
+   * of a data set is read where it lies rather than copied: a generated class says so when its inputs only enter the
+   * products that take rows ({@link KernelSupport#dense}, {@link KernelSupport#weightGradient}), in float.
+   */
+  protected boolean readsInputRows() {
+    return false;
+  }
 
   /** The output for samples {@code [lo, hi)}, written to {@code result}. */
   protected abstract void predictSamples(float[] x, int xOffset, int lo, int hi, float[] result);
@@ -410,14 +424,20 @@ abstract class BaseNetwork implements Trainable {
       throw new IllegalStateException("a predictor only predicts: train the model it was made from");
     }
     int count = predictor ? 1 : Math.min(lanes.length, n / minLaneBatch);
-    // Consecutive samples of a data set are read where they lie: the lanes copy their labels or targets alone.
+    // Samples of a data set are read where they lie, consecutive or (by a model that can, in its training passes)
+    // through the rows of a shuffled batch: the lanes copy their labels or targets alone.
     float[] inPlace = rows == null ? null : rows.inputsInPlace();
+    int[] xRows = inPlace == null ? null : rows.inputRows();
+    if (xRows != null && (job == PREDICT || job == EVALUATE || !readsInputRows())) {
+      inPlace = null;
+      xRows = null;
+    }
     int xOffset = inPlace == null ? 0 : rows.inputsOffset();
     if (inPlace != null) {
       x = inPlace;
     }
     if (count <= 1) {
-      runRange(job, rows, inPlace != null, x, xOffset, labels, targets, result, 0, n, n);
+      runRange(job, rows, inPlace != null, x, xOffset, xRows, labels, targets, result, 0, n, n);
     } else {
       for (int t = 1; t < count; t++) {
         if (lanes[t] == null) {
@@ -428,6 +448,7 @@ abstract class BaseNetwork implements Trainable {
       jobRows = rows;
       jobX = x;
       jobXOffset = xOffset;
+      jobXRows = xRows;
       jobInPlace = inPlace != null;
       jobLabels = labels;
       jobTargets = targets;
@@ -439,6 +460,7 @@ abstract class BaseNetwork implements Trainable {
       } finally {
         jobRows = null;
         jobX = null;
+        jobXRows = null;
         jobLabels = null;
         jobTargets = null;
         jobResult = null;
@@ -464,7 +486,7 @@ abstract class BaseNetwork implements Trainable {
 
   private void passOfLane(int t) {
     int n = jobN;
-    lanes[t].runRange(job, jobRows, jobInPlace, jobX, jobXOffset, jobLabels, jobTargets, jobResult,
+    lanes[t].runRange(job, jobRows, jobInPlace, jobX, jobXOffset, jobXRows, jobLabels, jobTargets, jobResult,
         Lanes.split(n, jobCount, t), Lanes.split(n, jobCount, t + 1), n);
   }
 
@@ -477,8 +499,8 @@ abstract class BaseNetwork implements Trainable {
     return lanes[t];
   }
 
-  private void runRange(int job, BatchRows rows, boolean inputsInPlace, float[] x, int xOffset, int[] labels,
-      float[] targets, float[] result, int lo, int hi, int n) {
+  private void runRange(int job, BatchRows rows, boolean inputsInPlace, float[] x, int xOffset, int[] xRows,
+      int[] labels, float[] targets, float[] result, int lo, int hi, int n) {
     if (rows != null) {
       // The lane gathers its own samples: in parallel with the other lanes, and into its core's cache for the pass.
       if (inputsInPlace) {
@@ -495,14 +517,14 @@ abstract class BaseNetwork implements Trainable {
       predictSamples(x, xOffset, lo, hi, result);
       return;
     }
-    forward(x, xOffset, labels, targets, lo, hi, n);
+    forward(x, xOffset, xRows, labels, targets, lo, hi, n);
     if (job == EVALUATE) {
       outputSamples(x, xOffset, lo, hi, result);
       return;
     }
     if (job >= GRADIENTS) {
       clearGradients();
-      backward(x, xOffset, labels, targets, lo, hi, n);
+      backward(x, xOffset, xRows, labels, targets, lo, hi, n);
     }
   }
 
@@ -529,23 +551,35 @@ abstract class BaseNetwork implements Trainable {
   /** {@code out[b, i] = bias[i] + Σ_k w[i, k] x[b, k]} for the samples {@code [lo, hi)}. */
   protected final void dense(float[] w, int rows, int columns, float[] bias, float[] x, int xOffset, int xStride,
       int lo, int hi, float[] out, int outOffset, int outStride) {
-    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, null, lo, hi, out, outOffset, outStride);
+  }
+
+  /** {@link #dense(float[], int, int, float[], float[], int, int, int, int, float[], int, int)} of the inputs: sample b's at row {@code xRows[b]} when given. */
+  protected final void dense(float[] w, int rows, int columns, float[] bias, float[] x, int xOffset, int xStride,
+      int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
+    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
   }
 
   protected final void dense(double[] w, int rows, int columns, double[] bias, double[] x, int xOffset, int xStride,
       int lo, int hi, double[] out, int outOffset, int outStride) {
-    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+    KERNELS.dense(work, w, rows, columns, bias, x, xOffset, xStride, null, lo, hi, out, outOffset, outStride);
   }
 
   /** {@code g[i, j] += scale Σ_b d[b, i] x[b, j]} over the samples {@code [lo, hi)}. */
   protected final void weightGradient(float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
       float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
-    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, null, lo, hi, scale);
+  }
+
+  /** {@link #weightGradient(float[], int, int, float[], int, int, float[], int, int, int, int, float)} of the inputs: sample b's at row {@code xRows[b]} when given. */
+  protected final void weightGradient(float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
+      float[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, float scale) {
+    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, xRows, lo, hi, scale);
   }
 
   protected final void weightGradient(double[] g, int rows, int columns, double[] d, int dOffset, int dStride,
       double[] x, int xOffset, int xStride, int lo, int hi, double scale) {
-    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+    KERNELS.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, null, lo, hi, scale);
   }
 
   /** {@code g[i] += scale Σ_b d[b, i]} over the samples {@code [lo, hi)}: the batch mean of a vector's gradient, a bias's. */

@@ -13,17 +13,27 @@ public interface BatchRows {
   void copy(int lo, int hi);
 
   /**
-   * The array that holds the batch's inputs as they are, sample {@code b}'s at {@link #inputsOffset()} {@code + b ·
-   * inputSize}, when they are consecutive samples of one array (an evaluation's batch of the test set); {@code null}
-   * when they must be copied. A model that reads them there copies only their labels or targets ({@link #copyTruth}).
+   * The array that holds the batch's inputs as they are, when they are samples of one array: sample {@code b}'s at
+   * {@link #inputsOffset()} {@code + r · inputSize}, where {@code r} is {@code b} for consecutive samples (an
+   * evaluation's batch of the test set) and {@code inputRows()[b]} for samples in another order (a shuffled step);
+   * {@code null} when they must be copied. A model that reads them there copies only their labels or targets
+   * ({@link #copyTruth}).
    */
   default float[] inputsInPlace() {
     return null;
   }
 
-  /** Where the batch's first input is in {@link #inputsInPlace()}. */
+  /** Where the batch's first input is in {@link #inputsInPlace()}; 0 when the samples are {@link #inputRows()}. */
   default int inputsOffset() {
     return 0;
+  }
+
+  /**
+   * The rows of {@link #inputsInPlace()} that hold the batch's samples, in the batch's order, when they are not
+   * consecutive; {@code null} when they are. A model whose passes cannot read its inputs through them copies them.
+   */
+  default int[] inputRows() {
+    return null;
   }
 
   /** {@link #copy} but for the inputs: the labels or targets of samples {@code [lo, hi)}, for a model that reads the inputs in place. */

@@ -48,24 +48,24 @@ final class PanamaFloat {
    * transposed costs it 0.8 to 0.95 of the dot products' speed (1.1 at 64 samples, 1.8 at 1024).
    */
   static void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
-      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+      int xStride, int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
     if (rows > SPECIES.length() && rows <= 3 * SPECIES.length()) {
-      denseNarrow(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+      denseNarrow(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
       return;
     }
     if (rows >= PANEL_ROWS || columns < 8 * SPECIES.length()) {
-      densePanels(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+      densePanels(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
       return;
     }
     int b = lo;
     for (; b + 4 <= hi; b += 4) {
-      int s0 = b * xStride + xOffset;
-      int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
+      int s0 = SampleRows.start(xRows, xOffset, xStride, b), s1 = SampleRows.start(xRows, xOffset, xStride, b + 1);
+      int s2 = SampleRows.start(xRows, xOffset, xStride, b + 2), s3 = SampleRows.start(xRows, xOffset, xStride, b + 3);
       int o0 = b * outStride + outOffset;
       int o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
       int i = 0;
       for (; i + 4 <= rows; i += 4) {
-        dotTile(w, i, columns, bias, x, s0, xStride, out, o0 + i, outStride);
+        dotTile(w, i, columns, bias, x, s0, s1, s2, s3, out, o0 + i, outStride);
       }
       for (; i < rows; i++) {
         float offset = bias == null ? 0 : bias[i];
@@ -76,7 +76,7 @@ final class PanamaFloat {
       }
     }
     for (; b < hi; b++) {
-      int s0 = b * xStride + xOffset;
+      int s0 = SampleRows.start(xRows, xOffset, xStride, b);
       int o0 = b * outStride + outOffset;
       for (int i = 0; i < rows; i++) {
         out[o0 + i] = (bias == null ? 0 : bias[i]) + dot(w, i * columns, x, s0, columns);
@@ -85,16 +85,15 @@ final class PanamaFloat {
   }
 
   /**
-   * out[o + r outStride + q] = bias[i + q] + Σ_k w[i + q, k] x[s + r xStride + k] for q, r &lt; 4: one register
+   * out[o + r outStride + q] = bias[i + q] + Σ_k w[i + q, k] x[s_r + k] for q, r &lt; 4: one register
    * tile of 16 accumulators. A method of its own, called for every 4 rows by 4 samples, so that C2 compiles it
    * after its first calls rather than once the whole product has run thousands of times in C1, where every
    * vector is an object (at 10x128, 32 samples: 0.2 GFLOP/s for the first 5 s).
    */
-  private static void dotTile(float[] w, int i, int columns, float[] bias, float[] x, int s0, int xStride, float[] out,
-      int o0, int outStride) {
+  private static void dotTile(float[] w, int i, int columns, float[] bias, float[] x, int s0, int s1, int s2, int s3,
+      float[] out, int o0, int outStride) {
     int step = SPECIES.length();
     int upper = SPECIES.loopBound(columns);
-    int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
     int o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
     int w0 = i * columns;
     int w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns;
@@ -155,7 +154,7 @@ final class PanamaFloat {
    * samples than a tile, one at a time (the same sums, term by term).
    */
   static void denseNarrow(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
-      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+      int xStride, int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
     int width = rows <= 2 * SPECIES.length() ? 2 * SPECIES.length() : 3 * SPECIES.length();
     int samples = width == STRIP && THIRTY_TWO_REGISTERS ? 8 : 4;
     float[] columnsOfW = work.floats(Slot.PANEL, 1, columns * width)[0];
@@ -181,7 +180,7 @@ final class PanamaFloat {
     }
     if (hi - lo < samples) {
       for (int b = lo; b < hi; b++) {
-        columnsTimesSample(columnsOfW, columns, width, x, b * xStride + xOffset, tile, samples * width);
+        columnsTimesSample(columnsOfW, columns, width, x, SampleRows.start(xRows, xOffset, xStride, b), tile, samples * width);
         int o = b * outStride + outOffset;
         for (int i = 0; i < rows; i++) {
           out[o + i] = tile[i];
@@ -192,11 +191,11 @@ final class PanamaFloat {
     for (int b = lo; b < hi; b += samples) {
       int first = Math.min(b, hi - samples);
       if (samples == 8) {
-        columnsTimesSamples8(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
+        columnsTimesSamples8(columnsOfW, columns, x, xOffset, xStride, xRows, first, tile);
       } else if (width == STRIP) {
-        columnsTimesSamples4(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
+        columnsTimesSamples4(columnsOfW, columns, x, xOffset, xStride, xRows, first, tile);
       } else {
-        columnsTimesSamples4x3(columnsOfW, columns, x, first * xStride + xOffset, xStride, tile);
+        columnsTimesSamples4x3(columnsOfW, columns, x, xOffset, xStride, xRows, first, tile);
       }
       for (int s = 0; s < samples; s++) {
         int o = (first + s) * outStride + outOffset;
@@ -237,18 +236,19 @@ final class PanamaFloat {
   }
 
   /**
-   * tile[s W + r] = tile[4 W + r] + Σ_k columnsOfW[k W + r] x[s0 + s xStride + k] for s &lt; 4, W the 3 vectors of
+   * tile[s W + r] = tile[4 W + r] + Σ_k columnsOfW[k W + r] x[s_s + k] for s &lt; 4, W the 3 vectors of
    * rows, the bias being the tile's fifth row: {@link #denseNarrow}'s tile of 3 vectors, 12 accumulators, 3 loads
    * and 4 broadcasts; with the 3 columns and the broadcast, all 16 of AVX2's registers. It reads 3 vectors of w for
    * 12 products where a tile of 3 samples read them for 9: columnsOfW (75 KB at 20x784) comes from L2, and 784 × 24
    * rows over 504 samples ran at 93-96 GFLOP/s (fastest of many) against 81-83 with 3 samples, medians 49-53 against
    * 45-50 (one thread, bench/RESULTS.md).
    */
-  private static void columnsTimesSamples4x3(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
-      float[] tile) {
+  private static void columnsTimesSamples4x3(float[] columnsOfW, int columns, float[] x, int xOffset, int xStride,
+      int[] xRows, int first, float[] tile) {
     int step = SPECIES.length();
     int width = 3 * step;
-    int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
+    int s0 = SampleRows.start(xRows, xOffset, xStride, first), s1 = SampleRows.start(xRows, xOffset, xStride, first + 1);
+    int s2 = SampleRows.start(xRows, xOffset, xStride, first + 2), s3 = SampleRows.start(xRows, xOffset, xStride, first + 3);
     FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 4 * width);
     FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 4 * width + step);
     FloatVector bias2 = FloatVector.fromArray(SPECIES, tile, 4 * width + 2 * step);
@@ -292,16 +292,17 @@ final class PanamaFloat {
   }
 
   /**
-   * tile[s STRIP + r] = tile[4 STRIP + r] + Σ_k columnsOfW[k STRIP + r] x[s0 + s xStride + k] for s &lt; 4, the bias
+   * tile[s STRIP + r] = tile[4 STRIP + r] + Σ_k columnsOfW[k STRIP + r] x[s_s + k] for s &lt; 4, the bias
    * being the tile's fifth row: the register tile of {@link #denseNarrow}, 8 accumulators, 2 loads and 4 broadcasts.
    * The bias comes in the array, not as vectors: a vector passed to a method C2 does not inline is boxed on the heap.
    */
-  private static void columnsTimesSamples4(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
-      float[] tile) {
+  private static void columnsTimesSamples4(float[] columnsOfW, int columns, float[] x, int xOffset, int xStride,
+      int[] xRows, int first, float[] tile) {
     int step = SPECIES.length();
     FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 4 * STRIP);
     FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 4 * STRIP + step);
-    int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
+    int s0 = SampleRows.start(xRows, xOffset, xStride, first), s1 = SampleRows.start(xRows, xOffset, xStride, first + 1);
+    int s2 = SampleRows.start(xRows, xOffset, xStride, first + 2), s3 = SampleRows.start(xRows, xOffset, xStride, first + 3);
     FloatVector a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1;
     FloatVector a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
     for (int k = 0, p = 0; k < columns; k++, p += STRIP) {
@@ -335,13 +336,15 @@ final class PanamaFloat {
    * broadcasts, for machines of 32 vector registers. Each column of w, read from L2, serves 16 products instead of 8.
    * Each sample's sum takes its terms in the same order as in the 4-sample tile and alone: the same bits.
    */
-  private static void columnsTimesSamples8(float[] columnsOfW, int columns, float[] x, int s0, int xStride,
-      float[] tile) {
+  private static void columnsTimesSamples8(float[] columnsOfW, int columns, float[] x, int xOffset, int xStride,
+      int[] xRows, int first, float[] tile) {
     int step = SPECIES.length();
     FloatVector bias0 = FloatVector.fromArray(SPECIES, tile, 8 * STRIP);
     FloatVector bias1 = FloatVector.fromArray(SPECIES, tile, 8 * STRIP + step);
-    int s1 = s0 + xStride, s2 = s1 + xStride, s3 = s2 + xStride;
-    int s4 = s3 + xStride, s5 = s4 + xStride, s6 = s5 + xStride, s7 = s6 + xStride;
+    int s0 = SampleRows.start(xRows, xOffset, xStride, first), s1 = SampleRows.start(xRows, xOffset, xStride, first + 1);
+    int s2 = SampleRows.start(xRows, xOffset, xStride, first + 2), s3 = SampleRows.start(xRows, xOffset, xStride, first + 3);
+    int s4 = SampleRows.start(xRows, xOffset, xStride, first + 4), s5 = SampleRows.start(xRows, xOffset, xStride, first + 5);
+    int s6 = SampleRows.start(xRows, xOffset, xStride, first + 6), s7 = SampleRows.start(xRows, xOffset, xStride, first + 7);
     FloatVector a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1;
     FloatVector a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
     FloatVector a40 = bias0, a41 = bias1, a50 = bias0, a51 = bias1;
@@ -402,7 +405,7 @@ final class PanamaFloat {
    * last 6 take a 4-row tile, the last 4 rows again if fewer remain (their sums are the same, term by term).
    */
   static void densePanels(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
-      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+      int xStride, int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
     int stripSize = columns * STRIP;
     int sixes = rows / 6;
     float[] panel = work.floats(Slot.PANEL, 1, PANEL_STRIPS * stripSize)[0];
@@ -411,7 +414,7 @@ final class PanamaFloat {
       int strips = Math.min(PANEL_STRIPS, (hi - blockStart + STRIP - 1) / STRIP);
       for (int t = 0; t < strips; t++) {
         int from = blockStart + t * STRIP;
-        packStrip(x, xOffset, xStride, columns, from, Math.min(STRIP, hi - from), panel, t * stripSize);
+        packStrip(x, xOffset, xStride, xRows, columns, from, Math.min(STRIP, hi - from), panel, t * stripSize);
       }
       for (int q = 0; q < sixes; q++) {
         for (int t = 0; t < strips; t++) {
@@ -529,13 +532,13 @@ final class PanamaFloat {
   }
 
   /**
-   * panel[strip + k STRIP + s] = x[(from + s) stride + offset + k] for the {@code count} samples, zeros for the
-   * rest of the strip.
+   * panel[strip + k STRIP + s] = x[(from + s) stride + offset + k] (at row {@code rows[from + s]} when {@code rows}
+   * is given) for the {@code count} samples, zeros for the rest of the strip.
    */
-  private static void packStrip(float[] x, int offset, int stride, int columns, int from, int count, float[] panel,
-      int strip) {
+  private static void packStrip(float[] x, int offset, int stride, int[] rows, int columns, int from, int count,
+      float[] panel, int strip) {
     for (int s = 0; s < count; s++) {
-      int source = (from + s) * stride + offset;
+      int source = SampleRows.start(rows, offset, stride, from + s);
       for (int k = 0, p = strip + s; k < columns; k++, p += STRIP) {
         panel[p] = x[source + k];
       }
@@ -602,7 +605,7 @@ final class PanamaFloat {
    * first seconds of {@code nabla train}, while the kernels the first epoch needs waited for it.
    */
   static void weightGradient(Workspace work, float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
-      float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
+      float[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, float scale) {
     int step = SPECIES.length();
     int quads = rows / 4;
     boolean six = rows % 4 == 2 && quads > 0;
@@ -618,7 +621,7 @@ final class PanamaFloat {
       packGradientPanel(d, dOffset, dStride, from, to, quads, six, panel);
       int j = 0;
       for (; j + 2 * step <= columns; j += 2 * step) {
-        packStripPair(x, xOffset + j, xStride, from, to, strip);
+        packStripPair(x, xOffset + j, xStride, xRows, from, to, strip);
         for (int q = 0; q < quads; q++) {
           gradientTile4(g, 4 * q * columns + j, columns, panel, q * 4 * count, strip, count, scale);
         }
@@ -626,11 +629,12 @@ final class PanamaFloat {
           gradientTile6(g, 4 * quads * columns + j, columns, panel, quads * 4 * count, strip, count, scale);
         }
         for (int i = grouped; i < rows; i++) {
-          gradientColumns(g, i, columns, j, j + 2 * step, d, dOffset, dStride, x, xOffset, xStride, from, to, scale);
+          gradientColumns(g, i, columns, j, j + 2 * step, d, dOffset, dStride, x, xOffset, xStride, xRows, from, to,
+              scale);
         }
       }
       for (int i = 0; i < rows; i++) {
-        gradientColumns(g, i, columns, j, columns, d, dOffset, dStride, x, xOffset, xStride, from, to, scale);
+        gradientColumns(g, i, columns, j, columns, d, dOffset, dStride, x, xOffset, xStride, xRows, from, to, scale);
       }
     }
   }
@@ -664,10 +668,10 @@ final class PanamaFloat {
    * them at a constant stride, whose bounds checks C2 takes out of the loop (at the stride of x it checks every load:
    * 256x784 over 32 samples ran at 52 GFLOP/s, 68 with the copy).
    */
-  private static void packStripPair(float[] x, int offset, int stride, int from, int to, float[] strip) {
+  private static void packStripPair(float[] x, int offset, int stride, int[] rows, int from, int to, float[] strip) {
     int step = SPECIES.length();
     for (int b = from, t = 0; b < to; b++, t += STRIP) {
-      int s = b * stride + offset;
+      int s = SampleRows.start(rows, offset, stride, b);
       FloatVector.fromArray(SPECIES, x, s).intoArray(strip, t);
       FloatVector.fromArray(SPECIES, x, s + step).intoArray(strip, t + step);
     }
@@ -765,14 +769,14 @@ final class PanamaFloat {
 
   /** g[i, j] += scale Σ_b d[b, i] x[b, j] for one row i and j in [from, to): a vector of j at a time, then one j at a time. */
   private static void gradientColumns(float[] g, int i, int columns, int from, int to, float[] d, int dOffset,
-      int dStride, float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
+      int dStride, float[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, float scale) {
     int step = SPECIES.length();
     int j = from;
     for (; j + step <= to; j += step) {
       FloatVector sum = FloatVector.zero(SPECIES);
       for (int b = lo; b < hi; b++) {
         sum = FloatVector.broadcast(SPECIES, d[b * dStride + dOffset + i])
-            .fma(FloatVector.fromArray(SPECIES, x, b * xStride + xOffset + j), sum);
+            .fma(FloatVector.fromArray(SPECIES, x, SampleRows.start(xRows, xOffset, xStride, b) + j), sum);
       }
       int at = i * columns + j;
       sum.fma(FloatVector.broadcast(SPECIES, scale), FloatVector.fromArray(SPECIES, g, at)).intoArray(g, at);
@@ -780,7 +784,7 @@ final class PanamaFloat {
     for (; j < to; j++) {
       float sum = 0;
       for (int b = lo; b < hi; b++) {
-        sum = Math.fma(d[b * dStride + dOffset + i], x[b * xStride + xOffset + j], sum);
+        sum = Math.fma(d[b * dStride + dOffset + i], x[SampleRows.start(xRows, xOffset, xStride, b) + j], sum);
       }
       g[i * columns + j] = Math.fma(sum, scale, g[i * columns + j]);
     }

@@ -10,9 +10,10 @@ import dev.nabla.runtime.Trainable;
  * or the targets, whichever the data has.
  *
  * <p>A batch {@linkplain #select selected} but not yet copied is copied by the model that runs it: a generated
- * network has each of its threads copy its own samples right before its pass ({@link BatchRows}). Consecutive samples
- * (an evaluation's batch of the test set) it reads where they lie, copying only their labels or targets; {@link #x()}
- * copies their inputs here if they are asked for afterwards.
+ * network has each of its threads copy its own samples right before its pass ({@link BatchRows}). It may read the
+ * inputs where they lie in the data set instead, consecutive (an evaluation's batch of the test set) or through the
+ * rows of a shuffled step, copying only their labels or targets; {@link #x()} copies the inputs here if they are asked
+ * for afterwards.
  */
 public final class Minibatch implements BatchRows {
 
@@ -22,13 +23,17 @@ public final class Minibatch implements BatchRows {
   private final int inputSize;
   private final int labelSize;
   private int size;
-  /** The samples selected and not copied yet: {@code order[from ..]} of {@code source} (consecutive when order is null). */
-  private Dataset source;
-  private int[] order;
-  private int from;
   /**
-   * After a model ran a batch of consecutive samples, which it may have read where they lie: their data set, whose
-   * inputs {@link #x()} copies if asked for them. The labels or targets are in place by then.
+   * The samples selected and not copied yet, of {@code source}: {@code [from, from + size)} when consecutive, else
+   * {@code rows[0 .. size)}.
+   */
+  private Dataset source;
+  private boolean consecutive;
+  private int from;
+  private int[] rows;
+  /**
+   * After a model ran the selected batch, whose inputs it may have read where they lie: their data set, from which
+   * {@link #x()} copies them if asked for them. The labels or targets are in place by then.
    */
   private Dataset inputsSource;
 
@@ -74,8 +79,8 @@ public final class Minibatch implements BatchRows {
 
   /**
    * Makes this the batch of samples {@code order[from .. from+count)} of {@code data} ({@code [from, from+count)}
-   * when {@code order} is null) without copying them: the model that runs it copies them, or the first read of
-   * {@link #x()} and the labels here does. {@code order} is read until then: do not change it in between.
+   * when {@code order} is null) without copying them: the model that runs it copies them (or reads them where they
+   * lie), or the first read of {@link #x()} and the labels here does.
    */
   public void select(Dataset data, int[] order, int from, int count) {
     checkCapacity(count);
@@ -89,25 +94,74 @@ public final class Minibatch implements BatchRows {
           + " set" + (order == null ? "" : "'s order") + ": it has " + available);
     }
     this.source = data;
-    this.order = order;
+    this.consecutive = order == null;
     this.from = from;
     this.size = count;
     this.inputsSource = null;
+    if (order != null) {
+      if (rows == null) {
+        rows = new int[capacity()];
+      }
+      for (int i = 0; i < count; i++) {
+        int sample = order[from + i];
+        if (sample < 0 || sample >= data.size()) {
+          throw new IllegalArgumentException("sample " + sample + " of the " + data.name() + " set's order, at "
+              + (from + i) + ": it has " + data.size());
+        }
+        rows[i] = sample;
+      }
+    }
   }
 
   /** Copies selected samples {@code [lo, hi)} of the batch to their rows: what each lane of a model does for its own. */
   @Override
   public void copy(int lo, int hi) {
-    Dataset data = source;
+    copyInputs(source, lo, hi);
+    copyTruth(lo, hi);
+  }
+
+  private void copyInputs(Dataset data, int lo, int hi) {
     float[] inputs = data.x();
-    if (order == null) {
+    if (consecutive) {
       System.arraycopy(inputs, (from + lo) * inputSize, x, lo * inputSize, (hi - lo) * inputSize);
-      copyTruth(lo, hi);
       return;
     }
     for (int i = lo; i < hi; i++) {
-      int sample = order[from + i];
-      System.arraycopy(inputs, sample * inputSize, x, i * inputSize, inputSize);
+      System.arraycopy(inputs, rows[i] * inputSize, x, i * inputSize, inputSize);
+    }
+  }
+
+  /** The data set's inputs while the batch is selected and not copied: read them there, at {@link #inputRows()}. */
+  @Override
+  public float[] inputsInPlace() {
+    return source != null ? source.x() : null;
+  }
+
+  @Override
+  public int inputsOffset() {
+    return consecutive ? from * inputSize : 0;
+  }
+
+  @Override
+  public int[] inputRows() {
+    return source != null && !consecutive ? rows : null;
+  }
+
+  /** Copies the labels or targets of selected samples {@code [lo, hi)}: a model reads their inputs in place. */
+  @Override
+  public void copyTruth(int lo, int hi) {
+    Dataset data = source;
+    if (consecutive) {
+      int first = from + lo;
+      if (labels != null) {
+        System.arraycopy(data.labels(), first, labels, lo, hi - lo);
+      } else {
+        System.arraycopy(data.targets(), first * labelSize, targets, lo * labelSize, (hi - lo) * labelSize);
+      }
+      return;
+    }
+    for (int i = lo; i < hi; i++) {
+      int sample = rows[i];
       if (labels != null) {
         labels[i] = data.labels()[sample];
       } else {
@@ -116,40 +170,12 @@ public final class Minibatch implements BatchRows {
     }
   }
 
-  /** The data set's inputs when the batch is consecutive samples of it, selected and not copied: read them there. */
-  @Override
-  public float[] inputsInPlace() {
-    return source != null && order == null ? source.x() : null;
-  }
-
-  @Override
-  public int inputsOffset() {
-    return from * inputSize;
-  }
-
-  /** Copies the labels or targets of consecutive selected samples {@code [lo, hi)}: a model reads their inputs in place. */
-  @Override
-  public void copyTruth(int lo, int hi) {
-    if (order != null) {
-      copy(lo, hi);
-      return;
-    }
-    Dataset data = source;
-    int first = from + lo;
-    if (labels != null) {
-      System.arraycopy(data.labels(), first, labels, lo, hi - lo);
-    } else {
-      System.arraycopy(data.targets(), first * labelSize, targets, lo * labelSize, (hi - lo) * labelSize);
-    }
-  }
-
   /** After a model ran the selected batch: its rows are in place, but for inputs it may have read where they lie. */
   private void afterRun() {
-    if (source != null && order == null) {
+    if (source != null) {
       inputsSource = source;
     }
     source = null;
-    order = null;
   }
 
   /** Copies the selected samples not copied yet. */
@@ -157,7 +183,6 @@ public final class Minibatch implements BatchRows {
     if (source != null) {
       copy(0, size);
       source = null;
-      order = null;
     }
   }
 
@@ -165,7 +190,7 @@ public final class Minibatch implements BatchRows {
   private void copyAll() {
     copyPending();
     if (inputsSource != null) {
-      System.arraycopy(inputsSource.x(), from * inputSize, x, 0, size * inputSize);
+      copyInputs(inputsSource, 0, size);
       inputsSource = null;
     }
   }

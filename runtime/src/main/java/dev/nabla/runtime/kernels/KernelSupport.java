@@ -6,6 +6,11 @@ package dev.nabla.runtime.kernels;
  * stride {@code s} and offset {@code o} is at {@code [b s + o, b s + o + length)}. A weight matrix
  * {@code w} of {@code rows × columns} is row-major, {@code w[i columns + j]}.
  *
+ * <p>The input of a product that takes {@code xRows} may be a batch's samples where they lie in their data set, in
+ * another order (a shuffled step, which then copies nothing): sample {@code b}'s vector is at {@code xRows[b] s + o}
+ * instead of {@code b s + o}. {@code xRows} is {@code null} for a batch of its own, and the sums are the same bits
+ * either way.
+ *
  * <p>Two implementations: {@link ScalarKernels}, plain Java 17 in the loop forms C2 vectorizes, and
  * {@code PanamaKernels}, written with the incubating Vector API and loaded only when the JVM has the
  * {@code jdk.incubator.vector} module (see {@link Kernels}). They agree to rounding: sums are taken in
@@ -25,11 +30,11 @@ public interface KernelSupport {
    * {@code null}: no bias).
    */
   void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset, int xStride,
-      int lo, int hi, float[] out, int outOffset, int outStride);
+      int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride);
 
-  /** {@link #dense(Workspace, float[], int, int, float[], float[], int, int, int, int, float[], int, int)} in double. */
+  /** {@link #dense(Workspace, float[], int, int, float[], float[], int, int, int[], int, int, float[], int, int)} in double. */
   void dense(Workspace work, double[] w, int rows, int columns, double[] bias, double[] x, int xOffset, int xStride,
-      int lo, int hi, double[] out, int outOffset, int outStride);
+      int[] xRows, int lo, int hi, double[] out, int outOffset, int outStride);
 
   /**
    * A weight gradient as one product over the samples: {@code g[i, j] += scale Σ_b d[b, i] x[b, j]}
@@ -37,11 +42,11 @@ public interface KernelSupport {
    * {@code rows} per sample (the δ of the layer) and {@code x} one of {@code columns} (its input).
    */
   void weightGradient(Workspace work, float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
-      float[] x, int xOffset, int xStride, int lo, int hi, float scale);
+      float[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, float scale);
 
-  /** {@link #weightGradient(Workspace, float[], int, int, float[], int, int, float[], int, int, int, int, float)} in double. */
+  /** {@link #weightGradient(Workspace, float[], int, int, float[], int, int, float[], int, int, int[], int, int, float)} in double. */
   void weightGradient(Workspace work, double[] g, int rows, int columns, double[] d, int dOffset, int dStride,
-      double[] x, int xOffset, int xStride, int lo, int hi, double scale);
+      double[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, double scale);
 
   /**
    * The backward product {@code Wᵀ δ}: {@code out[b, j] = Σ_i w[i, j] d[b, i]} for each sample {@code b}

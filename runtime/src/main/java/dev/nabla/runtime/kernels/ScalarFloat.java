@@ -31,12 +31,12 @@ final class ScalarFloat {
   static final int GRADIENT_CHUNK_VALUES = 6144;
 
   static void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
-      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
+      int xStride, int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
     float[][] panel = work.floats(Slot.PANEL, columns, BLOCK);
     float[][] sums = work.floats(Slot.SUMS, rows, BLOCK);
     for (int blockStart = lo; blockStart < hi; blockStart += BLOCK) {
       int blockSize = Math.min(BLOCK, hi - blockStart);
-      transposeBlock(x, xOffset, xStride, columns, blockStart, blockSize, panel);
+      transposeBlock(x, xOffset, xStride, xRows, columns, blockStart, blockSize, panel);
       rowPairsTimesPanel(w, rows, columns, panel, blockSize, sums);
       for (int col = 0; col < blockSize; col++) {
         int o = (blockStart + col) * outStride + outOffset;
@@ -47,14 +47,19 @@ final class ScalarFloat {
     }
   }
 
-  /** panel[k][col] = values[(blockStart + col) stride + offset + k]: a block of samples' vectors as columns, 8 at a time. */
-  static void transposeBlock(float[] values, int offset, int stride, int length, int blockStart, int blockSize,
-      float[][] panel) {
+  /**
+   * panel[k][col] = values[(blockStart + col) stride + offset + k] (at row {@code rows[blockStart + col]} when
+   * {@code rows} is given): a block of samples' vectors as columns, 8 at a time.
+   */
+  static void transposeBlock(float[] values, int offset, int stride, int[] rows, int length, int blockStart,
+      int blockSize, float[][] panel) {
     int col = 0;
     for (; col + 8 <= blockSize; col += 8) {
-      int s0 = (blockStart + col) * stride + offset;
-      int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride, s6 = s5 + stride,
-          s7 = s6 + stride;
+      int b = blockStart + col;
+      int s0 = SampleRows.start(rows, offset, stride, b), s1 = SampleRows.start(rows, offset, stride, b + 1);
+      int s2 = SampleRows.start(rows, offset, stride, b + 2), s3 = SampleRows.start(rows, offset, stride, b + 3);
+      int s4 = SampleRows.start(rows, offset, stride, b + 4), s5 = SampleRows.start(rows, offset, stride, b + 5);
+      int s6 = SampleRows.start(rows, offset, stride, b + 6), s7 = SampleRows.start(rows, offset, stride, b + 7);
       for (int k = 0; k < length; k++) {
         float[] p = panel[k];
         p[col] = values[s0 + k];
@@ -68,7 +73,7 @@ final class ScalarFloat {
       }
     }
     for (; col < blockSize; col++) {
-      int s0 = (blockStart + col) * stride + offset;
+      int s0 = SampleRows.start(rows, offset, stride, blockStart + col);
       for (int k = 0; k < length; k++) {
         panel[k][col] = values[s0 + k];
       }
@@ -182,7 +187,7 @@ final class ScalarFloat {
    * at the end; columns in chunks that stay in cache while every sample passes.
    */
   static void weightGradient(Workspace work, float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
-      float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
+      float[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, float scale) {
     float[][] samples = work.floats(Slot.SAMPLES, 4, columns);
     float[][] coefficients = work.floats(Slot.COEFFICIENTS, 4, rows);
     float[][] sums = work.floats(Slot.GRADIENT, rows, columns);
@@ -195,7 +200,7 @@ final class ScalarFloat {
       int b = lo;
       for (; b + 4 <= hi; b += 4) {
         for (int s = 0; s < 4; s++) {
-          System.arraycopy(x, (b + s) * xStride + xOffset + from, samples[s], from, to - from);
+          System.arraycopy(x, SampleRows.start(xRows, xOffset, xStride, b + s) + from, samples[s], from, to - from);
           int ds = (b + s) * dStride + dOffset;
           float[] a = coefficients[s];
           for (int i = 0; i < rows; i++) {
@@ -205,7 +210,7 @@ final class ScalarFloat {
         addOuterProducts4(sums, rows, from, to, coefficients, samples);
       }
       for (; b < hi; b++) {
-        System.arraycopy(x, b * xStride + xOffset + from, samples[0], from, to - from);
+        System.arraycopy(x, SampleRows.start(xRows, xOffset, xStride, b) + from, samples[0], from, to - from);
         int ds = b * dStride + dOffset;
         float[] a = coefficients[0];
         for (int i = 0; i < rows; i++) {
@@ -258,7 +263,7 @@ final class ScalarFloat {
     float[][] sums = work.floats(Slot.SUMS, columns, BLOCK);
     for (int blockStart = lo; blockStart < hi; blockStart += BLOCK) {
       int blockSize = Math.min(BLOCK, hi - blockStart);
-      transposeBlock(d, dOffset, dStride, rows, blockStart, blockSize, panel);
+      transposeBlock(d, dOffset, dStride, null, rows, blockStart, blockSize, panel);
       rowsTimesPanel(w, 1, columns, columns, rows, panel, blockSize, sums);
       for (int col = 0; col < blockSize; col++) {
         int o = (blockStart + col) * outStride + outOffset;

@@ -10,26 +10,26 @@ public final class ScalarKernels implements KernelSupport {
 
   @Override
   public void dense(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
-      int xStride, int lo, int hi, float[] out, int outOffset, int outStride) {
-    ScalarFloat.dense(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+      int xStride, int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
+    ScalarFloat.dense(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
   }
 
   @Override
   public void dense(Workspace work, double[] w, int rows, int columns, double[] bias, double[] x, int xOffset,
-      int xStride, int lo, int hi, double[] out, int outOffset, int outStride) {
-    ScalarDouble.dense(work, w, rows, columns, bias, x, xOffset, xStride, lo, hi, out, outOffset, outStride);
+      int xStride, int[] xRows, int lo, int hi, double[] out, int outOffset, int outStride) {
+    ScalarDouble.dense(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
   }
 
   @Override
   public void weightGradient(Workspace work, float[] g, int rows, int columns, float[] d, int dOffset, int dStride,
-      float[] x, int xOffset, int xStride, int lo, int hi, float scale) {
-    ScalarFloat.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+      float[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, float scale) {
+    ScalarFloat.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, xRows, lo, hi, scale);
   }
 
   @Override
   public void weightGradient(Workspace work, double[] g, int rows, int columns, double[] d, int dOffset, int dStride,
-      double[] x, int xOffset, int xStride, int lo, int hi, double scale) {
-    ScalarDouble.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, lo, hi, scale);
+      double[] x, int xOffset, int xStride, int[] xRows, int lo, int hi, double scale) {
+    ScalarDouble.weightGradient(work, g, rows, columns, d, dOffset, dStride, x, xOffset, xStride, xRows, lo, hi, scale);
   }
 
   @Override

@@ -143,14 +143,25 @@ final class DenseLayers extends FloatNetwork {
     return chained(l) && l == 0 ? xOffset : 0;
   }
 
+  /** The rows of {@link #input} that hold the samples: the pass's {@code xRows} in the batch's inputs, none in the others. */
+  private int[] inputRows(int[] xRows, int l) {
+    return chained(l) && l == 0 ? xRows : null;
+  }
+
+  /** As a generated class whose inputs only enter its first product: the trainer's shuffled batches are read in place. */
   @Override
-  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected boolean readsInputRows() {
+    return true;
+  }
+
+  @Override
+  protected void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi, int n) {
     int last = layers.size() - 1;
     for (int l = 0; l <= last; l++) {
       WarmUp.Layer layer = layers.get(l);
       int rows = layer.rows();
-      dense(w[l], rows, layer.columns(), bias[l], input(x, l), inputOffset(xOffset, l), layer.columns(), lo, hi, z[l], 0,
-          rows);
+      dense(w[l], rows, layer.columns(), bias[l], input(x, l), inputOffset(xOffset, l), layer.columns(),
+          inputRows(xRows, l), lo, hi, z[l], 0, rows);
       activate(layer.activation(), z[l], y[l], lo * rows, (hi - lo) * rows);
     }
     int classes = layers.get(last).rows();
@@ -168,7 +179,7 @@ final class DenseLayers extends FloatNetwork {
   }
 
   @Override
-  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi, int n) {
     float invN = 1f / n;
     int last = layers.size() - 1;
     int classes = layers.get(last).rows();
@@ -190,8 +201,8 @@ final class DenseLayers extends FloatNetwork {
         dz[l][k] = dy[l][k] * slope;
       }
       addBatchMean(db[l], rows, dz[l], 0, rows, lo, hi, invN);
-      weightGradient(dw[l], rows, layer.columns(), dz[l], 0, rows, input(x, l), inputOffset(xOffset, l), layer.columns(), lo,
-          hi, invN);
+      weightGradient(dw[l], rows, layer.columns(), dz[l], 0, rows, input(x, l), inputOffset(xOffset, l), layer.columns(),
+          inputRows(xRows, l), lo, hi, invN);
       if (l > 0 && chained(l)) {
         transposedDense(w[l], rows, layer.columns(), dz[l], 0, rows, lo, hi, dy[l - 1], 0, layer.columns());
       } else if (l > 0) {

@@ -171,16 +171,16 @@ class KernelsTest {
       float[] wF = floats(w), biasF = floats(bias), xF = floats(x);
       float[] wholeF = new float[samples * rows];
       double[] wholeD = new double[samples * rows];
-      kernels.dense(new Workspace(), wF, rows, columns, biasF, xF, 0, columns, 0, samples, wholeF, 0, rows);
-      kernels.dense(new Workspace(), w, rows, columns, bias, x, 0, columns, 0, samples, wholeD, 0, rows);
+      kernels.dense(new Workspace(), wF, rows, columns, biasF, xF, 0, columns, null, 0, samples, wholeF, 0, rows);
+      kernels.dense(new Workspace(), w, rows, columns, bias, x, 0, columns, null, 0, samples, wholeD, 0, rows);
       for (int split : new int[] {1, 2, 3, 5, 35, 64, 69}) {
         float[] partsF = new float[samples * rows];
         double[] partsD = new double[samples * rows];
         Workspace work = new Workspace();
-        kernels.dense(work, wF, rows, columns, biasF, xF, 0, columns, 0, split, partsF, 0, rows);
-        kernels.dense(work, wF, rows, columns, biasF, xF, 0, columns, split, samples, partsF, 0, rows);
-        kernels.dense(work, w, rows, columns, bias, x, 0, columns, 0, split, partsD, 0, rows);
-        kernels.dense(work, w, rows, columns, bias, x, 0, columns, split, samples, partsD, 0, rows);
+        kernels.dense(work, wF, rows, columns, biasF, xF, 0, columns, null, 0, split, partsF, 0, rows);
+        kernels.dense(work, wF, rows, columns, biasF, xF, 0, columns, null, split, samples, partsF, 0, rows);
+        kernels.dense(work, w, rows, columns, bias, x, 0, columns, null, 0, split, partsD, 0, rows);
+        kernels.dense(work, w, rows, columns, bias, x, 0, columns, null, split, samples, partsD, 0, rows);
         String what = kernels.name() + " dense " + rows + "x" + columns + " split at " + split;
         assertArrayEquals(wholeF, partsF, what + " (float)");
         assertArrayEquals(wholeD, partsD, what + " (double)");
@@ -205,8 +205,8 @@ class KernelsTest {
       java.util.Arrays.fill(outF, Float.NaN);
       java.util.Arrays.fill(outD, Double.NaN);
       kernels.dense(work, floats(w), rows, columns, bias == null ? null : floats(bias), floats(x), in.offset, in.stride,
-          in.lo, in.hi, outF, out.offset, out.stride);
-      kernels.dense(work, w, rows, columns, bias, x, in.offset, in.stride, in.lo, in.hi, outD, out.offset, out.stride);
+          null, in.lo, in.hi, outF, out.offset, out.stride);
+      kernels.dense(work, w, rows, columns, bias, x, in.offset, in.stride, null, in.lo, in.hi, outD, out.offset, out.stride);
       String what = kernels.name() + " dense " + rows + "x" + columns + " over " + c[2] + " samples";
       for (int b = in.lo; b < in.hi; b++) {
         for (int i = 0; i < rows; i++) {
@@ -241,9 +241,9 @@ class KernelsTest {
       float[] gF = floats(g);
       double[] gD = g.clone();
       kernels.weightGradient(work, gF, rows, columns, floats(d), delta.offset, delta.stride, floats(x), in.offset,
-          in.stride, in.lo, in.hi, (float) scale);
-      kernels.weightGradient(work, gD, rows, columns, d, delta.offset, delta.stride, x, in.offset, in.stride, in.lo,
-          in.hi, scale);
+          in.stride, null, in.lo, in.hi, (float) scale);
+      kernels.weightGradient(work, gD, rows, columns, d, delta.offset, delta.stride, x, in.offset, in.stride, null,
+          in.lo, in.hi, scale);
       String what = kernels.name() + " weightGradient " + rows + "x" + columns + " over " + c[2] + " samples";
       for (int i = 0; i < rows; i++) {
         for (int j = 0; j < columns; j++) {
@@ -316,9 +316,9 @@ class KernelsTest {
     float[] x = floats(values(64 * 784, random));
     float[] scalar = new float[64 * 20];
     float[] vector = new float[64 * 20];
-    new ScalarKernels().dense(new Workspace(), w, 20, 784, null, x, 0, 784, 0, 64, scalar, 0, 20);
-    Kernels.lookup("vector", Kernels.vectorModuleReadable(), message -> fail(message)).dense(new Workspace(), w, 20, 784, null, x, 0, 784, 0, 64,
-        vector, 0, 20);
+    new ScalarKernels().dense(new Workspace(), w, 20, 784, null, x, 0, 784, null, 0, 64, scalar, 0, 20);
+    Kernels.lookup("vector", Kernels.vectorModuleReadable(), message -> fail(message)).dense(new Workspace(), w, 20, 784, null, x, 0, 784, null,
+        0, 64, vector, 0, 20);
     for (int i = 0; i < scalar.length; i++) {
       assertEquals(scalar[i], vector[i], 1e-4, "element " + i);
     }

@@ -45,7 +45,8 @@ final class DoubleRegression extends DoubleNetwork {
   }
 
   @Override
-  protected void forward(float[] unused, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void forward(float[] unused, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     dense(W, OUTPUTS, INPUTS, b, x, 0, INPUTS, lo, hi, z, 0, OUTPUTS);
     for (int s = lo; s < hi; s++) {
       double sum = 0;
@@ -58,7 +59,8 @@ final class DoubleRegression extends DoubleNetwork {
   }
 
   @Override
-  protected void backward(float[] unused, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] unused, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     double[] dW = gradient(0);
     double[] db = gradient(1);
     double invN = 1.0 / n;

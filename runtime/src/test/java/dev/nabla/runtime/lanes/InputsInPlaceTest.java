@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * A batch of consecutive samples of a data set (an evaluation's batch of the test set) is read where it lies, its
- * labels alone copied by the lanes: the same bits as the batch copied first, and the rows still there for {@link
- * Minibatch#x()} afterwards.
+ * A batch of consecutive samples of a data set (an evaluation's batch of the test set), and a shuffled step's batch
+ * for a model that reads its inputs by row, is read where it lies, its labels alone copied by the lanes: the same bits
+ * as the batch copied first, and the rows still there for {@link Minibatch#x()} afterwards.
  */
 class InputsInPlaceTest {
   private static final int SAMPLES = 100;
@@ -72,5 +72,44 @@ class InputsInPlaceTest {
     }
     assertArrayEquals(copied.parameter("W"), inPlace.parameter("W"));
     assertArrayEquals(copied.parameter("b"), inPlace.parameter("b"));
+  }
+
+  @Test
+  void aShuffledStepReadByRowIsTheStepOnItsCopy() {
+    Dataset data = data();
+    int[] order = new int[SAMPLES];
+    for (int i = 0; i < SAMPLES; i++) {
+      order[i] = (i * 37) % SAMPLES;
+    }
+    for (int threads : new int[] {1, 2}) {
+      SoftmaxRegression inPlace = new SoftmaxRegression(64, threads);
+      SoftmaxRegression copied = new SoftmaxRegression(64, threads);
+      inPlace.initialize(5);
+      copied.initialize(5);
+      Minibatch batch = Minibatch.forData(data, 64);
+      for (int step = 0; step < 3; step++) {
+        int from = 7 + 20 * step;
+        float[] rows = new float[COUNT * SoftmaxRegression.INPUTS];
+        int[] labels = new int[COUNT];
+        for (int i = 0; i < COUNT; i++) {
+          int sample = order[from + i];
+          System.arraycopy(data.x(), sample * SoftmaxRegression.INPUTS, rows, i * SoftmaxRegression.INPUTS,
+              SoftmaxRegression.INPUTS);
+          labels[i] = data.labels()[sample];
+        }
+        batch.select(data, order, from, COUNT);
+        assertEquals(copied.trainStep(rows, labels, COUNT, 0.1f), batch.trainStep(inPlace, 0.1f), threads + " threads");
+        assertArrayEquals(labels, Arrays.copyOf(batch.labels(), COUNT), "the labels the lanes copied");
+        // Shuffled again before x() is read, as the trainer does each epoch: the batch keeps the rows it was given.
+        Arrays.fill(order, 0);
+        assertArrayEquals(rows, Arrays.copyOf(batch.x(), COUNT * SoftmaxRegression.INPUTS),
+            "the inputs, copied when asked for");
+        for (int i = 0; i < SAMPLES; i++) {
+          order[i] = (i * 37) % SAMPLES;
+        }
+      }
+      assertArrayEquals(copied.parameter("W"), inPlace.parameter("W"), threads + " threads");
+      assertArrayEquals(copied.parameter("b"), inPlace.parameter("b"), threads + " threads");
+    }
   }
 }

@@ -46,8 +46,9 @@ final class SoftmaxRegression extends FloatNetwork {
   }
 
   @Override
-  protected void forward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
-    dense(W, CLASSES, INPUTS, b, x, xOffset, INPUTS, lo, hi, z, 0, CLASSES);
+  protected void forward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi,
+      int n) {
+    dense(W, CLASSES, INPUTS, b, x, xOffset, INPUTS, xRows, lo, hi, z, 0, CLASSES);
     for (int s = lo; s < hi; s++) {
       if (labels[s] == failOn) {
         throw new IllegalStateException("sample " + s + " fails");
@@ -70,7 +71,8 @@ final class SoftmaxRegression extends FloatNetwork {
   }
 
   @Override
-  protected void backward(float[] x, int xOffset, int[] labels, float[] targets, int lo, int hi, int n) {
+  protected void backward(float[] x, int xOffset, int[] xRows, int[] labels, float[] targets, int lo, int hi,
+      int n) {
     float[] dW = gradient(0);
     float[] db = gradient(1);
     float invN = 1f / n;
@@ -79,7 +81,13 @@ final class SoftmaxRegression extends FloatNetwork {
         db[i] += invN * delta[s * CLASSES + i];
       }
     }
-    weightGradient(dW, CLASSES, INPUTS, delta, 0, CLASSES, x, xOffset, INPUTS, lo, hi, invN);
+    weightGradient(dW, CLASSES, INPUTS, delta, 0, CLASSES, x, xOffset, INPUTS, xRows, lo, hi, invN);
+  }
+
+  /** Its inputs enter only the products, as in a generated dense network: a shuffled batch is read where it lies. */
+  @Override
+  protected boolean readsInputRows() {
+    return true;
   }
 
   @Override
