@@ -53,6 +53,10 @@ final class PanamaFloat {
       denseNarrow(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
       return;
     }
+    if (rows >= PANEL_ROWS && hi - lo >= Math.max(rows, 6)) {
+      denseRowBlocks(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
+      return;
+    }
     if (rows >= PANEL_ROWS || columns < 8 * SPECIES.length()) {
       densePanels(work, w, rows, columns, bias, x, xOffset, xStride, xRows, lo, hi, out, outOffset, outStride);
       return;
@@ -437,6 +441,132 @@ final class PanamaFloat {
           }
         }
         i = rows >= 4 ? first + 4 : first + 1;
+      }
+    }
+  }
+
+  /** Samples whose inputs stay in L2 while every block of rows of {@link #denseRowBlocks} passes them (200 KB at 784). */
+  private static final int ROW_BLOCK_SAMPLES = 64;
+
+  /**
+   * The forward product of a wide layer over at least as many samples as it has rows (a lane's 512 of a batch of
+   * 1024, an evaluation's 500): w copied once into blocks of {@link #STRIP} rows, value k of a block's rows side by
+   * side (zeros past the last row), then 6 samples by one block in 12 vector accumulators, each input broadcast and
+   * multiplied into the block's 2 vectors, the sums stored into out a vector at a time. Its copy of w costs
+   * rows × columns where {@link #densePanels}' copy of the inputs costs samples × columns, and the inputs are read where
+   * they lie. Each sum takes its terms in the order densePanels takes them, from 0 with the bias added last: the same
+   * bits whichever path a batch takes. Past the last whole 6 samples, the last 6 again.
+   */
+  static void denseRowBlocks(Workspace work, float[] w, int rows, int columns, float[] bias, float[] x, int xOffset,
+      int xStride, int[] xRows, int lo, int hi, float[] out, int outOffset, int outStride) {
+    int blocks = (rows + STRIP - 1) / STRIP;
+    int blockSize = columns * STRIP;
+    float[] packed = work.floats(Slot.PANEL, 1, blocks * blockSize)[0];
+    float[] tile = work.floats(Slot.SUMS, 1, 6 * STRIP)[0];
+    packRowBlocks(w, rows, columns, packed);
+    for (int chunk = lo; chunk < hi; chunk += ROW_BLOCK_SAMPLES) {
+      int chunkEnd = Math.min(hi, chunk + ROW_BLOCK_SAMPLES);
+      for (int block = 0; block < blocks; block++) {
+        for (int b = chunk; b < chunkEnd; b += 6) {
+          int first = Math.min(b, hi - 6);
+          samplesTimesBlock6(packed, block * blockSize, columns, x, SampleRows.start(xRows, xOffset, xStride, first),
+              SampleRows.start(xRows, xOffset, xStride, first + 1), SampleRows.start(xRows, xOffset, xStride, first + 2),
+              SampleRows.start(xRows, xOffset, xStride, first + 3), SampleRows.start(xRows, xOffset, xStride, first + 4),
+              SampleRows.start(xRows, xOffset, xStride, first + 5), tile);
+          storeBlock(tile, block * STRIP, rows, bias, out, first * outStride + outOffset, outStride);
+        }
+      }
+    }
+  }
+
+  /** packed[block columns STRIP + k STRIP + r] = w[block STRIP + r, k], zeros past the last row, by 64 columns at a time. */
+  private static void packRowBlocks(float[] w, int rows, int columns, float[] packed) {
+    int blocks = (rows + STRIP - 1) / STRIP;
+    for (int block = 0; block < blocks; block++) {
+      int base = block * columns * STRIP;
+      for (int from = 0; from < columns; from += 64) {
+        int to = Math.min(columns, from + 64);
+        for (int r = 0; r < STRIP; r++) {
+          int row = block * STRIP + r;
+          if (row < rows) {
+            for (int k = from, p = base + from * STRIP + r, q = row * columns + from; k < to; k++, p += STRIP, q++) {
+              packed[p] = w[q];
+            }
+          } else {
+            for (int k = from, p = base + from * STRIP + r; k < to; k++, p += STRIP) {
+              packed[p] = 0;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * tile[s STRIP + r] = Σ_k packed[base + k STRIP + r] x[s_s + k] for s &lt; 6: {@link #denseRowBlocks}' register tile,
+   * 12 accumulators, 2 loads and 6 broadcasts a column; with the 2 vectors and the broadcast, 15 of AVX2's 16 registers.
+   */
+  private static void samplesTimesBlock6(float[] packed, int base, int columns, float[] x, int s0, int s1, int s2,
+      int s3, int s4, int s5, float[] tile) {
+    int step = SPECIES.length();
+    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
+    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+    for (int k = 0, p = base; k < columns; k++, p += STRIP) {
+      FloatVector v0 = FloatVector.fromArray(SPECIES, packed, p);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, packed, p + step);
+      FloatVector c = FloatVector.broadcast(SPECIES, x[s0 + k]);
+      a00 = c.fma(v0, a00);
+      a01 = c.fma(v1, a01);
+      c = FloatVector.broadcast(SPECIES, x[s1 + k]);
+      a10 = c.fma(v0, a10);
+      a11 = c.fma(v1, a11);
+      c = FloatVector.broadcast(SPECIES, x[s2 + k]);
+      a20 = c.fma(v0, a20);
+      a21 = c.fma(v1, a21);
+      c = FloatVector.broadcast(SPECIES, x[s3 + k]);
+      a30 = c.fma(v0, a30);
+      a31 = c.fma(v1, a31);
+      c = FloatVector.broadcast(SPECIES, x[s4 + k]);
+      a40 = c.fma(v0, a40);
+      a41 = c.fma(v1, a41);
+      c = FloatVector.broadcast(SPECIES, x[s5 + k]);
+      a50 = c.fma(v0, a50);
+      a51 = c.fma(v1, a51);
+    }
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, step);
+    a10.intoArray(tile, STRIP);
+    a11.intoArray(tile, STRIP + step);
+    a20.intoArray(tile, 2 * STRIP);
+    a21.intoArray(tile, 2 * STRIP + step);
+    a30.intoArray(tile, 3 * STRIP);
+    a31.intoArray(tile, 3 * STRIP + step);
+    a40.intoArray(tile, 4 * STRIP);
+    a41.intoArray(tile, 4 * STRIP + step);
+    a50.intoArray(tile, 5 * STRIP);
+    a51.intoArray(tile, 5 * STRIP + step);
+  }
+
+  /** out[o0 + s outStride + i + r] = bias[i + r] + tile[s STRIP + r] for the 6 samples and the block's rows below {@code rows}. */
+  private static void storeBlock(float[] tile, int i, int rows, float[] bias, float[] out, int o0, int outStride) {
+    int step = SPECIES.length();
+    if (i + STRIP <= rows) {
+      for (int s = 0, o = o0 + i; s < 6; s++, o += outStride) {
+        FloatVector v0 = FloatVector.fromArray(SPECIES, tile, s * STRIP);
+        FloatVector v1 = FloatVector.fromArray(SPECIES, tile, s * STRIP + step);
+        if (bias != null) {
+          v0 = FloatVector.fromArray(SPECIES, bias, i).add(v0);
+          v1 = FloatVector.fromArray(SPECIES, bias, i + step).add(v1);
+        }
+        v0.intoArray(out, o);
+        v1.intoArray(out, o + step);
+      }
+      return;
+    }
+    for (int s = 0, o = o0 + i; s < 6; s++, o += outStride) {
+      for (int r = 0; i + r < rows; r++) {
+        out[o + r] = bias == null ? tile[s * STRIP + r] : bias[i + r] + tile[s * STRIP + r];
       }
     }
   }

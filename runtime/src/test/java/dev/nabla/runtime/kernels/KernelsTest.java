@@ -163,7 +163,7 @@ class KernelsTest {
     SplittableRandom random = new SplittableRandom(3);
     int samples = 70;
     for (int[] shape : new int[][] {{10, 128}, {20, 784}, {10, 20}, {20, 20}, {17, 65}, {6, 70}, {11, 40}, {40, 100},
-        {37, 50}, {2, 100}}) {
+        {37, 50}, {2, 100}, {33, 40}, {48, 20}}) {
       int rows = shape[0], columns = shape[1];
       double[] w = values(rows * columns, random);
       double[] bias = values(rows, random);
