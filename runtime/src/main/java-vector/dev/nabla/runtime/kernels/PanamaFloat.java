@@ -445,8 +445,14 @@ final class PanamaFloat {
     }
   }
 
-  /** Samples whose inputs stay in L2 while every block of rows of {@link #denseRowBlocks} passes them (200 KB at 784). */
-  private static final int ROW_BLOCK_SAMPLES = 64;
+  /**
+   * Samples whose inputs every block of rows of {@link #denseRowBlocks} passes before the next samples (400 KB at 784, in
+   * L2 with the block). Against densePanels, each on 2 threads, in turn in one JVM (bench's DensePaths, an AVX2 Zen 2):
+   * 256x784 over 512 samples 110.9 against 99.3 GFLOP/s, then 93.8 against 105.1, 105.0 against 92.4 (one run to the
+   * next moved more than the paths differ); over 500 samples (an evaluation's share) 109.7 against 95.1; 128x256 over
+   * 512, 94.0 against 89.6. With 64 samples, 99 against 106.
+   */
+  private static final int ROW_BLOCK_SAMPLES = 128;
 
   /**
    * The forward product of a wide layer over at least as many samples as it has rows (a lane's 512 of a batch of
