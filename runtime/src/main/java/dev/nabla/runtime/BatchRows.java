@@ -5,7 +5,8 @@ package dev.nabla.runtime;
  * rows in the batch: what the trainer's minibatch does for the samples of a shuffled step. A model that splits a
  * batch over its threads has each thread copy its own rows right before its pass, so the gather runs on every
  * core at once and leaves the rows in that core's cache; see {@link Trainable#trainStep(BatchRows, float[], int[],
- * float[], int, float)}.
+ * float[], int, float)}. A model that can read the inputs where they lie ({@link #inputsInPlace()}) copies only the
+ * labels or targets.
  */
 @FunctionalInterface
 public interface BatchRows {
