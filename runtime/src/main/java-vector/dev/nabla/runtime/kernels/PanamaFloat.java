@@ -423,7 +423,9 @@ final class PanamaFloat {
       for (int q = 0; q < sixes; q++) {
         for (int t = 0; t < strips; t++) {
           int from = blockStart + t * STRIP;
-          rowsTimesStrip6(w, q * 6 * columns, columns, panel, t * stripSize, tile);
+          int w0 = q * 6 * columns;
+          broadcastsTimesStrip6(panel, t * stripSize, columns, w, w0, w0 + columns, w0 + 2 * columns, w0 + 3 * columns,
+              w0 + 4 * columns, w0 + 5 * columns, tile);
           unpackTile(tile, 6, 6 * q, bias, from, Math.min(STRIP, hi - from), out, outOffset, outStride);
         }
       }
@@ -475,7 +477,7 @@ final class PanamaFloat {
       for (int block = 0; block < blocks; block++) {
         for (int b = chunk; b < chunkEnd; b += 6) {
           int first = Math.min(b, hi - 6);
-          samplesTimesBlock6(packed, block * blockSize, columns, x, SampleRows.start(xRows, xOffset, xStride, first),
+          broadcastsTimesStrip6(packed, block * blockSize, columns, x, SampleRows.start(xRows, xOffset, xStride, first),
               SampleRows.start(xRows, xOffset, xStride, first + 1), SampleRows.start(xRows, xOffset, xStride, first + 2),
               SampleRows.start(xRows, xOffset, xStride, first + 3), SampleRows.start(xRows, xOffset, xStride, first + 4),
               SampleRows.start(xRows, xOffset, xStride, first + 5), tile);
@@ -509,34 +511,36 @@ final class PanamaFloat {
   }
 
   /**
-   * tile[s STRIP + r] = Σ_k packed[base + k STRIP + r] x[s_s + k] for s &lt; 6: {@link #denseRowBlocks}' register tile,
-   * 12 accumulators, 2 loads and 6 broadcasts a column; with the 2 vectors and the broadcast, 15 of AVX2's 16 registers.
+   * tile[r STRIP + c] = Σ_k scalars[s_r + k] strips[base + k STRIP + c] for r &lt; 6, c &lt; STRIP: the register tile of both
+   * wide forward paths, 12 accumulators, 2 loads and 6 broadcasts a column; with the 2 vectors and the broadcast, 15 of
+   * AVX2's 16 registers. {@link #densePanels} broadcasts 6 rows of w into a strip of inputs, {@link #denseRowBlocks} 6
+   * samples' inputs into a block of rows of w: the same sums, term by term.
    */
-  private static void samplesTimesBlock6(float[] packed, int base, int columns, float[] x, int s0, int s1, int s2,
+  private static void broadcastsTimesStrip6(float[] strips, int base, int columns, float[] scalars, int s0, int s1, int s2,
       int s3, int s4, int s5, float[] tile) {
     int step = SPECIES.length();
     FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
     FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
     FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00;
     for (int k = 0, p = base; k < columns; k++, p += STRIP) {
-      FloatVector v0 = FloatVector.fromArray(SPECIES, packed, p);
-      FloatVector v1 = FloatVector.fromArray(SPECIES, packed, p + step);
-      FloatVector c = FloatVector.broadcast(SPECIES, x[s0 + k]);
+      FloatVector v0 = FloatVector.fromArray(SPECIES, strips, p);
+      FloatVector v1 = FloatVector.fromArray(SPECIES, strips, p + step);
+      FloatVector c = FloatVector.broadcast(SPECIES, scalars[s0 + k]);
       a00 = c.fma(v0, a00);
       a01 = c.fma(v1, a01);
-      c = FloatVector.broadcast(SPECIES, x[s1 + k]);
+      c = FloatVector.broadcast(SPECIES, scalars[s1 + k]);
       a10 = c.fma(v0, a10);
       a11 = c.fma(v1, a11);
-      c = FloatVector.broadcast(SPECIES, x[s2 + k]);
+      c = FloatVector.broadcast(SPECIES, scalars[s2 + k]);
       a20 = c.fma(v0, a20);
       a21 = c.fma(v1, a21);
-      c = FloatVector.broadcast(SPECIES, x[s3 + k]);
+      c = FloatVector.broadcast(SPECIES, scalars[s3 + k]);
       a30 = c.fma(v0, a30);
       a31 = c.fma(v1, a31);
-      c = FloatVector.broadcast(SPECIES, x[s4 + k]);
+      c = FloatVector.broadcast(SPECIES, scalars[s4 + k]);
       a40 = c.fma(v0, a40);
       a41 = c.fma(v1, a41);
-      c = FloatVector.broadcast(SPECIES, x[s5 + k]);
+      c = FloatVector.broadcast(SPECIES, scalars[s5 + k]);
       a50 = c.fma(v0, a50);
       a51 = c.fma(v1, a51);
     }
@@ -575,50 +579,6 @@ final class PanamaFloat {
         out[o + r] = bias == null ? tile[s * STRIP + r] : bias[i + r] + tile[s * STRIP + r];
       }
     }
-  }
-
-  /** tile[r STRIP + s] = Σ_k w[wRow + r columns + k] panel[strip + k STRIP + s] for r < 6: the register tile. */
-  private static void rowsTimesStrip6(float[] w, int wRow, int columns, float[] panel, int strip, float[] tile) {
-    int step = SPECIES.length();
-    int w0 = wRow;
-    int w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns, w4 = w3 + columns, w5 = w4 + columns;
-    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
-    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00;
-    for (int k = 0, p = strip; k < columns; k++, p += STRIP) {
-      FloatVector x0 = FloatVector.fromArray(SPECIES, panel, p);
-      FloatVector x1 = FloatVector.fromArray(SPECIES, panel, p + step);
-      FloatVector c = FloatVector.broadcast(SPECIES, w[w0 + k]);
-      a00 = c.fma(x0, a00);
-      a01 = c.fma(x1, a01);
-      c = FloatVector.broadcast(SPECIES, w[w1 + k]);
-      a10 = c.fma(x0, a10);
-      a11 = c.fma(x1, a11);
-      c = FloatVector.broadcast(SPECIES, w[w2 + k]);
-      a20 = c.fma(x0, a20);
-      a21 = c.fma(x1, a21);
-      c = FloatVector.broadcast(SPECIES, w[w3 + k]);
-      a30 = c.fma(x0, a30);
-      a31 = c.fma(x1, a31);
-      c = FloatVector.broadcast(SPECIES, w[w4 + k]);
-      a40 = c.fma(x0, a40);
-      a41 = c.fma(x1, a41);
-      c = FloatVector.broadcast(SPECIES, w[w5 + k]);
-      a50 = c.fma(x0, a50);
-      a51 = c.fma(x1, a51);
-    }
-    a00.intoArray(tile, 0);
-    a01.intoArray(tile, step);
-    a10.intoArray(tile, STRIP);
-    a11.intoArray(tile, STRIP + step);
-    a20.intoArray(tile, 2 * STRIP);
-    a21.intoArray(tile, 2 * STRIP + step);
-    a30.intoArray(tile, 3 * STRIP);
-    a31.intoArray(tile, 3 * STRIP + step);
-    a40.intoArray(tile, 4 * STRIP);
-    a41.intoArray(tile, 4 * STRIP + step);
-    a50.intoArray(tile, 5 * STRIP);
-    a51.intoArray(tile, 5 * STRIP + step);
   }
 
   /** tile[r STRIP + s] = Σ_k w[wRow + r columns + k] panel[strip + k STRIP + s] for r < 4: the register tile. */
