@@ -65,4 +65,12 @@ class MinibatchTest {
         assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, new int[] {0, 1}, 1, 2)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, null, -1, 1));
   }
+
+  @Test
+  void anOrderNamingASampleTheDataHasNotIsRefusedBeforeAModelReadsItsRow() {
+    Minibatch batch = Minibatch.forData(SHIRTS, 2);
+    assertEquals("sample 7 of the train set's order, at 1: it has 4",
+        assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, new int[] {0, 7}, 0, 2)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> batch.select(SHIRTS, new int[] {-1, 2}, 0, 2));
+  }
 }
